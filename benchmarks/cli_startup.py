@@ -1,0 +1,36 @@
+"""Wall time of `rmfkit --help` next to `python -c pass` (median of N runs).
+
+Usage: python benchmarks/cli_startup.py [runs]
+"""
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+
+def median_seconds(cmd: list[str], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main(runs: int = 9) -> dict:
+    rmfkit = str(Path(sys.executable).with_name("rmfkit"))
+    base = median_seconds([sys.executable, "-c", "pass"], runs)
+    cli = median_seconds([rmfkit, "--help"], runs)
+    result = {"python -c pass (s)": round(base, 3), "rmfkit --help (s)": round(cli, 3)}
+    print(f"cores={os.cpu_count()} runs={runs}")
+    for name, value in result.items():
+        print(f"{name:24} {value:.3f}")
+    return result
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 9)

@@ -1,0 +1,86 @@
+"""The ``rmfkit`` command: typer app, noun sub-commands, and the one table from errors to exit codes."""
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+
+import typer
+
+from rmfkit import errors
+
+app = typer.Typer(help="Govern an AI system under the NIST AI RMF: workspace, evidence, mapping, risks, "
+                       "DPIA and verifiable audit packets.",
+                  no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False,
+                  context_settings={"help_option_names": ["-h", "--help"]})
+
+# Modules that add commands to ``app``; each defines ``register(app)``.
+COMMAND_MODULES = ["workspace_cmds", "map"]
+
+# Exit codes of the CLI contract (DESIGN.md): the first matching class wins.
+EXIT_CODES: list[tuple[type[BaseException], int]] = [
+    (errors.IntegrityError, 4),
+    (errors.ValidationFailed, 3),
+    (errors.UsageError, 2),
+    (errors.UnknownIdError, 2),
+    (errors.WorkspaceNotFound, 2),
+    (errors.InputFileError, 2),
+    (errors.RmfkitError, 2),
+]
+
+for _name in COMMAND_MODULES:
+    importlib.import_module(f"rmfkit.cli.{_name}").register(app)
+
+
+def _report(exc: BaseException) -> int:
+    for cls, code in EXIT_CODES:
+        if isinstance(exc, cls):
+            if isinstance(exc, errors.ValidationFailed):
+                for problem in exc.problems:
+                    typer.echo(str(problem), err=True)
+                typer.echo(f"{len(exc.problems)} problem(s) found", err=True)
+            elif isinstance(exc, errors.IntegrityError) and exc.failures:
+                for failure in exc.failures:
+                    typer.echo(f"FAIL {failure}", err=True)
+                typer.echo(f"error: {exc}", err=True)
+            else:
+                typer.echo(f"error: {exc}", err=True)
+            return code
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run the app and turn every error into one line and an exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args or os.environ.get("RMFKIT_DEBUG") == "1"
+    args = [a for a in args if a != "--debug"]
+    try:
+        result = app(args=args, prog_name="rmfkit", standalone_mode=False)
+        code = result if isinstance(result, int) else 0
+    except typer.Exit as exc:
+        code = exc.exit_code
+    except typer.Abort:
+        typer.echo("aborted", err=True)
+        code = 1
+    except errors.RmfkitError as exc:
+        if debug:
+            raise
+        code = _report(exc)
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        code = 130
+    except Exception as exc:  # noqa: BLE001 - usage errors of the CLI framework, then the last resort
+        if hasattr(exc, "show") and hasattr(exc, "exit_code"):
+            exc.show()
+            return _finish(exc.exit_code, argv)
+        if debug:
+            raise
+        typer.echo(f"unexpected error: {type(exc).__name__}: {exc} (run again with --debug for details)", err=True)
+        code = 1
+    return _finish(code, argv)
+
+
+def _finish(code: int, argv: list[str] | None) -> int:
+    if argv is None:
+        sys.exit(code)
+    return code

@@ -1,0 +1,87 @@
+"""``rmfkit init``, ``rmfkit validate``, ``rmfkit status``."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from rmfkit.cli.common import JsonOpt, WorkspaceOpt, console, open_ws, print_json, table
+
+
+def init(directory: Path = typer.Argument(..., help="Folder for the new workspace"),
+         example: Optional[str] = typer.Option(None, "--example", help="Copy a shipped example, e.g. support-assistant"),
+         system_id: Optional[str] = typer.Option(None, "--id", help="System id (default: the folder name)"),
+         name: Optional[str] = typer.Option(None, "--name", help="System name"),
+         owner: str = typer.Option("unassigned", "--owner", help="Accountable owner of the system")) -> None:
+    """Create a new workspace (or a copy of a shipped example)."""
+    import shutil
+
+    from rmfkit.errors import UsageError
+    from rmfkit.paths import example_dir
+    from rmfkit.workspace import Workspace
+
+    if directory.exists() and any(directory.iterdir()):
+        raise UsageError(f"folder {directory} is not empty", hint="choose a new folder")
+    if example:
+        source = example_dir(example)
+        shutil.copytree(source, directory, dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns("build", ".rmfkit.lock", ".rmfkit-index.json", "__pycache__"))
+        ws = Workspace.open(directory)
+        typer.echo(f"Created {directory} from example '{example}' ({ws.system.name}).")
+    else:
+        sid = system_id or directory.name
+        ws = Workspace.create(directory, system_id=sid, name=name or sid.replace("-", " ").title(), owner=owner)
+        typer.echo(f"Created workspace {directory} for system '{sid}'. Next: edit system.yaml, then `rmfkit status`.")
+
+
+def validate(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
+    """Check every file against its schema and every cross-reference; list all problems."""
+    from rmfkit.errors import ValidationFailed
+
+    ws = open_ws(workspace, valid=False)
+    problems = ws.validate()
+    if as_json:
+        print_json([{"file": p.file, "line": p.line, "field": p.field, "message": p.message} for p in problems])
+        if problems:
+            raise typer.Exit(3)
+        return
+    if problems:
+        raise ValidationFailed(problems)
+    typer.echo(f"{ws.root.name}: valid ({len(ws.records)} files checked)")
+
+
+def status(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
+    """Coverage per function, evidence, risks, DPIA and licenses at a glance."""
+    from rmfkit.status import status_summary
+
+    ws = open_ws(workspace)
+    summary = status_summary(ws)
+    if as_json:
+        print_json(summary)
+        return
+    out = console()
+    system = summary["system"]
+    out.print(f"[bold]{system['name']}[/bold] ({system['id']}) — owner {system['owner']}, "
+              f"{system['deployment_pattern'].replace('_', ' ')}, {system['components']} components, "
+              f"{system['data_flows']} data flows")
+    rows = [[r["function"], r["met"], r["partially_met"], r["not_met"], r["not_applicable"], r["not_assessed"],
+             r["total"], f"{r['assessed_share']:.0%}"] for r in summary["coverage"]]
+    out.print(table("RMF coverage", ["Function", "Met", "Partial", "Not met", "N/A", "Not assessed", "Total",
+                                      "Assessed"], rows))
+    for name, section in summary.items():
+        if name in ("system", "coverage"):
+            continue
+        title = name.replace("_", " ").capitalize()
+        if section is None:
+            out.print(f"{title}: not yet recorded")
+        elif isinstance(section, dict):
+            out.print(f"{title}: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in section.items()))
+        else:
+            out.print(f"{title}: {section}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(init)
+    app.command()(validate)
+    app.command()(status)

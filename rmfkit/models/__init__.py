@@ -1,0 +1,10 @@
+"""Pydantic models of every workspace file, one module per record kind; no I/O here."""
+from rmfkit.models.base import Record, Strict
+from rmfkit.models.evidence import EvidenceRecord
+from rmfkit.models.mapping import MappingFile, SubcategoryAssessment
+from rmfkit.models.risk import Risk
+from rmfkit.models.settings import WorkspaceSettings
+from rmfkit.models.system import Component, DataFlow, IntendedUse, SystemProfile
+
+__all__ = ["Record", "Strict", "EvidenceRecord", "MappingFile", "SubcategoryAssessment", "Risk",
+           "WorkspaceSettings", "Component", "DataFlow", "IntendedUse", "SystemProfile"]

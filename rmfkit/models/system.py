@@ -1,0 +1,88 @@
+"""``system.yaml``: the system profile — purpose, context, intended use, components and data flows.
+
+>>> Component(id="vllm", name="vLLM", layer="tooling", license="Apache-2.0").layer
+'tooling'
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import Field
+
+from rmfkit.models.base import Record, Strict
+
+Layer = Literal["framework", "architecture", "weights", "data", "tooling", "service"]
+LAYERS: tuple[str, ...] = ("framework", "architecture", "weights", "data", "tooling", "service")
+DeploymentPattern = Literal["self_hosted", "hosted_api", "hybrid", "on_device", "batch", "embedded"]
+Id = str
+
+
+class Component(Strict):
+    """One building block of the system, on one layer of the stack, under one license."""
+
+    id: Id = Field(..., min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    name: str
+    layer: Layer
+    version: str | None = None
+    source_url: str | None = None
+    license: str | None = Field(None, description="SPDX expression, Hugging Face license id, or a named model license")
+    license_name: str | None = Field(None, description="Name of a custom license (with license: other)")
+    license_link: str | None = None
+    license_text_sha256: str | None = Field(None, pattern=r"^[0-9a-f]{64}$",
+                                            description="SHA-256 of the license text that was evaluated")
+    supplier: str | None = None
+    description: str | None = None
+    evidence: list[Id] = Field(default_factory=list)
+
+
+class DataFlow(Strict):
+    """Data moving from a source to a component or processor, and what personal data it carries."""
+
+    id: Id = Field(..., min_length=1)
+    description: str
+    data: str = Field(..., description="What data moves (e.g. 'customer prompts and retrieved articles')")
+    personal_data: list[str] = Field(default_factory=list, description="Categories of personal data, empty if none")
+    special_category_data: bool = False
+    data_subjects: list[str] = Field(default_factory=list)
+    source: str
+    destination: Id = Field(..., description="Component id (or processor name) receiving the data")
+    processor: str | None = Field(None, description="Legal entity processing the data on our behalf, if any")
+    region: str | None = Field(None, description="Where the destination processes the data, e.g. EU, US")
+    transfer_mechanism: str | None = Field(None, description="Art. 46 mechanism for transfers outside the EEA")
+    retention: str | None = None
+    share_of_requests: float | None = Field(None, ge=0, le=1)
+
+
+class IntendedUse(Strict):
+    """What the team intends to do with the system; the license policy check reads this."""
+
+    commercial_use: bool = True
+    serves_third_parties: bool = False
+    redistributes_weights: bool = False
+    fine_tunes_and_publishes: bool = False
+    trains_on_outputs: bool = False
+    eu_users: bool = False
+    expected_monthly_active_users: int | None = Field(None, ge=0)
+    summary: str | None = None
+
+
+class SystemProfile(Record):
+    id: Id = Field(..., min_length=1)
+    name: str
+    version: str | None = None
+    owner: str
+    purpose: str
+    context: str | None = None
+    users: list[str] = Field(default_factory=list)
+    affected_groups: list[str] = Field(default_factory=list)
+    deployment_pattern: DeploymentPattern
+    generative: bool = Field(True, description="Generative AI system: AI 600-1 guidance applies")
+    automated_decisions: bool = Field(False, description="Makes decisions with legal or similar effect on people")
+    intended_use: IntendedUse = Field(default_factory=IntendedUse)
+    components: list[Component] = Field(default_factory=list)
+    data_flows: list[DataFlow] = Field(default_factory=list)
+    go_live: dt.date | None = None
+
+    def component(self, component_id: str) -> Component | None:
+        return next((c for c in self.components if c.id == component_id), None)

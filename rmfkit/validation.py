@@ -1,0 +1,124 @@
+"""Reference checks across files: ids that must exist, justifications that must be given.
+
+Schema checks happen while the Workspace loads; these run after, on valid records. Each check is a
+function ``(workspace) -> list[Problem]`` in ``REFERENCE_CHECKS``; add one there to add a rule.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable
+
+from rmfkit.errors import Problem
+
+if TYPE_CHECKING:
+    from rmfkit.workspace import Workspace
+
+
+def check_mapping(ws: "Workspace") -> list[Problem]:
+    from rmfkit.catalog import load_catalog, normalize_id
+
+    catalog = load_catalog()
+    problems = []
+    evidence = ws.evidence
+    for rel, mapping in ws.records_of("mapping").items():
+        expected = f"mapping/{mapping.function.lower()}.yaml"
+        if rel != expected:
+            problems.append(Problem(rel, f"holds function {mapping.function}; it belongs in {expected}",
+                                    ws.locate(rel, ("function",)), "function"))
+        for sub_id, assessment in mapping.subcategories.items():
+            loc = ("subcategories", sub_id)
+            if not catalog.is_subcategory(sub_id):
+                problems.append(Problem(rel, f"'{sub_id}' is not an AI RMF subcategory",
+                                        ws.locate(rel, loc), f"subcategories.{sub_id}"))
+                continue
+            if normalize_id(sub_id) != sub_id:
+                problems.append(Problem(rel, f"write the id as '{normalize_id(sub_id)}'", ws.locate(rel, loc),
+                                        f"subcategories.{sub_id}"))
+            if catalog.subcategory(sub_id).function != mapping.function:
+                problems.append(Problem(rel, f"'{sub_id}' belongs to {catalog.subcategory(sub_id).function}, "
+                                             f"not {mapping.function}", ws.locate(rel, loc), f"subcategories.{sub_id}"))
+            if assessment.status == "not_applicable" and not (assessment.justification or "").strip():
+                problems.append(Problem(rel, "status not_applicable needs a justification",
+                                        ws.locate(rel, loc + ("status",)), f"subcategories.{sub_id}.justification"))
+            for i, evidence_id in enumerate(assessment.evidence):
+                if evidence_id not in evidence:
+                    problems.append(Problem(rel, f"evidence '{evidence_id}' is not in this workspace "
+                                                 "(import or pull it first)",
+                                            ws.locate(rel, loc + ("evidence", i)), f"subcategories.{sub_id}.evidence"))
+    return problems
+
+
+def check_system(ws: "Workspace") -> list[Problem]:
+    if "system.yaml" not in ws.records:
+        return []
+    system = ws.system
+    problems = []
+    ids = [c.id for c in system.components]
+    for i, cid in enumerate(ids):
+        if ids.index(cid) != i:
+            problems.append(Problem("system.yaml", f"component id '{cid}' is used twice",
+                                    ws.locate("system.yaml", ("components", i, "id")), "components.id"))
+    for i, flow in enumerate(system.data_flows):
+        if flow.destination not in ids and not flow.processor:
+            problems.append(Problem("system.yaml", f"destination '{flow.destination}' is not a component id "
+                                                   "(name a processor if it is an outside party)",
+                                    ws.locate("system.yaml", ("data_flows", i, "destination")),
+                                    f"data_flows.{flow.id}.destination"))
+    evidence = ws.evidence
+    for i, comp in enumerate(system.components):
+        for j, evidence_id in enumerate(comp.evidence):
+            if evidence_id not in evidence:
+                problems.append(Problem("system.yaml", f"evidence '{evidence_id}' is not in this workspace",
+                                        ws.locate("system.yaml", ("components", i, "evidence", j)),
+                                        f"components.{comp.id}.evidence"))
+    return problems
+
+
+def check_risks(ws: "Workspace") -> list[Problem]:
+    from rmfkit.catalog import load_catalog
+
+    catalog = load_catalog()
+    problems = []
+    components = {c.id for c in ws.system.components} if "system.yaml" in ws.records else set()
+    evidence = ws.evidence
+    for rel, risk in ws.records_of("risk").items():
+        expected = f"risks/{risk.id}.yaml"
+        if rel != expected:
+            problems.append(Problem(rel, f"risk {risk.id} belongs in {expected}", ws.locate(rel, ("id",)), "id"))
+        for i, sub in enumerate(risk.subcategories):
+            if not catalog.is_subcategory(sub):
+                problems.append(Problem(rel, f"'{sub}' is not an AI RMF subcategory",
+                                        ws.locate(rel, ("subcategories", i)), "subcategories"))
+        for i, comp in enumerate(risk.components):
+            if comp not in components:
+                problems.append(Problem(rel, f"component '{comp}' is not in system.yaml",
+                                        ws.locate(rel, ("components", i)), "components"))
+        for i, evidence_id in enumerate(risk.evidence):
+            if evidence_id not in evidence:
+                problems.append(Problem(rel, f"evidence '{evidence_id}' is not in this workspace",
+                                        ws.locate(rel, ("evidence", i)), "evidence"))
+    return problems
+
+
+def check_evidence(ws: "Workspace") -> list[Problem]:
+    problems = []
+    for rel, record in ws.records_of("evidence").items():
+        folder = rel.rsplit("/", 2)[1]
+        if folder != record.id:
+            problems.append(Problem(rel, f"id '{record.id}' does not match its folder '{folder}'",
+                                    ws.locate(rel, ("id",)), "id"))
+        if "/" in record.file or record.file in ("", ".", "..", "evidence.yaml"):
+            problems.append(Problem(rel, f"file '{record.file}' must be a plain file name in this folder",
+                                    ws.locate(rel, ("file",)), "file"))
+    return problems
+
+
+REFERENCE_CHECKS: list[Callable[["Workspace"], list[Problem]]] = [
+    check_mapping, check_system, check_risks, check_evidence,
+]
+
+
+def reference_problems(ws: "Workspace") -> list[Problem]:
+    problems: list[Problem] = []
+    for check in REFERENCE_CHECKS:
+        problems.extend(check(ws))
+    return problems

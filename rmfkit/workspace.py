@@ -1,0 +1,561 @@
+"""The Workspace: the only code that reads or writes workspace files.
+
+It finds the workspace (upward from a directory), loads every file into typed records, collects every
+schema problem with file, line and field, and saves with round-trip YAML (comments, key order and
+``x-`` keys survive; an unchanged record is never rewritten), atomically and under a lock.
+
+>>> import tempfile, pathlib
+>>> ws = Workspace.create(pathlib.Path(tempfile.mkdtemp()) / "ws", system_id="demo", name="Demo", owner="me")
+>>> with ws.edit():
+...     ws.set_assessment("MEASURE 2.10", status="met", owner="dpo")
+>>> ws.assessment("MEASURE 2.10").status
+'met'
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import io
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+from pydantic import BaseModel, ValidationError
+
+from rmfkit.errors import InputFileError, Problem, ProblemList, UnknownIdError, ValidationFailed, WorkspaceNotFound
+from rmfkit.models.base import EXTENSION_PREFIX, Record
+from rmfkit.models.evidence import EvidenceRecord
+from rmfkit.models.mapping import MAPPING_FILES, MappingFile, SubcategoryAssessment
+from rmfkit.models.risk import Risk
+from rmfkit.models.settings import WorkspaceSettings
+from rmfkit.models.system import SystemProfile
+from rmfkit.safeparse import parse_yaml, round_trip_yaml
+
+MARKER = "rmfkit.yaml"
+LOCK_NAME = ".rmfkit.lock"
+LOCK_TIMEOUT_S = 60
+
+
+@dataclass(frozen=True)
+class RecordKind:
+    """One kind of workspace file: where it lives (glob) and which model reads it."""
+
+    name: str
+    pattern: str
+    model: type[Record]
+    required: bool = False
+
+
+# Every YAML file the workspace knows. Add a line here to add a record kind.
+RECORD_KINDS: list[RecordKind] = [
+    RecordKind("settings", MARKER, WorkspaceSettings, required=True),
+    RecordKind("system", "system.yaml", SystemProfile, required=True),
+    RecordKind("mapping", "mapping/*.yaml", MappingFile),
+    RecordKind("risk", "risks/*.yaml", Risk),
+    RecordKind("evidence", "evidence/*/evidence.yaml", EvidenceRecord),
+]
+
+# Migrations: kind name -> {from_version: function(data) -> data at from_version + 1}.
+MIGRATIONS: dict[str, dict[int, Any]] = {}
+
+
+# ---------------------------------------------------------------- low-level file helpers
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write via a temp file in the same folder, fsync, then rename: readers see old or new, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    with contextlib.suppress(OSError):
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+
+def read_user_file(path: Path, name: str, max_bytes: int | None = None) -> bytes:
+    """Read a file a user handed in, turning OS problems into one clear line."""
+    if path.is_symlink():
+        raise InputFileError("is a symbolic link; rmfkit reads regular files only", file=name)
+    if path.is_dir():
+        raise InputFileError("is a directory, expected a file", file=name)
+    if not path.exists():
+        raise InputFileError("file not found", file=name)
+    size = path.stat().st_size
+    if max_bytes is not None and size > max_bytes:
+        raise InputFileError(f"file is {size:,} bytes; the limit is {max_bytes:,}", file=name)
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputFileError(f"cannot be read: {exc.strerror or exc}", file=name) from None
+
+
+def find_workspace_root(start: Path | str | None = None) -> Path:
+    """The nearest folder at or above ``start`` holding ``rmfkit.yaml``."""
+    here = Path(start or Path.cwd()).resolve()
+    if here.is_file():
+        here = here.parent
+    for folder in (here, *here.parents):
+        if (folder / MARKER).is_file():
+            return folder
+    raise WorkspaceNotFound(f"no {MARKER} in {here} or any parent folder",
+                            hint="pass -w DIR, or create one with `rmfkit init DIR`")
+
+
+# ---------------------------------------------------------------- round-trip merge
+
+def _equal(old: Any, new: Any) -> bool:
+    if isinstance(old, bool) != isinstance(new, bool):
+        return False
+    try:
+        return bool(old == new)
+    except Exception:  # noqa: BLE001 - exotic values compare unequal
+        return False
+
+
+def merge_into(node: Any, data: Any) -> Any:
+    """Return ``node`` updated to hold ``data``, keeping comments, order, quoting of unchanged values.
+
+    >>> from rmfkit.safeparse import parse_yaml
+    >>> doc = parse_yaml(b"a: 1  # keep\\nb: [1, 2]\\n", "x")
+    >>> merge_into(doc, {"a": 1, "b": [1, 3]})["b"]
+    [1, 3]
+    """
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    if isinstance(node, dict) and isinstance(data, dict):
+        for key in [k for k in node if k not in data and not str(k).startswith(EXTENSION_PREFIX)]:
+            del node[key]
+        for key, value in data.items():
+            if key in node:
+                node[key] = merge_into(node[key], value)
+            else:
+                node[key] = merge_into(None, value)
+        return node
+    if isinstance(node, list) and isinstance(data, list):
+        if _equal(node, data):
+            return node
+        ids_old = [x.get("id") if isinstance(x, dict) else None for x in node]
+        ids_new = [x.get("id") if isinstance(x, dict) else None for x in data]
+        if all(ids_old) and all(ids_new) and ids_old and ids_new:
+            by_id = dict(zip(ids_old, node))
+            merged = [merge_into(by_id.get(i), x) for i, x in zip(ids_new, data)]
+        elif len(node) == len(data):
+            merged = [merge_into(o, n) for o, n in zip(node, data)]
+        else:
+            merged = [merge_into(None, x) for x in data]
+        node[:] = merged
+        return node
+    if node is not None and _equal(node, data) and not isinstance(node, (dict, list)):
+        return node
+    if isinstance(data, dict):
+        fresh = CommentedMap()
+        for key, value in data.items():
+            fresh[key] = merge_into(None, value)
+        return fresh
+    if isinstance(data, list):
+        return CommentedSeq(merge_into(None, x) for x in data)
+    return data
+
+
+def dump_yaml(doc: Any) -> bytes:
+    stream = io.StringIO()
+    round_trip_yaml().dump(doc, stream)
+    return stream.getvalue().encode("utf-8")
+
+
+def line_of(doc: Any, loc: tuple) -> int | None:
+    """1-based line of the deepest key or item of ``loc`` found in a ruamel document."""
+    line = None
+    node = doc
+    for part in loc:
+        lc = getattr(node, "lc", None)
+        if isinstance(node, dict) and part in node:
+            with contextlib.suppress(Exception):
+                line = lc.key(part)[0] + 1
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            with contextlib.suppress(Exception):
+                line = lc.item(part)[0] + 1
+            node = node[part]
+        else:
+            break
+    if line is None and getattr(doc, "lc", None) is not None:
+        line = doc.lc.line + 1
+    return line
+
+
+def describe_validation_error(err: dict) -> tuple[str, str]:
+    """(field, message) in words for one pydantic error dict."""
+    loc = tuple(err.get("loc", ()))
+    field = ".".join(str(p) for p in loc) or None
+    kind = err.get("type", "")
+    value = err.get("input")
+    if kind == "literal_error":
+        expected = err.get("ctx", {}).get("expected", "").replace("'", "").replace(" or ", ", ")
+        return field, f"{value!r} is not one of {expected}"
+    if kind == "extra_forbidden":
+        return field, "unknown field (check the spelling; your own keys must start with 'x-')"
+    if kind == "missing":
+        return field, "required field is missing"
+    if kind == "string_type" and isinstance(value, (int, float)):
+        return field, f"must be text; write it in quotes (\"{value}\") so YAML keeps it a string"
+    message = err.get("msg", "invalid value")
+    shown = repr(value)
+    if len(shown) > 60:
+        shown = shown[:57] + "..."
+    return field, f"{message} (got {shown})"
+
+
+def _plain(node: Any) -> Any:
+    """ruamel containers to plain dicts/lists (scalars stay; subclasses of str/int/float compare equal)."""
+    if isinstance(node, dict):
+        return {(str(k) if not isinstance(k, str) else k): _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    return node
+
+
+def _key_problems(doc: Any, name: str, problems: ProblemList, path: tuple = ()) -> None:
+    """Mapping keys must be strings: ``2.10:`` would silently become the float 2.1."""
+    if isinstance(doc, dict):
+        for key, value in doc.items():
+            if not isinstance(key, str):
+                problems.add(name, f"key {key!r} must be text; write it in quotes so YAML keeps it a string",
+                             line=line_of(doc, ()) if not path else None, field=".".join(map(str, path + (key,))))
+            _key_problems(value, name, problems, path + (key,))
+    elif isinstance(doc, list):
+        for i, value in enumerate(doc):
+            _key_problems(value, name, problems, path + (i,))
+
+
+# ---------------------------------------------------------------- the workspace
+
+class Workspace:
+    """A governed system's folder: typed records in, round-trip YAML out."""
+
+    def __init__(self, root: Path | str):
+        self.root = Path(root).resolve()
+        self.records: dict[str, Record] = {}
+        self._docs: dict[str, Any] = {}
+        self._kinds: dict[str, RecordKind] = {}
+        self.problems: list[Problem] = []
+        self.load()
+
+    # ---- finding and creating
+    @classmethod
+    def open(cls, path: Path | str | None = None) -> "Workspace":
+        """Open the workspace at ``path`` or the nearest one above the current directory."""
+        if path is not None and not Path(path).exists():
+            raise WorkspaceNotFound(f"folder {path} does not exist", hint="create it with `rmfkit init DIR`")
+        return cls(find_workspace_root(path))
+
+    @classmethod
+    def create(cls, root: Path | str, *, system_id: str, name: str, owner: str,
+               purpose: str = "Describe what the system is for.", deployment_pattern: str = "self_hosted"
+               ) -> "Workspace":
+        """A new, valid, empty workspace (all 72 subcategories start as ``not_assessed``)."""
+        root = Path(root)
+        if (root / MARKER).exists():
+            raise InputFileError("already holds a workspace", file=str(root / MARKER))
+        root.mkdir(parents=True, exist_ok=True)
+        settings = WorkspaceSettings(system_id=system_id)
+        system = SystemProfile(id=system_id, name=name, owner=owner, purpose=purpose,
+                               deployment_pattern=deployment_pattern)
+        atomic_write_bytes(root / MARKER, dump_yaml(merge_into(None, _dump_record(settings))))
+        atomic_write_bytes(root / "system.yaml", dump_yaml(merge_into(None, _dump_record(system))))
+        (root / ".gitignore").write_text("build/\n.rmfkit.lock\n.rmfkit-index.json\n", encoding="utf-8")
+        ws = cls(root)
+        with ws.edit():
+            for function, rel in MAPPING_FILES.items():
+                ws.put(rel, MappingFile(function=function, subcategories={}))
+        return ws
+
+    # ---- loading
+    def path(self, rel: str) -> Path:
+        """Absolute path of a workspace-relative path; refuses anything that escapes the workspace."""
+        candidate = (self.root / rel).resolve()
+        if candidate != self.root and self.root not in candidate.parents:
+            raise InputFileError("path leaves the workspace", file=rel)
+        return candidate
+
+    def kind_of(self, rel: str) -> RecordKind | None:
+        from fnmatch import fnmatchcase
+
+        for kind in RECORD_KINDS:
+            if fnmatchcase(rel, kind.pattern) and rel.count("/") == kind.pattern.count("/"):
+                return kind
+        return None
+
+    def _discover(self) -> list[str]:
+        found: list[str] = []
+        for kind in RECORD_KINDS:
+            matches = sorted(p for p in self.root.glob(kind.pattern))
+            if kind.required and not matches:
+                self.problems.append(Problem(kind.pattern, "required file is missing"))
+            found.extend(p.relative_to(self.root).as_posix() for p in matches)
+        return found
+
+    def load(self) -> None:
+        """(Re)read every workspace file. Unreadable files raise; schema problems are collected."""
+        self.records.clear()
+        self._docs.clear()
+        self._kinds.clear()
+        self.problems = []
+        for rel in self._discover():
+            kind = self.kind_of(rel)
+            data = read_user_file(self.root / rel, rel)
+            doc = parse_yaml(data, rel)
+            self._docs[rel] = doc
+            self._kinds[rel] = kind
+            record = self._validate_doc(rel, kind, doc)
+            if record is not None:
+                self.records[rel] = record
+
+    def _validate_doc(self, rel: str, kind: RecordKind, doc: Any) -> Record | None:
+        problems = ProblemList()
+        _key_problems(doc, rel, problems)
+        version = doc.get("schema_version")
+        data = _plain(doc)
+        if not isinstance(version, int) or isinstance(version, bool):
+            problems.add(rel, "missing or not a whole number; add 'schema_version: 1' at the top",
+                         line=line_of(doc, ("schema_version",)), field="schema_version")
+        elif version > kind.model.SCHEMA_VERSION:
+            problems.add(rel, f"version {version} was written by a newer rmfkit (this one reads up to "
+                              f"{kind.model.SCHEMA_VERSION}); upgrade rmfkit", line=line_of(doc, ("schema_version",)),
+                         field="schema_version")
+        else:
+            for step in range(version, kind.model.SCHEMA_VERSION):
+                data = MIGRATIONS[kind.name][step](data)
+        if problems:
+            self.problems.extend(problems.problems)
+            return None
+        try:
+            return kind.model.model_validate(data)
+        except ValidationError as exc:
+            for err in exc.errors():
+                field, message = describe_validation_error(err)
+                self.problems.append(Problem(rel, message, line=line_of(doc, tuple(err.get("loc", ()))), field=field))
+            return None
+
+    # ---- typed views
+    def _one(self, rel: str, model: type[BaseModel]):
+        record = self.records.get(rel)
+        if record is None:
+            raise ValidationFailed([p for p in self.problems if p.file == rel]
+                                   or [Problem(rel, "file is missing or invalid")])
+        return record
+
+    @property
+    def settings(self) -> WorkspaceSettings:
+        return self._one(MARKER, WorkspaceSettings)
+
+    @property
+    def system(self) -> SystemProfile:
+        return self._one("system.yaml", SystemProfile)
+
+    def records_of(self, kind_name: str) -> dict[str, Record]:
+        """Records of one kind, keyed by relative path, in path order."""
+        return {rel: rec for rel, rec in sorted(self.records.items()) if self._kinds.get(rel) and
+                self._kinds[rel].name == kind_name}
+
+    @property
+    def mapping(self) -> dict[str, MappingFile]:
+        """Mapping files keyed by function (GOVERN, MAP, MEASURE, MANAGE)."""
+        return {rec.function: rec for rec in self.records_of("mapping").values()}
+
+    @property
+    def risks(self) -> dict[str, Risk]:
+        return {rec.id: rec for rec in self.records_of("risk").values()}
+
+    @property
+    def evidence(self) -> dict[str, EvidenceRecord]:
+        return {rec.id: rec for rec in self.records_of("evidence").values()}
+
+    def evidence_dir(self, evidence_id: str) -> Path:
+        return self.path(f"evidence/{evidence_id}")
+
+    def assessment(self, sub_id: str) -> SubcategoryAssessment:
+        """The recorded assessment of a subcategory, or a fresh ``not_assessed`` one."""
+        from rmfkit.catalog import load_catalog
+
+        sub = load_catalog().subcategory(sub_id)
+        mapping = self.mapping.get(sub.function)
+        if mapping and sub.id in mapping.subcategories:
+            return mapping.subcategories[sub.id]
+        return SubcategoryAssessment()
+
+    def assessments(self) -> dict[str, SubcategoryAssessment]:
+        """All 72 subcategories in catalog order, unrecorded ones as ``not_assessed``."""
+        from rmfkit.catalog import load_catalog
+
+        recorded = {sid: a for m in self.mapping.values() for sid, a in m.subcategories.items()}
+        return {s.id: recorded.get(s.id, SubcategoryAssessment()) for s in load_catalog().subcategories}
+
+    # ---- validation
+    def require_valid(self) -> "Workspace":
+        """Raise :class:`ValidationFailed` if any file broke its schema."""
+        if self.problems:
+            raise ValidationFailed(self.problems)
+        return self
+
+    def validate(self) -> list[Problem]:
+        """Every schema and reference problem, each with file, line and field."""
+        from rmfkit.validation import reference_problems
+
+        return [*self.problems, *reference_problems(self)]
+
+    def locate(self, rel: str, loc: tuple) -> int | None:
+        """Line of a field in a loaded file (for reference problems)."""
+        doc = self._docs.get(rel)
+        return line_of(doc, loc) if doc is not None else None
+
+    def rel_of(self, record: Record) -> str:
+        for rel, rec in self.records.items():
+            if rec is record:
+                return rel
+        raise KeyError("record is not part of this workspace")
+
+    # ---- writing
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        from filelock import FileLock, Timeout
+
+        try:
+            with FileLock(str(self.root / LOCK_NAME), timeout=LOCK_TIMEOUT_S):
+                yield
+        except Timeout:
+            raise InputFileError(f"another rmfkit process has held the lock for {LOCK_TIMEOUT_S}s",
+                                 file=LOCK_NAME, hint="wait for it to finish, or remove a stale lock file") from None
+
+    @contextlib.contextmanager
+    def edit(self) -> Iterator["Workspace"]:
+        """Lock, re-read from disk, let the caller change records, then save what changed.
+
+        Two processes editing the same workspace are serialised, so neither loses the other's change.
+        Nothing is written if the block raises.
+        """
+        with self.lock():
+            self.load()
+            self.require_valid()
+            yield self
+            self.save()
+
+    def put(self, rel: str, record: Record) -> None:
+        """Add or replace the record stored at ``rel`` (saved by :meth:`save`)."""
+        kind = self.kind_of(rel)
+        if kind is None or not isinstance(record, kind.model):
+            raise InputFileError(f"is not a place for a {type(record).__name__}", file=rel)
+        self.path(rel)
+        self.records[rel] = record
+        self._kinds[rel] = kind
+
+    def save(self) -> list[str]:
+        """Write every record whose content changed; returns the relative paths written."""
+        written = []
+        for rel, record in sorted(self.records.items()):
+            data = _dump_record(record)
+            doc = self._docs.get(rel)
+            if doc is not None and _equal(_plain(doc), _merged_view(doc, data)):
+                continue
+            doc = merge_into(doc, data)
+            payload = dump_yaml(doc)
+            target = self.path(rel)
+            if target.exists() and target.read_bytes() == payload:
+                self._docs[rel] = doc
+                continue
+            atomic_write_bytes(target, payload)
+            self._docs[rel] = doc
+            written.append(rel)
+        return written
+
+    def remove(self, rel: str) -> None:
+        """Delete a record's file (used when an import is rolled back)."""
+        self.records.pop(rel, None)
+        self._docs.pop(rel, None)
+        with contextlib.suppress(FileNotFoundError):
+            self.path(rel).unlink()
+
+    def write_artifact(self, rel: str, source: Path | bytes) -> None:
+        """Store an artefact byte-exact (atomic; large files are streamed)."""
+        target = self.path(rel)
+        if isinstance(source, (bytes, bytearray)):
+            atomic_write_bytes(target, bytes(source))
+            return
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        try:
+            with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
+                shutil.copyfileobj(src, out, 1024 * 1024)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(tmp, target)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+            raise
+
+    # ---- mapping edits
+    def set_assessment(self, sub_id: str, **changes: Any) -> SubcategoryAssessment:
+        """Change fields of one subcategory's assessment (inside :meth:`edit`)."""
+        from rmfkit.catalog import load_catalog
+
+        sub = load_catalog().subcategory(sub_id)
+        rel = MAPPING_FILES[sub.function]
+        mapping = self.records.get(rel)
+        if mapping is None:
+            mapping = MappingFile(function=sub.function, subcategories={})
+            self.put(rel, mapping)
+        current = mapping.subcategories.get(sub.id)
+        values = current.model_dump(exclude_unset=True) if current else {}
+        values.update({k: v for k, v in changes.items()})
+        updated = SubcategoryAssessment.model_validate(values)
+        mapping.subcategories = {**mapping.subcategories, sub.id: updated}
+        return updated
+
+    def require_evidence(self, evidence_id: str) -> EvidenceRecord:
+        import difflib
+
+        known = self.evidence
+        if evidence_id not in known:
+            close = difflib.get_close_matches(evidence_id, list(known), n=3)
+            raise UnknownIdError(f"unknown evidence '{evidence_id}'",
+                                 hint=("did you mean " + ", ".join(close) + "?") if close else
+                                 "list items with `rmfkit evidence ls`")
+        return known[evidence_id]
+
+
+def _dump_record(record: Record) -> dict:
+    """What a record writes: the fields the file had or code set, plus schema_version."""
+    data = record.model_dump(mode="python", exclude_unset=True)
+    return {"schema_version": record.schema_version, **{k: v for k, v in data.items() if k != "schema_version"}}
+
+
+def _merged_view(doc: Any, data: dict) -> dict:
+    """``data`` plus the doc's ``x-`` keys: what the file would hold after a merge."""
+    extras = {k: _plain(v) for k, v in doc.items() if str(k).startswith(EXTENSION_PREFIX)} if isinstance(doc, dict) else {}
+    return {**data, **extras} if extras else data
+
+
+def open_workspace(path: Path | str | None = None) -> Workspace:
+    """Open the workspace at ``path`` (or search upward from the current directory)."""
+    return Workspace.open(path)
+
+
+def today() -> dt.date:
+    """The date rmfkit treats as today (``RMFKIT_TODAY=YYYY-MM-DD`` pins it for tests and snapshots)."""
+    pinned = os.environ.get("RMFKIT_TODAY")
+    return dt.date.fromisoformat(pinned) if pinned else dt.date.today()

@@ -1,0 +1,33 @@
+"""Shared fixtures: a fresh copy of the example workspace, a CLI runner returning (code, out, err)."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "support-assistant"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture
+def example_ws(tmp_path: Path) -> Path:
+    """A writable copy of the example workspace."""
+    target = tmp_path / "support-assistant"
+    shutil.copytree(EXAMPLE, target, ignore=shutil.ignore_patterns("build", ".rmfkit.lock", ".rmfkit-index.json"))
+    return target
+
+
+@pytest.fixture
+def run_cli(capsys):
+    """Run the CLI in-process: ``code, out, err = run_cli("status", "-w", path)``."""
+    from rmfkit.cli.app import main
+
+    def run(*args: str) -> tuple[int, str, str]:
+        capsys.readouterr()
+        code = main([str(a) for a in args])
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return run
