@@ -1,0 +1,1 @@
+"""Evidence store: hashing, freshness and integrity checks, importers, library pull and drift."""

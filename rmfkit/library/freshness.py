@@ -1,0 +1,78 @@
+"""Is each evidence item still good? ``ok | expired | missing | hash_mismatch`` (DESIGN vocabulary).
+
+>>> import datetime as dt
+>>> from rmfkit.models.evidence import EvidenceRecord
+>>> rec = EvidenceRecord(id="E1", title="t", kind="generic", file="a", sha256="0"*64, size=0,
+...                      valid_until=dt.date(2026, 1, 1))
+>>> status_from(rec, actual_sha256="0"*64, today=dt.date(2026, 6, 1))
+'expired'
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rmfkit.models.evidence import EvidenceRecord
+
+if TYPE_CHECKING:
+    from rmfkit.workspace import Workspace
+
+CHUNK = 1024 * 1024
+
+
+def sha256_file(path: Path, chunk: int = CHUNK) -> str:
+    """Streaming SHA-256 (constant memory)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class EvidenceCheck:
+    id: str
+    status: str  # ok | expired | missing | hash_mismatch
+    reason: str
+    expires_on: dt.date | None
+
+
+def status_from(record: EvidenceRecord, actual_sha256: str | None, today: dt.date) -> str:
+    """Integrity first (missing, altered), then freshness."""
+    if actual_sha256 is None:
+        return "missing"
+    if actual_sha256 != record.sha256:
+        return "hash_mismatch"
+    expires = record.expires_on()
+    if expires is not None and today > expires:
+        return "expired"
+    return "ok"
+
+
+def check_item(ws: "Workspace", record: EvidenceRecord, today: dt.date, *, rehash: bool = True) -> EvidenceCheck:
+    """Check one stored item; ``rehash=False`` trusts the size when the size matches (fast listing)."""
+    artefact = ws.evidence_dir(record.id) / record.file
+    if not artefact.is_file() or artefact.is_symlink():
+        actual = None
+    elif rehash:
+        actual = sha256_file(artefact)
+    else:
+        actual = record.sha256 if artefact.stat().st_size == record.size else "size-differs"
+    status = status_from(record, actual, today)
+    expires = record.expires_on()
+    reason = {"ok": "hash matches" + (f", valid until {expires}" if expires else ""),
+              "missing": f"artefact {record.file} is missing",
+              "hash_mismatch": f"artefact {record.file} was altered (SHA-256 differs from the recorded one)",
+              "expired": f"expired on {expires}"}[status]
+    return EvidenceCheck(record.id, status, reason, expires)
+
+
+def check_all(ws: "Workspace", today: dt.date | None = None, *, rehash: bool = True) -> dict[str, EvidenceCheck]:
+    """Every evidence item of the workspace, by id."""
+    from rmfkit.workspace import today as default_today
+
+    day = today or default_today()
+    return {eid: check_item(ws, rec, day, rehash=rehash) for eid, rec in sorted(ws.evidence.items())}
