@@ -1,0 +1,36 @@
+"""rmfkit: govern an AI system under the NIST AI RMF — workspace, evidence, mapping, risks, audit packets.
+
+The public API is imported lazily, so ``import rmfkit`` stays light (the CLI's start-up depends on it).
+
+>>> import rmfkit
+>>> rmfkit.load_catalog().subcategory("MEASURE 2.10").function
+'MEASURE'
+"""
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+# Public name -> module that defines it (imported on first access).
+_EXPORTS: dict[str, str] = {
+    "open_workspace": "rmfkit.workspace",
+    "Workspace": "rmfkit.workspace",
+    "load_catalog": "rmfkit.catalog",
+}
+
+__all__ = ["__version__", *_EXPORTS]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'rmfkit' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})
