@@ -32,6 +32,7 @@ from rmfkit.models.mapping import MAPPING_FILES, MappingFile, SubcategoryAssessm
 from rmfkit.models.risk import Risk
 from rmfkit.models.settings import WorkspaceSettings
 from rmfkit.models.system import SystemProfile
+from rmfkit.models.thresholds import ThresholdsFile
 from rmfkit.safeparse import parse_yaml, round_trip_yaml
 
 MARKER = "rmfkit.yaml"
@@ -56,6 +57,7 @@ RECORD_KINDS: list[RecordKind] = [
     RecordKind("mapping", "mapping/*.yaml", MappingFile),
     RecordKind("risk", "risks/*.yaml", Risk),
     RecordKind("evidence", "evidence/*/evidence.yaml", EvidenceRecord),
+    RecordKind("thresholds", "thresholds.yaml", ThresholdsFile),
 ]
 
 # Migrations: kind name -> {from_version: function(data) -> data at from_version + 1}.

@@ -5,6 +5,8 @@ from rmfkit.models.mapping import MappingFile, SubcategoryAssessment
 from rmfkit.models.risk import Risk
 from rmfkit.models.settings import WorkspaceSettings
 from rmfkit.models.system import Component, DataFlow, IntendedUse, SystemProfile
+from rmfkit.models.thresholds import Threshold, ThresholdsFile
 
 __all__ = ["Record", "Strict", "EvidenceRecord", "MappingFile", "SubcategoryAssessment", "Risk",
-           "WorkspaceSettings", "Component", "DataFlow", "IntendedUse", "SystemProfile"]
+           "WorkspaceSettings", "Component", "DataFlow", "IntendedUse", "SystemProfile",
+           "Threshold", "ThresholdsFile"]
