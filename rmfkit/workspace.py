@@ -249,8 +249,9 @@ def _key_problems(doc: Any, name: str, problems: ProblemList, path: tuple = ()) 
 class Workspace:
     """A governed system's folder: typed records in, round-trip YAML out."""
 
-    def __init__(self, root: Path | str):
+    def __init__(self, root: Path | str, *, skip: tuple[str, ...] = ()):
         self.root = Path(root).resolve()
+        self.skip = tuple(skip)  # kind names not loaded (a listing reads them through an index instead)
         self.records: dict[str, Record] = {}
         self._docs: dict[str, Any] = {}
         self._kinds: dict[str, RecordKind] = {}
@@ -259,11 +260,11 @@ class Workspace:
 
     # ---- finding and creating
     @classmethod
-    def open(cls, path: Path | str | None = None) -> "Workspace":
+    def open(cls, path: Path | str | None = None, *, skip: tuple[str, ...] = ()) -> "Workspace":
         """Open the workspace at ``path`` or the nearest one above the current directory."""
         if path is not None and not Path(path).exists():
             raise WorkspaceNotFound(f"folder {path} does not exist", hint="create it with `rmfkit init DIR`")
-        return cls(find_workspace_root(path))
+        return cls(find_workspace_root(path), skip=skip)
 
     @classmethod
     def create(cls, root: Path | str, *, system_id: str, name: str, owner: str,
@@ -304,7 +305,7 @@ class Workspace:
 
     def _discover(self) -> list[str]:
         found: list[str] = []
-        for kind in RECORD_KINDS:
+        for kind in (k for k in RECORD_KINDS if k.name not in self.skip):
             matches = sorted(p for p in self.root.glob(kind.pattern))
             if kind.required and not matches:
                 self.problems.append(Problem(kind.pattern, "required file is missing"))
@@ -352,6 +353,17 @@ class Workspace:
                 field, message = describe_validation_error(err)
                 self.problems.append(Problem(rel, message, line=line_of(doc, tuple(err.get("loc", ()))), field=field))
             return None
+
+    def read_record(self, rel: str) -> tuple[Record | None, list[Problem]]:
+        """Parse and validate one file without keeping it (indexes use this); returns (record, problems)."""
+        kind = self.kind_of(rel)
+        if kind is None:
+            raise InputFileError("is not a workspace record file", file=rel)
+        before = len(self.problems)
+        record = self._validate_doc(rel, kind, parse_yaml(read_user_file(self.path(rel), rel), rel))
+        found = self.problems[before:]
+        del self.problems[before:]
+        return record, found
 
     # ---- typed views
     def _one(self, rel: str, model: type[BaseModel]):

@@ -6,14 +6,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from rmfkit.models.base import Record, Strict
 
 EvidenceKind = Literal["lm-eval", "model-card", "cyclonedx", "spdx", "pip-licenses", "python-env",
-                       "garak", "promptfoo", "inspect", "license-record", "artifact-check", "generic"]
+                       "garak", "promptfoo", "inspect", "task-eval", "license-record", "artifact-check", "generic"]
+EVIDENCE_KINDS: tuple[str, ...] = get_args(EvidenceKind)
 EVIDENCE_STATUSES: tuple[str, ...] = ("ok", "expired", "missing", "hash_mismatch")
 
 
@@ -44,7 +45,17 @@ class EvidenceRecord(Record):
     library_id: str | None = None
     library_sha256: str | None = None
     library_facts_sha256: str | None = None
-    facts: dict[str, Any] = Field(default_factory=dict)
+    pulled_at: dt.datetime | None = Field(None, description="When the item was copied from the library")
+    facts: dict[str, Any] = Field(default_factory=dict, description="What the importer understood; shapes in "
+                                  "rmfkit.library.facts")
+
+    @field_validator("file")
+    @classmethod
+    def _plain_file_name(cls, value: str) -> str:
+        """The artefact sits beside ``evidence.yaml``: no folders, no ``..``, never the sidecar itself."""
+        if not value or value in (".", "..", "evidence.yaml") or "/" in value or "\\" in value or "\x00" in value:
+            raise ValueError(f"'{value}' must be a plain file name inside the evidence folder")
+        return value
 
     def expires_on(self) -> dt.date | None:
         """The date after which this evidence is stale: ``valid_until``, else collected + interval."""
