@@ -1,0 +1,1 @@
+"""Renderers: view models (plain dicts), HTML, PDF, charts, the verifiable bundle, OSCAL."""
