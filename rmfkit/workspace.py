@@ -7,7 +7,7 @@ schema problem with file, line and field, and saves with round-trip YAML (commen
 >>> import tempfile, pathlib
 >>> ws = Workspace.create(pathlib.Path(tempfile.mkdtemp()) / "ws", system_id="demo", name="Demo", owner="me")
 >>> with ws.edit():
-...     ws.set_assessment("MEASURE 2.10", status="met", owner="dpo")
+...     _ = ws.set_assessment("MEASURE 2.10", status="met", owner="dpo")
 >>> ws.assessment("MEASURE 2.10").status
 'met'
 """
@@ -27,6 +27,7 @@ from pydantic import BaseModel, ValidationError
 
 from rmfkit.errors import InputFileError, Problem, ProblemList, UnknownIdError, ValidationFailed, WorkspaceNotFound
 from rmfkit.models.base import EXTENSION_PREFIX, Record
+from rmfkit.models.dpia import Dpia
 from rmfkit.models.evidence import EvidenceRecord
 from rmfkit.models.mapping import MAPPING_FILES, MappingFile, SubcategoryAssessment
 from rmfkit.models.risk import Risk
@@ -57,6 +58,7 @@ RECORD_KINDS: list[RecordKind] = [
     RecordKind("mapping", "mapping/*.yaml", MappingFile),
     RecordKind("risk", "risks/*.yaml", Risk),
     RecordKind("evidence", "evidence/*/evidence.yaml", EvidenceRecord),
+    RecordKind("dpia", "dpia.yaml", Dpia),
     RecordKind("thresholds", "thresholds.yaml", ThresholdsFile),
 ]
 
@@ -214,7 +216,7 @@ def describe_validation_error(err: dict) -> tuple[str, str]:
     if kind == "missing":
         return field, "required field is missing"
     if kind == "string_type" and isinstance(value, (int, float)):
-        return field, f"must be text; write it in quotes (\"{value}\") so YAML keeps it a string"
+        return field, f"must be text; write it in quotes (\"{as_written(value)}\") so YAML keeps it a string"
     message = err.get("msg", "invalid value")
     shown = repr(value)
     if len(shown) > 60:
@@ -231,13 +233,35 @@ def _plain(node: Any) -> Any:
     return node
 
 
+def as_written(value: Any) -> str:
+    """A scalar as YAML text: the float read from ``2.10`` shows as ``2.10``, not ``2.1``.
+
+    >>> from rmfkit.safeparse import parse_yaml
+    >>> as_written(next(iter(parse_yaml(b"2.10: x\\n", "x.yaml"))))
+    '2.10'
+    """
+    if isinstance(value, str):
+        return value
+    text = dump_yaml(value).decode("utf-8")
+    return text.split("\n", 1)[0] if text.strip() else repr(value)
+
+
 def _key_problems(doc: Any, name: str, problems: ProblemList, path: tuple = ()) -> None:
     """Mapping keys must be strings: ``2.10:`` would silently become the float 2.1."""
     if isinstance(doc, dict):
         for key, value in doc.items():
             if not isinstance(key, str):
-                problems.add(name, f"key {key!r} must be text; write it in quotes so YAML keeps it a string",
-                             line=line_of(doc, ()) if not path else None, field=".".join(map(str, path + (key,))))
+                written = as_written(key)
+                line = None
+                with contextlib.suppress(Exception):
+                    line = doc.lc.key(key)[0] + 1
+                if isinstance(key, (int, float)) and not isinstance(key, bool):
+                    read_as = f"the number {float(key) if isinstance(key, float) else int(key)!r}"
+                else:
+                    read_as = "true/false" if isinstance(key, bool) else f"a {type(key).__name__} value"
+                problems.add(name, f"key {written} is read as {read_as}, not as text; "
+                                   f"write it in quotes (\"{written}\") so YAML keeps it a string",
+                             line=line, field=".".join(map(str, path + (written,))))
             _key_problems(value, name, problems, path + (key,))
     elif isinstance(doc, list):
         for i, value in enumerate(doc):
@@ -330,29 +354,51 @@ class Workspace:
 
     def _validate_doc(self, rel: str, kind: RecordKind, doc: Any) -> Record | None:
         problems = ProblemList()
-        _key_problems(doc, rel, problems)
         version = doc.get("schema_version")
+        version_line = line_of(doc, ("schema_version",))
         data = _plain(doc)
         if not isinstance(version, int) or isinstance(version, bool):
             problems.add(rel, "missing or not a whole number; add 'schema_version: 1' at the top",
-                         line=line_of(doc, ("schema_version",)), field="schema_version")
+                         line=version_line, field="schema_version")
         elif version > kind.model.SCHEMA_VERSION:
             problems.add(rel, f"version {version} was written by a newer rmfkit (this one reads up to "
-                              f"{kind.model.SCHEMA_VERSION}); upgrade rmfkit", line=line_of(doc, ("schema_version",)),
-                         field="schema_version")
+                              f"{kind.model.SCHEMA_VERSION}); upgrade rmfkit", line=version_line, field="schema_version")
         else:
-            for step in range(version, kind.model.SCHEMA_VERSION):
-                data = MIGRATIONS[kind.name][step](data)
+            data = self._migrate(rel, kind, version, data, version_line, problems)
         if problems:
             self.problems.extend(problems.problems)
             return None
+        _key_problems(doc, rel, problems)
+        self.problems.extend(problems.problems)
         try:
-            return kind.model.model_validate(data)
+            record = kind.model.model_validate(data)
         except ValidationError as exc:
             for err in exc.errors():
                 field, message = describe_validation_error(err)
                 self.problems.append(Problem(rel, message, line=line_of(doc, tuple(err.get("loc", ()))), field=field))
             return None
+        return None if problems else record
+
+    @staticmethod
+    def _migrate(rel: str, kind: RecordKind, version: int, data: dict, line: int | None,
+                 problems: ProblemList) -> dict:
+        """Bring ``data`` from ``version`` to the current one, one registered step at a time."""
+        steps = MIGRATIONS.get(kind.name, {})
+        for step in range(version, kind.model.SCHEMA_VERSION):
+            if step not in steps:
+                oldest = min((v for v in steps if v < kind.model.SCHEMA_VERSION), default=kind.model.SCHEMA_VERSION)
+                readable = (f"versions {oldest} to {kind.model.SCHEMA_VERSION}" if oldest < kind.model.SCHEMA_VERSION
+                            else f"version {kind.model.SCHEMA_VERSION}")
+                problems.add(rel, f"version {version} is not supported (this rmfkit reads {readable})",
+                             line=line, field="schema_version")
+                return data
+            try:
+                data = {**steps[step](data), "schema_version": step + 1}
+            except Exception as exc:  # noqa: BLE001 - a file a migration cannot read is the user's to fix
+                problems.add(rel, f"cannot migrate from version {step} to {step + 1}: {exc}", line=line,
+                             field="schema_version")
+                return data
+        return data
 
     def read_record(self, rel: str) -> tuple[Record | None, list[Problem]]:
         """Parse and validate one file without keeping it (indexes use this); returns (record, problems)."""

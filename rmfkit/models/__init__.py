@@ -1,5 +1,6 @@
 """Pydantic models of every workspace file, one module per record kind; no I/O here."""
 from rmfkit.models.base import Record, Strict
+from rmfkit.models.dpia import Dpia, DpiaRisk
 from rmfkit.models.evidence import EvidenceRecord
 from rmfkit.models.mapping import MappingFile, SubcategoryAssessment
 from rmfkit.models.risk import Risk
@@ -7,6 +8,6 @@ from rmfkit.models.settings import WorkspaceSettings
 from rmfkit.models.system import Component, DataFlow, IntendedUse, SystemProfile
 from rmfkit.models.thresholds import Threshold, ThresholdsFile
 
-__all__ = ["Record", "Strict", "EvidenceRecord", "MappingFile", "SubcategoryAssessment", "Risk",
+__all__ = ["Record", "Strict", "EvidenceRecord", "MappingFile", "SubcategoryAssessment", "Risk", "Dpia", "DpiaRisk",
            "WorkspaceSettings", "Component", "DataFlow", "IntendedUse", "SystemProfile",
            "Threshold", "ThresholdsFile"]
