@@ -30,6 +30,7 @@ from rmfkit.models.base import EXTENSION_PREFIX, Record
 from rmfkit.models.dpia import Dpia
 from rmfkit.models.evidence import EvidenceRecord
 from rmfkit.models.mapping import MAPPING_FILES, MappingFile, SubcategoryAssessment
+from rmfkit.models.operations import Operations
 from rmfkit.models.risk import Risk
 from rmfkit.models.settings import WorkspaceSettings
 from rmfkit.models.system import SystemProfile
@@ -60,6 +61,7 @@ RECORD_KINDS: list[RecordKind] = [
     RecordKind("evidence", "evidence/*/evidence.yaml", EvidenceRecord),
     RecordKind("dpia", "dpia.yaml", Dpia),
     RecordKind("thresholds", "thresholds.yaml", ThresholdsFile),
+    RecordKind("operations", "operations.yaml", Operations),
 ]
 
 # Migrations: kind name -> {from_version: function(data) -> data at from_version + 1}.

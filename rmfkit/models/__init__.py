@@ -3,6 +3,7 @@ from rmfkit.models.base import Record, Strict
 from rmfkit.models.dpia import Dpia, DpiaRisk
 from rmfkit.models.evidence import EvidenceRecord
 from rmfkit.models.mapping import MappingFile, SubcategoryAssessment
+from rmfkit.models.operations import ArtifactExpectation, ChecklistItem, Operations, PilotStep
 from rmfkit.models.risk import Risk
 from rmfkit.models.settings import WorkspaceSettings
 from rmfkit.models.system import Component, DataFlow, IntendedUse, SystemProfile
@@ -10,4 +11,4 @@ from rmfkit.models.thresholds import Threshold, ThresholdsFile
 
 __all__ = ["Record", "Strict", "EvidenceRecord", "MappingFile", "SubcategoryAssessment", "Risk", "Dpia", "DpiaRisk",
            "WorkspaceSettings", "Component", "DataFlow", "IntendedUse", "SystemProfile",
-           "Threshold", "ThresholdsFile"]
+           "Threshold", "ThresholdsFile", "ArtifactExpectation", "ChecklistItem", "Operations", "PilotStep"]
