@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Callable
 
 from rmfkit.errors import Problem
+from rmfkit.measure import check_thresholds
 
 if TYPE_CHECKING:
     from rmfkit.workspace import Workspace
@@ -114,6 +115,7 @@ def check_evidence(ws: "Workspace") -> list[Problem]:
 
 REFERENCE_CHECKS: list[Callable[["Workspace"], list[Problem]]] = [
     check_mapping, check_system, check_risks, check_evidence,
+    check_thresholds,
 ]
 
 

@@ -30,6 +30,7 @@ class Threshold(Strict):
     title: str | None = Field(None, description="What is measured, in words (shown in tables and charts)")
     metric: str = Field(..., min_length=1, description="Metric name as stored in the evidence facts, e.g. acc")
     task: str | None = Field(None, description="Eval task the metric belongs to; omit to accept any task")
+    slice: str | None = Field(None, description="Filter, detector, provider or split of the metric (e.g. strict-match)")
     direction: Direction
     threshold: float
     tolerance: float | None = Field(None, ge=0, description="Shortfall still accepted (shown as 'within tolerance')")
