@@ -20,6 +20,8 @@ from rmfkit.errors import InputFileError
 
 MAX_YAML_BYTES = 8 * 1024 * 1024
 MAX_NESTING = 64
+CORE_TAG_PREFIX = "tag:yaml.org,2002:"
+PLAIN_TAGS = frozenset(CORE_TAG_PREFIX + t for t in ("int", "float", "bool", "null", "map", "seq", "timestamp"))
 
 
 def decode_utf8(data: bytes, name: str) -> str:
@@ -45,6 +47,7 @@ def round_trip_yaml():
 
 
 def _reject_aliases_and_depth(yaml, text: str, name: str) -> None:
+    """Refuse aliases (alias bombs), deep nesting and explicit tags other than the plain core types."""
     from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent
 
     depth = 0
@@ -53,6 +56,11 @@ def _reject_aliases_and_depth(yaml, text: str, name: str) -> None:
             line = event.start_mark.line + 1 if event.start_mark else None
             raise InputFileError("YAML aliases (*name) are not allowed in rmfkit files "
                                  "(protection against alias bombs)", file=name, line=line)
+        tag = getattr(event, "tag", None)
+        if tag is not None and str(tag) not in PLAIN_TAGS:
+            raise InputFileError(f"YAML tag {str(tag).replace(CORE_TAG_PREFIX, '!!')} is not allowed in rmfkit "
+                                 "files; write a plain value (put text in quotes)", file=name,
+                                 line=event.start_mark.line + 1 if event.start_mark else None)
         if isinstance(event, CollectionStartEvent):
             depth += 1
             if depth > MAX_NESTING:
@@ -89,8 +97,8 @@ def parse_yaml(data: bytes, name: str, *, expect_mapping: bool = True) -> Any:
     if doc is None:
         raise InputFileError("file is empty", file=name, hint="expected a mapping starting with schema_version")
     if expect_mapping and not isinstance(doc, dict):
-        raise InputFileError(f"expected a mapping of keys to values at the top, found {type(doc).__name__}",
-                             file=name)
+        found = "a list" if isinstance(doc, list) else f"a single value ({str(doc)[:40]!r})"
+        raise InputFileError(f"expected a mapping of keys to values at the top, found {found}", file=name)
     return doc
 
 
