@@ -17,10 +17,28 @@ def system_section(ws: "Workspace") -> dict[str, Any]:
             "components": len(s.components), "data_flows": len(s.data_flows)}
 
 
-def coverage_section(ws: "Workspace") -> list[dict]:
-    from rmfkit.assess import coverage_rows
+def coverage_section(ws: "Workspace") -> dict[str, Any]:
+    """Coverage per function from the evidence-checked status, unsupported claims and target gaps."""
+    from rmfkit.assess import assess
 
-    return coverage_rows(ws.assessments())
+    result = assess(ws)
+    return {"functions": result.coverage, "totals": result.totals,
+            "unsupported": [{"id": r["id"], "status": r["status"], "reason": r["reason"]} for r in result.unsupported],
+            "met_without_evidence": [r["id"] for r in result.met_without_evidence],
+            "target_gaps": len(result.gaps), "overdue_targets": [g["id"] for g in result.gaps if g["overdue"]],
+            "suggestions": len(result.suggestions)}
+
+
+def measurement_section(ws: "Workspace") -> dict[str, Any] | None:
+    """Thresholds passed, failing and not measured; None until ``thresholds.yaml`` exists."""
+    from rmfkit import measure
+
+    if measure.thresholds_of(ws) is None:
+        return None
+    rows = measure.evaluate(ws)
+    return {**measure.summary(rows),
+            "failing_detail": [{"id": r["id"], "title": r["title"], "reason": r["reason"]}
+                               for r in rows if r["outcome"] == "fail"]}
 
 
 def risks_section(ws: "Workspace") -> dict[str, Any] | None:
@@ -35,6 +53,7 @@ def risks_section(ws: "Workspace") -> dict[str, Any] | None:
 SECTIONS = {
     "system": system_section,
     "coverage": coverage_section,
+    "measurement": measurement_section,
     "risks": risks_section,
 }
 

@@ -65,12 +65,10 @@ def status(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) ->
     out.print(f"[bold]{system['name']}[/bold] ({system['id']}) — owner {system['owner']}, "
               f"{system['deployment_pattern'].replace('_', ' ')}, {system['components']} components, "
               f"{system['data_flows']} data flows")
-    rows = [[r["function"], r["met"], r["partially_met"], r["not_met"], r["not_applicable"], r["not_assessed"],
-             r["total"], f"{r['assessed_share']:.0%}"] for r in summary["coverage"]]
-    out.print(table("RMF coverage", ["Function", "Met", "Partial", "Not met", "N/A", "Not assessed", "Total",
-                                      "Assessed"], rows))
+    _print_coverage(out, summary["coverage"])
+    _print_measurement(out, summary.get("measurement"))
     for name, section in summary.items():
-        if name in ("system", "coverage"):
+        if name in ("system", "coverage", "measurement"):
             continue
         title = name.replace("_", " ").capitalize()
         if section is None:
@@ -79,6 +77,45 @@ def status(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) ->
             out.print(f"{title}: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in section.items()))
         else:
             out.print(f"{title}: {section}")
+
+
+def _print_coverage(out, coverage: dict) -> None:
+    """Coverage table (evidence-checked), then unsupported claims, unevidenced ones and target gaps."""
+    rows = [[r["function"], r["met"], r["partially_met"], r["unsupported"], r["not_met"], r["not_applicable"],
+             r["not_assessed"], r["total"], f"{r['assessed_share']:.0%}", f"{r['met_share']:.0%}"]
+            for r in [*coverage["functions"], {**coverage["totals"], "function": "All"}]]
+    from rich import box
+
+    out.print(table("RMF coverage (status as the evidence supports it)",
+                    ["Function", "Met", "Partial", "Unsupported", "Not met", "N/A", "Not assessed", "Total",
+                     "Assessed", "Met %"], rows, box=box.SIMPLE_HEAD, show_edge=False, padding=0))
+    out.print("Met % = met of applicable subcategories; unsupported = claimed, but the evidence is "
+              "expired, missing or altered.")
+    if coverage["unsupported"]:
+        out.print(f"[bold]Unsupported claims ({len(coverage['unsupported'])})[/bold]")
+        for item in coverage["unsupported"]:
+            out.print(f"  {item['id']}: {item['reason']}")
+    if coverage["met_without_evidence"]:
+        out.print(f"Met without evidence ({len(coverage['met_without_evidence'])}): "
+                  + ", ".join(coverage["met_without_evidence"]))
+    overdue = f", {len(coverage['overdue_targets'])} overdue ({', '.join(coverage['overdue_targets'])})" \
+        if coverage["overdue_targets"] else ""
+    out.print(f"Target profile: {coverage['target_gaps']} subcategories below target{overdue}")
+    if coverage["suggestions"]:
+        out.print(f"Evidence suggests {coverage['suggestions']} more links (see `rmfkit map suggest`)")
+
+
+def _print_measurement(out, measurement: dict | None) -> None:
+    if measurement is None:
+        out.print("Measurement: not yet recorded (declare thresholds in thresholds.yaml)")
+        return
+    out.print(f"Measurement: {measurement['thresholds']} thresholds — {measurement['pass']} pass, "
+              f"{measurement['fail']} fail, {measurement['not_measured']} not measured")
+    for item in measurement["failing_detail"]:
+        out.print(f"  [bold]FAIL[/bold] {item['title']} ({item['id']}): {item['reason']}")
+    if measurement["characteristics_not_measured"]:
+        out.print("  Trustworthiness characteristics not measured: "
+                  + ", ".join(measurement["characteristics_not_measured"]))
 
 
 def register(app: typer.Typer) -> None:
