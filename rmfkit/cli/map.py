@@ -1,4 +1,4 @@
-"""``rmfkit map show`` and ``rmfkit map set``."""
+"""``rmfkit map show | set | suggest | gaps``: the RMF mapping, checked against its evidence."""
 from __future__ import annotations
 
 import datetime as dt
@@ -12,34 +12,87 @@ from rmfkit.cli.common import JsonOpt, WorkspaceOpt, console, open_ws, print_jso
 map_app = typer.Typer(help="Show or record the RMF mapping (one assessment per subcategory).", no_args_is_help=True)
 
 
+def _evidence_cell(row: dict) -> str:
+    return ", ".join(i["id"] if i["status"] == "ok" else f"{i['id']} ({i['status']})"
+                     for i in row["evidence_checks"]) or "—"
+
+
+def _status_cell(row: dict) -> str:
+    if row["effective_status"] == row["status"]:
+        return row["status"] + (" (no evidence)" if "met_without_evidence" in row["flags"] else "")
+    return f"{row['status']} → {row['effective_status']}"
+
+
+def _target_cell(row: dict) -> str:
+    if not row["target_status"]:
+        return "—"
+    text = f"{row['target_status']} by {row['target_date']}" if row["target_date"] else row["target_status"]
+    return text + (" OVERDUE" if row["overdue"] else "")
+
+
 @map_app.command("show")
-def show(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt,
+def show(subcategory: Optional[str] = typer.Argument(None, help='One subcategory in detail, with guidance, e.g. "MAP 4.1"'),
+         workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt,
          function: Optional[str] = typer.Option(None, "--function", "-f", help="GOVERN, MAP, MEASURE or MANAGE"),
-         status: Optional[str] = typer.Option(None, "--status", help="Only this status"),
-         owner: Optional[str] = typer.Option(None, "--owner", help="Only this owner")) -> None:
-    """List subcategories with status, owner and evidence."""
+         category: Optional[str] = typer.Option(None, "--category", "-c", help='Only this category, e.g. "MEASURE 2"'),
+         status: Optional[str] = typer.Option(None, "--status",
+                                              help="Recorded or computed status: met, partially_met, unsupported, ..."),
+         owner: Optional[str] = typer.Option(None, "--owner", help="Owner contains this text (case-insensitive)"),
+         assessed_only: bool = typer.Option(False, "--assessed", help="Hide not_assessed subcategories")) -> None:
+    """List subcategories with recorded and evidence-checked status, owner, evidence and target."""
+    from rmfkit.assess import EFFECTIVE_STATUSES, assess, guidance
     from rmfkit.catalog import load_catalog, normalize_id
+    from rmfkit.errors import UsageError
 
     ws = open_ws(workspace)
     catalog = load_catalog()
+    result = assess(ws)
+    if subcategory:
+        _show_one(result.row(subcategory), guidance(subcategory, generative=result.generative, catalog=catalog),
+                  as_json)
+        return
+    if status and status not in EFFECTIVE_STATUSES:
+        raise UsageError(f"--status '{status}' is not a status", hint="use one of " + ", ".join(EFFECTIVE_STATUSES))
     wanted_function = catalog.function(normalize_id(function)).id if function else None
-    rows = []
-    for sub_id, a in ws.assessments().items():
-        sub = catalog.subcategory(sub_id)
-        if wanted_function and sub.function != wanted_function:
-            continue
-        if status and a.status != status:
-            continue
-        if owner and a.owner != owner:
-            continue
-        rows.append({"id": sub_id, "status": a.status, "owner": a.owner, "evidence": a.evidence,
-                     "target_status": a.target_status, "target_date": a.target_date, "statement": sub.statement})
+    wanted_category = catalog.category(normalize_id(category)).id if category else None
+    rows = [r for r in result.rows
+            if (not wanted_function or r["function"] == wanted_function)
+            and (not wanted_category or r["category"] == wanted_category)
+            and (not status or status in (r["status"], r["effective_status"]))
+            and (not owner or owner.casefold() in (r["owner"] or "").casefold())
+            and (not assessed_only or r["status"] != "not_assessed")]
     if as_json:
         print_json(rows)
         return
     console().print(table(f"RMF mapping ({len(rows)} subcategories)", ["Id", "Status", "Owner", "Evidence", "Target"],
-                          [[r["id"], r["status"], r["owner"] or "—", ", ".join(r["evidence"]) or "—",
-                            f"{r['target_status'] or ''} {r['target_date'] or ''}".strip() or "—"] for r in rows]))
+                          [[r["id"], _status_cell(r), r["owner"] or "—", _evidence_cell(r), _target_cell(r)]
+                           for r in rows]))
+    flagged = [r for r in rows if r["effective_status"] == "unsupported"]
+    for r in flagged:
+        console().print(f"{r['id']}: {r['reason']}")
+
+
+def _show_one(row: dict, guide: dict, as_json: bool) -> None:
+    if as_json:
+        print_json({"assessment": row, "guidance": guide})
+        return
+    out = console()
+    out.print(f"[bold]{row['id']}[/bold] ({guide['category']}: {guide['category_statement']})")
+    out.print(guide["statement"])
+    out.print(f"\nStatus: {_status_cell(row)}" + (f" — {row['reason']}" if row["reason"] else ""))
+    out.print(f"Owner: {row['owner'] or '—'}   Evidence: {_evidence_cell(row)}   Target: {_target_cell(row)}")
+    if row["notes"]:
+        out.print(f"Notes: {row['notes']}")
+    sections = [("Playbook suggested actions", guide["suggested_actions"]),
+                ("Playbook documentation questions", guide["documentation_questions"]),
+                ("AI 600-1 actions (generative AI profile)",
+                 [f"{a['id']}: {a['action']} [{', '.join(a['risk_labels'])}]" for a in guide["gai_actions"]]),
+                ("AI 600-1 risks addressed", [f"{r['title']}: {r['definition']}" for r in guide["gai_risks"]])]
+    for title, items in sections:
+        if items:
+            out.print(f"\n[bold]{title}[/bold]")
+            for item in items:
+                out.print(f"  • {' '.join(item.split())}")
 
 
 @map_app.command("set")
@@ -47,7 +100,9 @@ def set_(subcategory: str = typer.Argument(..., help='Subcategory id, e.g. "MEAS
          workspace: Optional[Path] = WorkspaceOpt,
          status: Optional[str] = typer.Option(None, "--status", help="met | partially_met | not_met | not_applicable | not_assessed"),
          owner: Optional[str] = typer.Option(None, "--owner"),
-         evidence: Optional[List[str]] = typer.Option(None, "--evidence", help="Evidence id (repeat for several)"),
+         evidence: Optional[List[str]] = typer.Option(None, "--evidence", help="Evidence id; replaces the list (repeat for several)"),
+         add_evidence: Optional[List[str]] = typer.Option(None, "--add-evidence", help="Evidence id to add (repeatable)"),
+         remove_evidence: Optional[List[str]] = typer.Option(None, "--remove-evidence", help="Evidence id to unlink"),
          note: Optional[str] = typer.Option(None, "--note"),
          justification: Optional[str] = typer.Option(None, "--justification", help="Why it does not apply"),
          target_status: Optional[str] = typer.Option(None, "--target-status"),
@@ -55,8 +110,9 @@ def set_(subcategory: str = typer.Argument(..., help='Subcategory id, e.g. "MEAS
     """Record status, owner, evidence, note or target of one subcategory."""
     from pydantic import ValidationError
 
+    from rmfkit.assess import evaluate_assessment
     from rmfkit.errors import UsageError
-    from rmfkit.validation import check_mapping
+    from rmfkit.library.freshness import check_item
     from rmfkit.workspace import describe_validation_error, open_workspace, today
 
     changes: dict = {}
@@ -64,29 +120,79 @@ def set_(subcategory: str = typer.Argument(..., help='Subcategory id, e.g. "MEAS
                        ("target_status", target_status)):
         if value is not None:
             changes[key] = value
-    if evidence:
-        changes["evidence"] = list(dict.fromkeys(evidence))
     if target_date:
         try:
             changes["target_date"] = dt.date.fromisoformat(target_date)
         except ValueError:
             raise UsageError(f"--target-date '{target_date}' is not a date", hint="use YYYY-MM-DD") from None
-    if not changes:
-        raise UsageError("nothing to change", hint="give --status, --owner, --evidence, --note or --target-status")
-    changes["last_reviewed"] = today()
+    if not (changes or evidence or add_evidence or remove_evidence):
+        raise UsageError("nothing to change",
+                         hint="give --status, --owner, --evidence, --add-evidence, --note or --target-status")
     ws = open_workspace(workspace)
     with ws.edit():
-        for evidence_id in changes.get("evidence", []):
+        linked = list(evidence) if evidence else list(ws.assessment(subcategory).evidence)
+        linked = [e for e in dict.fromkeys([*linked, *(add_evidence or [])]) if e not in (remove_evidence or [])]
+        for evidence_id in [*(evidence or []), *(add_evidence or [])]:
             ws.require_evidence(evidence_id)
+        if evidence or add_evidence or remove_evidence:
+            changes["evidence"] = linked
+        changes["last_reviewed"] = today()
         try:
             updated = ws.set_assessment(subcategory, **changes)
         except ValidationError as exc:
             field, message = describe_validation_error(exc.errors()[0])
             raise UsageError(f"--{field.replace('_', '-')}: {message}") from None
-        problems = [p for p in check_mapping(ws) if "justification" in (p.field or "")]
-        if updated.status == "not_applicable" and problems:
+        if updated.status == "not_applicable" and not (updated.justification or "").strip():
             raise UsageError("status not_applicable needs a justification", hint='add --justification "why"')
-    typer.echo(f"{subcategory}: {updated.status}" + (f", owner {updated.owner}" if updated.owner else ""))
+        day = today()
+        checks = {e: check_item(ws, ws.evidence[e], day) for e in updated.evidence if e in ws.evidence}
+        row = evaluate_assessment(subcategory, updated, checks, day)
+    typer.echo(f"{row['id']}: {updated.status}" + (f", owner {updated.owner}" if updated.owner else "")
+               + (f", evidence {', '.join(updated.evidence)}" if updated.evidence else ""))
+    if row["flags"] and row["reason"]:
+        typer.echo(f"note: {row['reason']}")
+
+
+@map_app.command("suggest")
+def suggest(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
+    """Subcategories your evidence already speaks to but the mapping does not link ("accept?")."""
+    from rmfkit.assess import assess
+
+    rows = assess(open_ws(workspace)).suggestions
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        typer.echo("No suggestions: every usable evidence item is linked where it applies.")
+        return
+    console().print(table(f"Suggested links ({len(rows)})", ["Subcategory", "Evidence", "Why", "Now"],
+                          [[s["subcategory"], f"{s['evidence']} ({s['kind']})", s["reason"], s["current_status"]]
+                           for s in rows]))
+    typer.echo('Accept one with: rmfkit map set "SUBCATEGORY" --add-evidence ID')
+
+
+@map_app.command("gaps")
+def gaps(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt,
+         by_category: bool = typer.Option(False, "--by-category", help="Gap per category instead of per function")
+         ) -> None:
+    """Current vs target profile: how many subcategories are below target, and which."""
+    from rmfkit.assess import assess
+
+    result = assess(open_ws(workspace))
+    profile = result.category_profile if by_category else result.profile
+    key = "category" if by_category else "function"
+    if as_json:
+        print_json({"profile": profile, "gaps": result.gaps})
+        return
+    out = console()
+    out.print(table("Current vs target profile (met now → met at target)",
+                    [key.capitalize(), "Met now", "Met at target", "With target", "Below target", "Overdue"],
+                    [[p[key], p["current"]["met"], p["target"]["met"], p["with_target"], p["gap"], p["overdue"]]
+                     for p in profile if not by_category or p["gap"] or p["with_target"]]))
+    out.print(table(f"Below target ({len(result.gaps)})", ["Id", "Now", "Target", "By", "Owner"],
+                    [[g["id"], g["current"], g["target"],
+                      (f"{g['target_date']} OVERDUE" if g["overdue"] else g["target_date"]) or "—", g["owner"] or "—"]
+                     for g in result.gaps]))
 
 
 def register(app: typer.Typer) -> None:
