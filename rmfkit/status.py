@@ -50,11 +50,19 @@ def risks_section(ws: "Workspace") -> dict[str, Any] | None:
             "open_high": sum(1 for r in open_risks if (r.residual_score or r.inherent_score) >= 15)}
 
 
+def operations_section(ws: "Workspace") -> dict[str, Any] | None:
+    """Checklist items done, open and unsupported, and the current pilot step; None until operations.yaml exists."""
+    from rmfkit.ops import status_section
+
+    return status_section(ws)
+
+
 SECTIONS = {
     "system": system_section,
     "coverage": coverage_section,
     "measurement": measurement_section,
     "risks": risks_section,
+    "operations": operations_section,
 }
 
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Callable
 
 from rmfkit.errors import Problem
 from rmfkit.measure import check_thresholds
+from rmfkit.ops import check_operations
 
 if TYPE_CHECKING:
     from rmfkit.workspace import Workspace
@@ -116,6 +117,7 @@ def check_evidence(ws: "Workspace") -> list[Problem]:
 REFERENCE_CHECKS: list[Callable[["Workspace"], list[Problem]]] = [
     check_mapping, check_system, check_risks, check_evidence,
     check_thresholds,
+    check_operations,
 ]
 
 

@@ -1,0 +1,763 @@
+"""Operating open models: the readiness checklist as the evidence supports it, the pilot plan, artefact integrity.
+
+A checklist item's recorded status is a *claim*, judged like an RMF subcategory (see :mod:`rmfkit.assess`):
+an item marked ``done`` whose linked evidence is all expired, missing or altered is shown ``unsupported``
+with the reason; one usable item keeps it supported (the broken ones are still named); ``done`` with no
+evidence stays ``done`` and is flagged. Everything here returns plain data for the CLI, notebooks and packet.
+
+>>> import datetime as dt
+>>> from rmfkit.models.operations import Operations
+>>> ops = Operations.model_validate({"checklist": [{"id": "updates.rollback", "status": "done",
+...                                                 "evidence": ["E-1"]}]})
+>>> state = item_states(ops, {"E-1": "expired"}, today=dt.date(2026, 6, 1))[0]
+>>> state.shown_status, state.reason
+('unsupported', 'marked done, but none of its evidence is usable: E-1 expired')
+"""
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
+
+from rmfkit.errors import InputFileError, Problem, UsageError
+from rmfkit.models.operations import PILOT_STEPS, ArtifactExpectation, Operations
+
+if TYPE_CHECKING:
+    from rmfkit.models.evidence import EvidenceRecord
+    from rmfkit.workspace import Workspace
+
+OPERATIONS_FILE = "operations.yaml"
+TEMPLATE_FILE = "ops_checklist.yaml"
+# Statuses shown after the evidence check, in display order; ``not_recorded`` = a template item the
+# workspace's checklist does not mention yet.
+SHOWN_STATUSES: tuple[str, ...] = ("done", "unsupported", "in_progress", "open", "not_applicable", "not_recorded")
+_RANK = {"not_recorded": 0, "unsupported": 0, "open": 1, "in_progress": 2, "done": 3, "not_applicable": 3}
+_STEP_RANK = {"not_started": 0, "in_progress": 1, "done": 2, "skipped": 2}
+CHECK_ARTEFACT_NAME = "artifact-check.json"
+# Checklist items an artefact integrity check gives evidence for.
+CHECK_ITEMS = ("supply_chain.checksums", "updates.pinned")
+
+
+# ---------------------------------------------------------------- the packaged template
+
+@dataclass(frozen=True)
+class TemplateArea:
+    id: str
+    title: str
+    seed_concept: int
+
+
+@dataclass(frozen=True)
+class TemplateItem:
+    id: str
+    area: str
+    title: str
+    description: str
+    seed_concept: int
+    subcategories: tuple[str, ...]
+    risk_themes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TemplateStep:
+    step: int
+    title: str
+    description: str
+    seed_concept: int
+
+
+@dataclass(frozen=True)
+class OpsTemplate:
+    """The readiness checklist and the ten pilot steps shipped with rmfkit."""
+
+    areas: tuple[TemplateArea, ...]
+    items: tuple[TemplateItem, ...]
+    pilot_steps: tuple[TemplateStep, ...]
+
+    def item(self, item_id: str) -> TemplateItem | None:
+        return next((i for i in self.items if i.id == item_id), None)
+
+    def area(self, area_id: str) -> TemplateArea:
+        return next(a for a in self.areas if a.id == area_id)
+
+    def step(self, number: int) -> TemplateStep:
+        return self.pilot_steps[number - 1]
+
+
+@lru_cache(maxsize=1)
+def load_template() -> OpsTemplate:
+    """The packaged checklist template.
+
+    >>> t = load_template()
+    >>> len(t.pilot_steps), t.step(7).title
+    (10, 'Quantize if latency or cost demands it, then re-evaluate')
+    """
+    from importlib import resources
+
+    from rmfkit.safeparse import parse_yaml
+    from rmfkit.workspace import _plain
+
+    raw = _plain(parse_yaml(resources.files("rmfkit").joinpath("data", TEMPLATE_FILE).read_bytes(), TEMPLATE_FILE))
+    return OpsTemplate(
+        areas=tuple(TemplateArea(a["id"], a["title"], a["seed_concept"]) for a in raw["areas"]),
+        items=tuple(TemplateItem(i["id"], i["area"], i["title"], i["description"], i["seed_concept"],
+                                 tuple(i["subcategories"]), tuple(i["risk_themes"])) for i in raw["items"]),
+        pilot_steps=tuple(TemplateStep(s["step"], s["title"], s["description"], s["seed_concept"])
+                          for s in sorted(raw["pilot_steps"], key=lambda s: s["step"])),
+    )
+
+
+# ---------------------------------------------------------------- checklist items as the evidence supports them
+
+@dataclass(frozen=True)
+class ItemState:
+    """One checklist item after the evidence check (``shown_status`` is what the packet shows)."""
+
+    id: str
+    area: str
+    title: str
+    status: str
+    shown_status: str
+    reason: str | None
+    flags: tuple[str, ...]
+    owner: str | None
+    due: dt.date | None
+    completed_on: dt.date | None
+    evidence: tuple[dict, ...]
+    subcategories: tuple[str, ...]
+    risks: tuple[str, ...]
+    notes: str | None
+    justification: str | None = None
+
+    @property
+    def usable_evidence(self) -> list[str]:
+        return [e["id"] for e in self.evidence if e["status"] == "ok"]
+
+    def as_dict(self) -> dict[str, Any]:
+        return _jsonable(asdict(self))
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _check_of(checks: Mapping[str, Any], evidence_id: str) -> dict:
+    """``{"id", "status", "reason"}`` of one linked item; ``checks`` values are status text or EvidenceCheck."""
+    check = checks.get(evidence_id)
+    if check is None:
+        return {"id": evidence_id, "status": "missing", "reason": "is not in this workspace"}
+    if isinstance(check, str):
+        return {"id": evidence_id, "status": check, "reason": check.replace("_", " ")}
+    return {"id": evidence_id, "status": check.status, "reason": check.reason}
+
+
+def item_states(ops: Operations, checks: Mapping[str, Any], today: dt.date) -> list[ItemState]:
+    """Every item of the checklist in template order (then the team's own), judged against ``checks``.
+
+    ``checks`` maps evidence id to its check (``freshness.check_all``) or to a status text
+    (``ok | expired | missing | hash_mismatch``, as a frozen snapshot stores it).
+    """
+    template = load_template()
+    order = {item.id: n for n, item in enumerate(template.items)}
+    states = []
+    for item in sorted(ops.checklist, key=lambda i: (order.get(i.id, len(order)), i.id)):
+        known = template.item(item.id)
+        evidence = tuple(_check_of(checks, e) for e in item.evidence)
+        usable = [e["id"] for e in evidence if e["status"] == "ok"]
+        broken = "; ".join(f"{e['id']} {e['reason']}" for e in evidence if e["status"] != "ok")
+        shown, reason, flags = item.status, None, []
+        if item.status == "done" and evidence and not usable:
+            shown, reason = "unsupported", f"marked done, but none of its evidence is usable: {broken}"
+            flags.append("unsupported")
+        elif item.status == "done" and usable:
+            reason = "supported by " + ", ".join(usable) + (f"; also linked: {broken}" if broken else "")
+            if broken:
+                flags.append("evidence_problem")
+        elif item.status == "done":
+            reason = "marked done without evidence"
+            flags.append("done_without_evidence")
+        elif item.status == "not_applicable":
+            reason = (item.justification or "").strip() or None
+            if not reason:
+                flags.append("not_applicable_without_justification")
+        else:
+            if item.due and item.due < today:
+                flags.append("overdue")
+                reason = f"due {item.due.isoformat()}, overdue"
+            if not item.owner:
+                flags.append("no_owner")
+        states.append(ItemState(
+            id=item.id, area=item.area or (known.area if known else item.id.split(".")[0]),
+            title=item.title or (known.title if known else item.id), status=item.status, shown_status=shown,
+            reason=reason, flags=tuple(flags), owner=item.owner, due=item.due, completed_on=item.completed_on,
+            evidence=evidence,
+            subcategories=tuple(item.subcategories if item.subcategories is not None
+                                else (known.subcategories if known else ())),
+            risks=tuple(item.risks), notes=item.notes, justification=item.justification))
+    return states
+
+
+def operations_of(ws: "Workspace") -> Operations | None:
+    """The workspace's ``operations.yaml`` record, or ``None`` if it has none yet."""
+    return ws.records.get(OPERATIONS_FILE)
+
+
+def _checks(ws: "Workspace", today: dt.date, checks: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    from rmfkit.library.freshness import check_all
+
+    return checks if checks is not None else check_all(ws, today)
+
+
+def _today(today: dt.date | None) -> dt.date:
+    from rmfkit.workspace import today as default_today
+
+    return today or default_today()
+
+
+def checklist_status(ws: "Workspace", today: dt.date | None = None, *,
+                     checks: Mapping[str, Any] | None = None) -> list[ItemState]:
+    """The workspace's checklist, evidence re-hashed and judged as of ``today`` (empty if not recorded)."""
+    ops = operations_of(ws)
+    if ops is None:
+        return []
+    day = _today(today)
+    return item_states(ops, _checks(ws, day, checks), day)
+
+
+def _summary(states: Iterable[ItemState], not_recorded: int) -> dict[str, int]:
+    states = list(states)
+    counts = {status: sum(1 for s in states if s.shown_status == status) for status in SHOWN_STATUSES}
+    counts["not_recorded"] = not_recorded
+    counts["overdue"] = sum(1 for s in states if "overdue" in s.flags)
+    counts["done_without_evidence"] = sum(1 for s in states if "done_without_evidence" in s.flags)
+    counts["total"] = len(states) + not_recorded
+    return counts
+
+
+# ---------------------------------------------------------------- pilot plan
+
+@dataclass(frozen=True)
+class StepState:
+    step: int
+    title: str
+    description: str
+    status: str
+    date: dt.date | None
+    evidence: tuple[str, ...]
+    notes: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return _jsonable(asdict(self))
+
+
+def pilot_steps(ops: Operations) -> list[StepState]:
+    """All ten steps with their recorded progress (unrecorded steps are ``not_started``)."""
+    template = load_template()
+    out = []
+    for number in range(1, PILOT_STEPS + 1):
+        recorded, known = ops.step(number), template.step(number)
+        out.append(StepState(number, known.title, known.description, recorded.status, recorded.date,
+                             tuple(recorded.evidence), recorded.notes))
+    return out
+
+
+def current_pilot_step(ops: Operations) -> StepState | None:
+    """The first step neither done nor skipped; ``None`` when every step is.
+
+    >>> ops = Operations.model_validate({"pilot": [{"step": 1, "status": "done"}, {"step": 2, "status": "done"}]})
+    >>> current_pilot_step(ops).step
+    3
+    """
+    return next((s for s in pilot_steps(ops) if s.status not in ("done", "skipped")), None)
+
+
+def _pilot_label(step: StepState | None) -> str:
+    return f"{step.step} of {PILOT_STEPS}: {step.title}" if step else f"all {PILOT_STEPS} steps done"
+
+
+# ---------------------------------------------------------------- mapping suggestions
+
+def suggestions_from_states(states: Iterable[ItemState], assessments: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(subcategory, reason) for each supported ``done`` item whose usable evidence the mapping does not link yet."""
+    from rmfkit.catalog import load_catalog, subcategory_sort_key
+
+    catalog = load_catalog()
+    pairs: dict[tuple[str, str], None] = {}
+    for state in states:
+        if state.shown_status != "done" or not state.usable_evidence:
+            continue
+        for sub_text in state.subcategories:
+            if not catalog.is_subcategory(sub_text):
+                continue
+            sub_id = catalog.subcategory(sub_text).id
+            assessment = assessments.get(sub_id)
+            linked = set(assessment.evidence) if assessment is not None else set()
+            missing = [e for e in state.usable_evidence if e not in linked]
+            if not missing:
+                continue
+            current = assessment.status if assessment is not None else "not_assessed"
+            pairs[(sub_id, f"operations checklist item {state.id} ({state.title}) is done with evidence "
+                           f"{', '.join(missing)}; {sub_id} is {current} and does not link it")] = None
+    return sorted(pairs, key=lambda p: (subcategory_sort_key(p[0]), p[1]))
+
+
+def mapping_suggestions(ws: "Workspace", today: dt.date | None = None, *,
+                        checks: Mapping[str, Any] | None = None) -> list[tuple[str, str]]:
+    """Subcategories the done checklist items speak to, as (subcategory, reason) pairs.
+
+    The mapping shows them as "accept?" suggestions; accepting links the item's evidence.
+    """
+    return suggestions_from_states(checklist_status(ws, today, checks=checks), ws.assessments())
+
+
+# ---------------------------------------------------------------- views (plain dicts)
+
+def _latest_artifact_checks(evidence: Mapping[str, "EvidenceRecord"]) -> dict[str, "EvidenceRecord"]:
+    """Per component, the newest evidence item of kind ``artifact-check``."""
+    latest: dict[str, EvidenceRecord] = {}
+    for record in sorted(evidence.values(), key=lambda r: (r.collected_at or dt.date.min, r.imported_at is not None,
+                                                           r.imported_at or dt.datetime.min, r.id)):
+        if record.kind == "artifact-check":
+            for component in record.components:
+                latest[component] = record
+    return latest
+
+
+def _artifact_rows(ws: "Workspace", ops: Operations | None, checks: Mapping[str, Any]) -> list[dict]:
+    latest = _latest_artifact_checks(ws.evidence)
+    expected = {a.component: a for a in (ops.artifacts if ops else [])}
+    rows = []
+    for component in ws.system.components:
+        expectation = expected.get(component.id)
+        if component.layer != "weights" and expectation is None:
+            continue
+        check = latest.get(component.id)
+        last = None
+        if check is not None:
+            last = {"evidence_id": check.id, "date": check.collected_at.isoformat() if check.collected_at else None,
+                    "match": bool(check.facts.get("ok")), "evidence_status": _check_of(checks, check.id)["status"],
+                    "failures": list(check.facts.get("failures", []))}
+        rows.append({"component": component.id, "name": component.name, "layer": component.layer,
+                     "recorded": expectation is not None,
+                     "form": (None if expectation is None else "file" if expectation.sha256 else "folder"),
+                     "files": (0 if expectation is None else 1 if expectation.sha256 else len(expectation.files)),
+                     "revision": expectation.revision if expectation else None,
+                     "source": expectation.source if expectation else None,
+                     "last_check": last})
+    return rows
+
+
+def _gaps(states: list[ItemState], missing_items: list[dict], artifacts: list[dict]) -> list[str]:
+    """The section's gaps as sentences: unsupported or unevidenced claims, overdue or ownerless items,
+    unrecorded template items, weights without (verified) checksums."""
+    gaps = []
+    for state in states:
+        if state.shown_status == "unsupported":
+            gaps.append(f"{state.title}: {state.reason}.")
+        elif "done_without_evidence" in state.flags:
+            gaps.append(f"{state.title}: marked done without evidence.")
+        elif "overdue" in state.flags:
+            gaps.append(f"{state.title}: {state.status.replace('_', ' ')}, due {state.due.isoformat()} "
+                        f"(overdue), owner {state.owner or 'not named'}.")
+        elif "no_owner" in state.flags:
+            gaps.append(f"{state.title}: {state.status.replace('_', ' ')} with no owner named.")
+        elif "not_applicable_without_justification" in state.flags:
+            gaps.append(f"{state.title}: marked not applicable without a justification.")
+    for item in missing_items:
+        gaps.append(f"{item['title']}: not recorded in the checklist.")
+    for row in artifacts:
+        if not row["recorded"]:
+            gaps.append(f"{row['name']}: no expected checksum recorded for these weights.")
+        elif row["last_check"] is None:
+            gaps.append(f"{row['name']}: expected checksums recorded, but never verified against the deployed files.")
+        elif not row["last_check"]["match"]:
+            gaps.append(f"{row['name']}: the latest integrity check ({row['last_check']['evidence_id']}) "
+                        "found files that differ from the expected checksums.")
+    return gaps
+
+
+def view(ws: "Workspace", today: dt.date | None = None, *, checks: Mapping[str, Any] | None = None) -> dict:
+    """The "Operating the model" section as plain data (str, int, bool, None, lists, dicts).
+
+    Keys: ``recorded``, ``as_of``, ``summary`` (counts per shown status plus ``overdue`` and ``total``),
+    ``areas`` (each with its items, template items not yet recorded shown as ``not_recorded``),
+    ``artifacts`` (weights components, expected checksums and the latest integrity check),
+    ``pilot`` (``current`` step and all ten ``steps``), ``gaps`` (sentences) and ``suggestions``.
+    """
+    day = _today(today)
+    checks = _checks(ws, day, checks)
+    ops = operations_of(ws)
+    template = load_template()
+    states = item_states(ops, checks, day) if ops else []
+    recorded_ids = {s.id for s in states}
+    missing_items = [{"id": t.id, "area": t.area, "title": t.title, "status": "not_recorded",
+                      "shown_status": "not_recorded", "reason": None, "flags": [], "owner": None, "due": None,
+                      "completed_on": None, "evidence": [], "subcategories": list(t.subcategories), "risks": [],
+                      "notes": None, "justification": None}
+                     for t in template.items if t.id not in recorded_ids] if ops else []
+    area_ids = [a.id for a in template.areas]
+    areas = []
+    for area_id in area_ids:
+        area = template.area(area_id)
+        items = [s.as_dict() for s in states if s.area == area_id] + [m for m in missing_items if m["area"] == area_id]
+        areas.append({"id": area.id, "title": area.title, "seed_concept": area.seed_concept, "items": items,
+                      "done": sum(1 for i in items if i["shown_status"] == "done"), "total": len(items)})
+    steps = pilot_steps(ops) if ops else []
+    current = current_pilot_step(ops) if ops else None
+    artifacts = _artifact_rows(ws, ops, checks)
+    if ops is None:
+        gaps = [f"No {OPERATIONS_FILE}: the operational readiness checklist and the pilot plan are not recorded.",
+                *_gaps([], [], artifacts)]
+    else:
+        gaps = _gaps(states, missing_items, artifacts)
+    return {
+        "recorded": ops is not None,
+        "as_of": day.isoformat(),
+        "summary": _summary(states, len(missing_items)) if ops else None,
+        "areas": areas if ops else [],
+        "artifacts": artifacts,
+        "pilot": ({"current": current.as_dict() if current else None, "label": _pilot_label(current),
+                   "done": sum(1 for s in steps if s.status == "done"),
+                   "skipped": sum(1 for s in steps if s.status == "skipped"),
+                   "steps": [dict(s.as_dict(), current=current is not None and s.step == current.step)
+                             for s in steps]} if ops else None),
+        "gaps": gaps,
+        "suggestions": ([{"subcategory": s, "reason": r} for s, r in suggestions_from_states(states, ws.assessments())]
+                        if ops else []),
+    }
+
+
+def status_section(ws: "Workspace") -> dict[str, Any] | None:
+    """The ``operations`` line of ``rmfkit status``; ``None`` when no checklist is recorded."""
+    ops = operations_of(ws)
+    if ops is None:
+        return None
+    states = checklist_status(ws)
+    return {"items_done": sum(1 for s in states if s.shown_status == "done"),
+            "items_open": sum(1 for s in states if s.shown_status in ("open", "in_progress")),
+            "items_unsupported": sum(1 for s in states if s.shown_status == "unsupported"),
+            "items_overdue": sum(1 for s in states if "overdue" in s.flags),
+            "pilot_step": _pilot_label(current_pilot_step(ops))}
+
+
+# ---------------------------------------------------------------- quarter-on-quarter comparison
+
+def compare_operations(before: Operations | None, after: Operations | None, *,
+                       before_checks: Mapping[str, Any] | None = None, after_checks: Mapping[str, Any] | None = None,
+                       before_date: dt.date | None = None, after_date: dt.date | None = None) -> list[dict]:
+    """What changed in the checklist and pilot between two records (e.g. last quarter and this one).
+
+    Each change is ``{"item", "title", "change", "before", "after", "detail"}`` with ``change`` one of
+    ``regressed`` (shown status went down, e.g. done -> open), ``lapsed`` (still marked done but its
+    evidence is no longer usable), ``overdue`` (an open item's due date passed), ``removed`` (an item
+    that was done is gone), ``improved``, ``added``; pilot steps report ``regressed`` or ``advanced``.
+    ``*_checks`` map evidence ids to checks or status texts as of each date; ``None`` means every
+    linked item counted as usable then.
+
+    >>> from rmfkit.models.operations import Operations as O
+    >>> q3 = O.model_validate({"checklist": [{"id": "updates.canary", "status": "done", "evidence": ["E-3"]}]})
+    >>> q4 = O.model_validate({"checklist": [{"id": "updates.canary", "status": "open"}]})
+    >>> [(c["item"], c["change"], c["before"], c["after"]) for c in compare_operations(q3, q4)]
+    [('updates.canary', 'regressed', 'done', 'open')]
+    """
+    empty = Operations()
+    before, after = before or empty, after or empty
+    day_before = before_date or _today(None)
+    day_after = after_date or _today(None)
+
+    def judged(ops: Operations, checks: Mapping[str, Any] | None, day: dt.date) -> dict[str, ItemState]:
+        if checks is None:
+            checks = {e: "ok" for item in ops.checklist for e in item.evidence}
+        return {s.id: s for s in item_states(ops, checks, day)}
+
+    old, new = judged(before, before_checks, day_before), judged(after, after_checks, day_after)
+    changes = []
+    for item_id in list(old) + [i for i in new if i not in old]:
+        was, now = old.get(item_id), new.get(item_id)
+        title = (now or was).title
+        if now is None:
+            if was.shown_status == "done":
+                changes.append(_change(item_id, title, "removed", was.shown_status, None,
+                                       "was done, no longer in the checklist"))
+            continue
+        if was is None:
+            changes.append(_change(item_id, title, "added", None, now.shown_status, "new checklist item"))
+            continue
+        if now.shown_status == "unsupported" and was.shown_status == "done":
+            changes.append(_change(item_id, title, "lapsed", was.shown_status, now.shown_status, now.reason))
+        elif _RANK[now.shown_status] < _RANK[was.shown_status]:
+            changes.append(_change(item_id, title, "regressed", was.shown_status, now.shown_status,
+                                   now.reason or f"{was.shown_status} -> {now.shown_status}"))
+        elif _RANK[now.shown_status] > _RANK[was.shown_status]:
+            changes.append(_change(item_id, title, "improved", was.shown_status, now.shown_status,
+                                   now.reason or f"{was.shown_status} -> {now.shown_status}"))
+        elif "overdue" in now.flags and "overdue" not in was.flags:
+            changes.append(_change(item_id, title, "overdue", was.shown_status, now.shown_status, now.reason))
+    old_steps, new_steps = pilot_steps(before), pilot_steps(after)
+    for was, now in zip(old_steps, new_steps):
+        delta = _STEP_RANK[now.status] - _STEP_RANK[was.status]
+        if delta:
+            changes.append(_change(f"pilot.{now.step}", now.title, "advanced" if delta > 0 else "regressed",
+                                   was.status, now.status, f"pilot step {now.step}: {was.status} -> {now.status}"))
+    return changes
+
+
+def _change(item: str, title: str, change: str, before: str | None, after: str | None, detail: str | None) -> dict:
+    return {"item": item, "title": title, "change": change, "before": before, "after": after, "detail": detail}
+
+
+# ---------------------------------------------------------------- reference checks (validate)
+
+def check_operations(ws: "Workspace") -> list[Problem]:
+    """Ids in ``operations.yaml`` that must exist: template items, evidence, risks, subcategories, components."""
+    import difflib
+
+    from rmfkit.catalog import load_catalog
+
+    ops = operations_of(ws)
+    if ops is None:
+        return []
+    catalog, template = load_catalog(), load_template()
+    evidence, risks = ws.evidence, ws.risks
+    components = {c.id for c in ws.system.components} if "system.yaml" in ws.records else set()
+    template_ids = [t.id for t in template.items]
+    problems: list[Problem] = []
+
+    def add(message: str, loc: tuple, field_name: str) -> None:
+        problems.append(Problem(OPERATIONS_FILE, message, ws.locate(OPERATIONS_FILE, loc), field_name))
+
+    def check_evidence(ids: list[str], loc: tuple, field_name: str) -> None:
+        for j, evidence_id in enumerate(ids):
+            if evidence_id not in evidence:
+                add(f"evidence '{evidence_id}' is not in this workspace (import or pull it first)",
+                    loc + ("evidence", j), field_name)
+
+    seen: set[str] = set()
+    for i, item in enumerate(ops.checklist):
+        loc, name = ("checklist", i), f"checklist.{item.id}"
+        if item.id in seen:
+            add(f"item '{item.id}' is listed twice", loc + ("id",), name)
+        seen.add(item.id)
+        known = template.item(item.id)
+        if known is None and (item.area is None or item.title is None):
+            close = difflib.get_close_matches(item.id, template_ids, n=2)
+            add(f"'{item.id}' is not a template item" + (f" (did you mean {' or '.join(close)}?)" if close else "")
+                + "; your own items need an area and a title", loc + ("id",), name)
+        if known is not None and item.area is not None and item.area != known.area:
+            add(f"'{item.id}' belongs to area {known.area}, not {item.area}", loc + ("area",), name + ".area")
+        if item.status == "not_applicable" and not (item.justification or "").strip():
+            add("status not_applicable needs a justification", loc + ("status",), name + ".justification")
+        check_evidence(item.evidence, loc, name + ".evidence")
+        for j, risk_id in enumerate(item.risks):
+            if risk_id not in risks:
+                add(f"risk '{risk_id}' is not in the risk register (risks/)", loc + ("risks", j), name + ".risks")
+        for j, sub in enumerate(item.subcategories or []):
+            if not catalog.is_subcategory(sub):
+                add(f"'{sub}' is not an AI RMF subcategory", loc + ("subcategories", j), name + ".subcategories")
+    seen_components: set[str] = set()
+    for i, artifact in enumerate(ops.artifacts):
+        loc = ("artifacts", i, "component")
+        if artifact.component not in components:
+            add(f"component '{artifact.component}' is not in system.yaml", loc, "artifacts.component")
+        if artifact.component in seen_components:
+            add(f"component '{artifact.component}' has two checksum entries", loc, "artifacts.component")
+        seen_components.add(artifact.component)
+    seen_steps: set[int] = set()
+    for i, step in enumerate(ops.pilot):
+        if step.step in seen_steps:
+            add(f"pilot step {step.step} is listed twice", ("pilot", i, "step"), "pilot.step")
+        seen_steps.add(step.step)
+        check_evidence(step.evidence, ("pilot", i), f"pilot.{step.step}.evidence")
+    return problems
+
+
+# ---------------------------------------------------------------- artefact integrity
+
+@dataclass(frozen=True)
+class FileCheck:
+    """One file of an artefact: ``ok | mismatch | missing | extra``."""
+
+    path: str
+    status: str
+    expected: str | None
+    actual: str | None
+    size: int | None
+
+    def describe(self) -> str:
+        if self.status == "mismatch":
+            return f"{self.path}: SHA-256 differs (expected {self.expected}, found {self.actual})"
+        if self.status == "missing":
+            return f"{self.path}: expected but missing"
+        if self.status == "extra":
+            return f"{self.path}: present but not part of the expected artefact"
+        return f"{self.path}: ok"
+
+
+@dataclass(frozen=True)
+class ArtifactCheck:
+    """Result of :func:`verify_artifact`; ``ok`` only when every expected file is present and matches."""
+
+    target: str
+    files: tuple[FileCheck, ...]
+    total_bytes: int
+    ok: bool = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "ok", all(f.status == "ok" for f in self.files))
+
+    @property
+    def failures(self) -> list[FileCheck]:
+        return [f for f in self.files if f.status != "ok"]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"target": self.target, "ok": self.ok, "files_checked": sum(1 for f in self.files if f.actual),
+                "total_bytes": self.total_bytes, "failures": [f.describe() for f in self.failures],
+                "files": [asdict(f) for f in self.files]}
+
+
+def _sha256_with_progress(path: Path, advance: Callable[[int], None]) -> str:
+    """Streaming SHA-256 that reports each block read (for the progress bar)."""
+    from rmfkit.library.freshness import CHUNK
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(CHUNK):
+            digest.update(block)
+            advance(len(block))
+    return digest.hexdigest()
+
+
+def _folder_files(root: Path, ignore: Iterable[str]) -> dict[str, Path]:
+    """Regular files under ``root`` by relative POSIX path, minus ignored patterns (file links are followed)."""
+    patterns = list(ignore)
+    found = {}
+    for folder, dirs, names in os.walk(root, followlinks=False):
+        dirs.sort()
+        for name in sorted(names):
+            path = Path(folder) / name
+            rel = path.relative_to(root).as_posix()
+            if any(fnmatch.fnmatchcase(rel, p) for p in patterns):
+                continue
+            if path.is_file():
+                found[rel] = path
+    return found
+
+
+def _plan(expected: str | Mapping[str, str], path: Path, ignore: Iterable[str]
+          ) -> tuple[list[tuple[str, Path, str]], list[str], list[str]]:
+    """(files to hash as (name, path, expected digest), names missing, names extra)."""
+    if not path.exists():
+        raise InputFileError("not found", file=str(path), hint="give the model file or the folder holding it")
+    if isinstance(expected, str):
+        if path.is_dir():
+            raise UsageError(f"{path.name} is a folder, but one checksum (sha256) is recorded for a single file",
+                             hint="pass the file itself, or record files: {path: sha256} for the folder")
+        return [(path.name, path, expected)], [], []
+    if path.is_file():
+        if len(expected) != 1:
+            raise UsageError(f"{path.name} is a file, but checksums of {len(expected)} files are recorded",
+                             hint="pass the folder that holds the model files")
+        (name, digest), = expected.items()
+        return [(name, path, digest)], [], []
+    present = _folder_files(path, ignore)
+    plan = [(name, present[name], expected[name]) for name in sorted(expected) if name in present]
+    missing = sorted(name for name in expected if name not in present)
+    extra = sorted(name for name in present if name not in expected)
+    return plan, missing, extra
+
+
+def verify_artifact(expected: str | Mapping[str, str], path: Path | str, *, ignore: Iterable[str] = (),
+                    progress: bool = False) -> ArtifactCheck:
+    """Hash a model file or a multi-file model folder (streaming) and compare with the expected SHA-256.
+
+    ``expected`` is one digest (a single file) or ``{relative path: digest}`` (a folder). Every file that
+    differs, is missing or is extra is named. ``progress=True`` shows a progress bar on stderr.
+
+    >>> import tempfile, hashlib
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "a.bin").write_bytes(b"weights")
+    >>> verify_artifact({"a.bin": hashlib.sha256(b"weights").hexdigest()}, folder).ok
+    True
+    """
+    from rich.console import Console
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
+
+    path = Path(path)
+    plan, missing, extra = _plan(expected, path, ignore)
+    total = sum(p.stat().st_size for _, p, _ in plan)
+    results: dict[str, FileCheck] = {}
+    columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
+               TimeRemainingColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True, disable=not progress) as bar:
+        task = bar.add_task(f"hashing {path.name}", total=total)
+        for name, file_path, digest in plan:
+            bar.update(task, description=f"hashing {name}")
+            actual = _sha256_with_progress(file_path, lambda n: bar.advance(task, n))
+            results[name] = FileCheck(name, "ok" if actual == digest else "mismatch", digest, actual,
+                                      file_path.stat().st_size)
+    for name in missing:
+        results[name] = FileCheck(name, "missing", expected[name], None, None)
+    for name in extra:
+        results[name] = FileCheck(name, "extra", None, None, (path / name).stat().st_size)
+    return ArtifactCheck(target=path.name, files=tuple(results[n] for n in sorted(results)), total_bytes=total)
+
+
+def record_artifact_check(ws: "Workspace", component: str, result: ArtifactCheck,
+                          expectation: ArtifactExpectation | None = None) -> "EvidenceRecord":
+    """Store a check as evidence (kind ``artifact-check``): a JSON result plus its ``evidence.yaml``.
+
+    The evidence id is ``artifact-check-<component>-<date>`` (``-2``, ``-3``… for more checks that day).
+    A failed check is stored too: it is evidence that the deployed files differ.
+    """
+    from rmfkit import __version__
+    from rmfkit.models.evidence import EvidenceRecord, EvidenceSource
+    from rmfkit.workspace import today as default_today
+
+    day = default_today()
+    template = load_template()
+    subcategories = list(dict.fromkeys(s for item_id in CHECK_ITEMS for s in template.item(item_id).subcategories))
+    document = {"check": "artifact-integrity", "component": component, "checked_on": day.isoformat(),
+                "revision": expectation.revision if expectation else None,
+                "expected_source": expectation.source if expectation else None,
+                "tool": f"rmfkit {__version__}", **result.as_dict()}
+    payload = (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    verdict = "all files match" if result.ok else f"{len(result.failures)} file(s) differ"
+    with ws.edit():
+        evidence_id = _new_check_id(ws, component, day)
+        record = EvidenceRecord(
+            id=evidence_id, title=f"Artefact integrity check of {component}: {verdict}", kind="artifact-check",
+            file=CHECK_ARTEFACT_NAME, sha256=hashlib.sha256(payload).hexdigest(), size=len(payload),
+            collected_at=day, imported_at=dt.datetime.now(dt.timezone.utc).replace(microsecond=0),
+            source=EvidenceSource(tool="rmfkit ops verify-artifact", tool_version=__version__),
+            components=[component], subcategories=subcategories,
+            description=f"SHA-256 of {len(result.files)} file(s) of {result.target} compared with the expected "
+                        f"checksums in {OPERATIONS_FILE}: {verdict}.",
+            facts={"ok": result.ok, "files_checked": result.as_dict()["files_checked"],
+                   "total_bytes": result.total_bytes, "failures": [f.describe() for f in result.failures]})
+        ws.write_artifact(f"evidence/{evidence_id}/{CHECK_ARTEFACT_NAME}", payload)
+        ws.put(f"evidence/{evidence_id}/evidence.yaml", record)
+    return record
+
+
+def _new_check_id(ws: "Workspace", component: str, day: dt.date) -> str:
+    """A fresh evidence id for a check of ``component`` today (folders on disk count as taken)."""
+    base = f"artifact-check-{component}-{day.isoformat()}"
+    folder = ws.path("evidence")
+    taken = set(ws.evidence) | ({p.name for p in folder.iterdir()} if folder.is_dir() else set())
+    candidate, n = base, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate
