@@ -42,12 +42,18 @@ def measurement_section(ws: "Workspace") -> dict[str, Any] | None:
 
 
 def risks_section(ws: "Workspace") -> dict[str, Any] | None:
+    """Open risks by current level (residual where scored, else inherent), mitigated and overdue counts."""
+    from rmfkit.risks import summary
+
     risks = list(ws.risks.values())
-    if not risks:
-        return None
-    open_risks = [r for r in risks if r.status != "closed"]
-    return {"total": len(risks), "open": len(open_risks),
-            "open_high": sum(1 for r in open_risks if (r.residual_score or r.inherent_score) >= 15)}
+    return summary(risks) if risks else None
+
+
+def dpia_section(ws: "Workspace") -> dict[str, Any] | None:
+    """DPIA state, screening decision, residual-high risks, prior-consultation flag, open DPO questions."""
+    from rmfkit.dpia import status
+
+    return status(ws)
 
 
 def operations_section(ws: "Workspace") -> dict[str, Any] | None:
@@ -62,6 +68,7 @@ SECTIONS = {
     "coverage": coverage_section,
     "measurement": measurement_section,
     "risks": risks_section,
+    "dpia": dpia_section,
     "operations": operations_section,
 }
 

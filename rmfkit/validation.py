@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable
 
+from rmfkit.dpia import check_references as check_dpia
 from rmfkit.errors import Problem
 from rmfkit.measure import check_thresholds
 from rmfkit.ops import check_operations
@@ -118,6 +119,7 @@ REFERENCE_CHECKS: list[Callable[["Workspace"], list[Problem]]] = [
     check_mapping, check_system, check_risks, check_evidence,
     check_thresholds,
     check_operations,
+    check_dpia,
 ]
 
 

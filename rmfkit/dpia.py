@@ -1,0 +1,694 @@
+"""DPIA screening, Art. 35(7) prefill from the system profile, completeness check, CNIL PIA export.
+
+rmfkit collects and structures DPIA inputs; the controller decides and the DPO advises (Art. 35(2)).
+The decision rule is WP248 rev.01 III.B.a as summarised in the DPIA reference: *required* if an
+Art. 35(3) trigger applies, an authority's Art. 35(4) list matches, or two or more of the nine criteria
+are met; *recommended* if exactly one criterion is met or any answer is "unsure"; else *not required*.
+Residual risk is rated with the CNIL-consistent severity x likelihood matrix; any residual "high"
+risk sets the Art. 36(1) prior-consultation flag.
+
+>>> risk_level(4, 1), risk_level(3, 3), risk_level(2, 4), risk_level(2, 4, large_scale=True)
+('medium', 'high', 'medium', 'high')
+"""
+from __future__ import annotations
+
+import datetime as dt
+import html
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from rmfkit.models.dpia import CRITERIA, NECESSITY_ITEMS, TRIGGERS, Answer, Description, Dpia, DpiaRisk, Screening
+from rmfkit.models.system import SystemProfile
+
+if TYPE_CHECKING:
+    from rmfkit.workspace import Workspace
+
+DPIA_FILE = "dpia.yaml"
+# Regions inside the European Economic Area: data going anywhere else is a transfer (Chapter V).
+EEA_REGIONS = frozenset({"EU", "EEA", "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU",
+                         "IE", "IT", "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS",
+                         "LI", "NO"})
+# rmfkit's default for prefilling C5 "large scale"; WP248 gives factors, not a number: confirm per case.
+LARGE_SCALE_MAU = 10_000
+VULNERABLE_WORDS = ("child", "minor", "pupil", "student", "patient", "elderly", "asylum", "employee", "worker",
+                    "staff", "agent")
+# Severity rows x likelihood columns, from section (f) of the DPIA reference.
+_MATRIX = {4: ("medium", "high", "high", "high"), 3: ("low", "medium", "high", "high"),
+           2: ("low", "low", "medium", "medium"), 1: ("low", "low", "low", "low")}
+GAUGE_LABELS = {0: "undefined", 1: "Negligible", 2: "Limited", 3: "Important", 4: "Maximum"}
+# AI-specific risks of the reference catalogue a DPO expects to see considered for a generative system.
+AI_RISKS_EXPECTED = {"R02": "Memorisation / extraction of training data",
+                     "R03": "Inference of sensitive attributes / unintended profiling",
+                     "R05": "Logging and retention of prompts, outputs and traces"}
+RMF_LINKS = ("GOVERN 1.1", "MAP 1.1", "MAP 5.1", "MEASURE 2.10")
+
+
+def risk_level(severity: int, likelihood: int, *, large_scale: bool = False) -> str:
+    """Level of a DPIA risk (severity and likelihood 1-4); severity 2 x likelihood 4 is high at large scale."""
+    if severity == 2 and likelihood == 4 and large_scale:
+        return "high"
+    return _MATRIX[severity][likelihood - 1]
+
+
+def in_eea(region: str | None) -> bool | None:
+    """True inside the EEA, False outside, None when the region is not recorded."""
+    if not region or not region.strip():
+        return None
+    return region.strip().upper() in EEA_REGIONS
+
+
+# ---------------------------------------------------------------- screening
+
+def prefill_screening(system: SystemProfile) -> dict[str, dict[str, dict[str, str]]]:
+    """What the system profile already tells about the triggers and criteria (answer + rationale).
+
+    >>> from rmfkit.models.system import SystemProfile
+    >>> s = SystemProfile(id="x", name="x", owner="o", purpose="p", deployment_pattern="batch", generative=False)
+    >>> prefill_screening(s)["criteria"]["C2"]["answer"]
+    'no'
+    """
+    criteria: dict[str, dict[str, str]] = {}
+    triggers: dict[str, dict[str, str]] = {}
+    personal = [f for f in system.data_flows if f.personal_data]
+    special = [f.id for f in system.data_flows if f.special_category_data]
+    if system.automated_decisions:
+        criteria["C2"] = {"answer": "yes", "rationale": "system.yaml: automated_decisions is true (the system makes "
+                                                        "decisions with legal or similar effect on people)."}
+        triggers["a"] = {"answer": "unsure", "rationale": "Automated decisions with legal or similar effect: check "
+                                                          "whether they rest on a systematic and extensive evaluation "
+                                                          "of personal aspects (Art. 35(3)(a))."}
+    else:
+        criteria["C2"] = {"answer": "no", "rationale": "system.yaml: automated_decisions is false."}
+    if special:
+        criteria["C4"] = {"answer": "yes", "rationale": "Special-category data in data flows " + ", ".join(special) + "."}
+    elif personal and system.generative:
+        criteria["C4"] = {"answer": "unsure", "rationale": "Free-text prompts can hold data people regard as private "
+                                                           "(data flows " + ", ".join(f.id for f in personal) + "); "
+                                                           "WP248 C4 covers communications and personal documents."}
+    elif not personal:
+        criteria["C4"] = {"answer": "no", "rationale": "No data flow in system.yaml carries personal data."}
+    mau = system.intended_use.expected_monthly_active_users
+    if mau is not None and personal:
+        if mau >= LARGE_SCALE_MAU:
+            criteria["C5"] = {"answer": "yes", "rationale": f"About {mau:,} expected monthly active users "
+                                                            f"(rmfkit's prefill threshold is {LARGE_SCALE_MAU:,}); "
+                                                            "also weigh volume, duration and geography."}
+        else:
+            criteria["C5"] = {"answer": "unsure", "rationale": f"About {mau:,} expected monthly active users: judge "
+                                                               "scale by people, volume, duration and geography."}
+    if special and criteria.get("C5", {}).get("answer") == "yes":
+        triggers["b"] = {"answer": "yes", "rationale": "Special-category data at large scale (C4 and C5 prefilled yes)."}
+    groups = [g for g in [*system.users, *system.affected_groups] if any(w in g.lower() for w in VULNERABLE_WORDS)]
+    if groups:
+        criteria["C7"] = {"answer": "unsure", "rationale": "Possibly vulnerable (power imbalance): "
+                                                           + "; ".join(groups) + ". Confirm whether they can "
+                                                           "freely object."}
+    if system.generative:
+        criteria["C8"] = {"answer": "yes", "rationale": "Generative AI (large language model): new technology per "
+                                                        "the state of the art; the ICO lists AI as innovative "
+                                                        "technology (WP248 C8)."}
+    return {"art35_3": triggers, "criteria": criteria}
+
+
+@dataclass
+class ScreeningResult:
+    """The screening with recorded answers over prefilled ones, the rule's decision and its reasons."""
+
+    triggers: list[dict[str, Any]]
+    criteria: list[dict[str, Any]]
+    criteria_met: list[str]
+    unsure: list[str]
+    authority_matches: list[str]
+    exemption: str
+    rule_decision: str
+    recorded_decision: str | None
+    reasons: list[str]
+    findings: list[str] = field(default_factory=list)
+
+    @property
+    def decision(self) -> str:
+        return self.recorded_decision or self.rule_decision
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"triggers": self.triggers, "criteria": self.criteria, "criteria_met": self.criteria_met,
+                "criteria_met_count": len(self.criteria_met), "unsure": self.unsure,
+                "authority_matches": self.authority_matches, "exemption": self.exemption,
+                "rule_decision": self.rule_decision, "recorded_decision": self.recorded_decision,
+                "decision": self.decision, "reasons": self.reasons, "findings": self.findings}
+
+
+def _merged(recorded: dict[str, Answer], prefilled: dict[str, dict[str, str]], titles: dict[str, str]) -> list[dict]:
+    rows = []
+    for key, title in titles.items():
+        if key in recorded:
+            answer = recorded[key]
+            rows.append({"id": key, "title": title, "answer": answer.answer, "rationale": answer.rationale,
+                         "evidence": list(answer.evidence), "source": "recorded"})
+        elif key in prefilled:
+            rows.append({"id": key, "title": title, **prefilled[key], "evidence": [], "source": "prefilled"})
+        else:
+            rows.append({"id": key, "title": title, "answer": None, "rationale": None, "evidence": [],
+                         "source": "missing"})
+    return rows
+
+
+def screen(system: SystemProfile, dpia: Dpia | None) -> ScreeningResult:
+    """Screen ``system`` with the answers recorded in ``dpia`` (prefill fills the gaps).
+
+    >>> from rmfkit.models.system import SystemProfile
+    >>> s = SystemProfile(id="x", name="x", owner="o", purpose="p", deployment_pattern="batch", generative=False)
+    >>> screen(s, None).rule_decision
+    'not_required'
+    """
+    recorded: Screening = dpia.screening if dpia else Screening()
+    prefill = prefill_screening(system)
+    triggers = _merged(recorded.art35_3, prefill["art35_3"], TRIGGERS)
+    criteria = _merged(recorded.criteria, prefill["criteria"], CRITERIA)
+    met = [c["id"] for c in criteria if c["answer"] == "yes"]
+    unsure = [r["id"] for r in triggers + criteria if r["answer"] == "unsure"]
+    hard = [f"Art. 35(3)({t['id']})" for t in triggers if t["answer"] == "yes"]
+    matches = [f"{a.authority}: {a.matched_item}" for a in recorded.authority_lists_checked if a.matched_item]
+    exemption = recorded.exemption.type
+    reasons: list[str] = []
+    if hard:
+        rule, reasons = "required", [f"{', '.join(hard)} applies: a DPIA is always required."]
+    elif matches:
+        rule, reasons = "required", [f"Listed by a supervisory authority (Art. 35(4)): {'; '.join(matches)}."]
+    elif exemption != "none":
+        rule = "not_required"
+        reasons = [f"Exemption recorded: {exemption}" + (f" ({recorded.exemption.reference})"
+                                                          if recorded.exemption.reference else "") + "."]
+    elif len(met) >= 2:
+        rule = "required"
+        reasons = [f"{len(met)} of the nine WP248 criteria are met ({', '.join(met)}): in most cases a DPIA "
+                   "is required, and the more criteria, the more likely."]
+    elif met or unsure:
+        rule = "recommended"
+        if met:
+            reasons.append(f"One criterion is met ({met[0]}): a DPIA may still be required; the controller judges.")
+        if unsure:
+            reasons.append(f"Unclear answers ({', '.join(unsure)}): WP29 recommends doing the DPIA anyway.")
+    else:
+        rule, reasons = "not_required", ["No trigger, no authority-list match and no criterion met."]
+    result = ScreeningResult(triggers, criteria, met, unsure, matches, exemption, rule, recorded.decision, reasons)
+    result.findings = _screening_findings(result, recorded, dpia)
+    return result
+
+
+_STRENGTH = {"not_required": 0, "recommended": 1, "required": 2}
+
+
+def _screening_findings(result: ScreeningResult, recorded: Screening, dpia: Dpia | None) -> list[str]:
+    findings = []
+    missing = [r["id"] for r in result.triggers + result.criteria if r["source"] == "missing"]
+    if missing:
+        findings.append("Not answered yet: " + ", ".join(missing) + ".")
+    prefilled = [r["id"] for r in result.triggers + result.criteria if r["source"] == "prefilled"]
+    if prefilled:
+        findings.append("Prefilled from system.yaml, to confirm and record: " + ", ".join(prefilled) + ".")
+    if not recorded.authority_lists_checked:
+        findings.append("Record which supervisory authority lists (Art. 35(4)) were checked.")
+    if recorded.decision is None:
+        findings.append(f"No decision recorded yet; the rule gives '{result.rule_decision}'.")
+        return findings
+    if not (recorded.decision_rationale or "").strip():
+        findings.append("The recorded decision has no decision_rationale.")
+    if _STRENGTH[recorded.decision] < _STRENGTH[result.rule_decision]:
+        findings.append(f"Recorded decision '{recorded.decision}' departs from the rule ('{result.rule_decision}'): "
+                        "document the reasons and the DPO's view.")
+    if recorded.decision == "not_required" and result.criteria_met:
+        if not (recorded.decision_rationale or "").strip() or not (dpia and dpia.dpo_advice):
+            findings.append("'not_required' with criteria met ("
+                            + ", ".join(result.criteria_met) + ") needs a decision_rationale and DPO advice "
+                            "before it can be final.")
+    return findings
+
+
+# ---------------------------------------------------------------- systematic description
+
+def prefill_description(system: SystemProfile) -> dict[str, Any]:
+    """Data categories, subjects, processors, recipients and transfers as the data flows describe them."""
+    components = {c.id: c for c in system.components}
+    categories: dict[str, dict[str, Any]] = {}
+    subjects: list[str] = []
+    processors: dict[str, dict[str, Any]] = {}
+    transfers = []
+    for flow in system.data_flows:
+        target = components[flow.destination].name if flow.destination in components else flow.destination
+        for name in flow.personal_data:
+            entry = categories.setdefault(name, {"name": name, "special_category": False, "source": flow.source,
+                                                 "retention": [], "recipients": [], "data_flows": []})
+            entry["special_category"] = entry["special_category"] or flow.special_category_data
+            if flow.retention and flow.retention not in entry["retention"]:
+                entry["retention"].append(flow.retention)
+            recipient = flow.processor or target
+            if recipient not in entry["recipients"]:
+                entry["recipients"].append(recipient)
+            entry["data_flows"].append(flow.id)
+        subjects.extend(s for s in flow.data_subjects if s not in subjects)
+        if flow.processor and flow.personal_data:
+            processors.setdefault(flow.processor, {"name": flow.processor, "service": target,
+                                                   "location": flow.region, "data_flows": []})["data_flows"].append(flow.id)
+        if flow.personal_data and in_eea(flow.region) is False:
+            transfers.append({"importer": flow.processor or target, "country": flow.region,
+                              "mechanism": flow.transfer_mechanism, "data_flow": flow.id,
+                              "needs_mechanism": True, "mechanism_recorded": bool(flow.transfer_mechanism)})
+    for entry in categories.values():
+        entry["retention"] = "; ".join(entry["retention"]) or None
+    return {"data_categories": list(categories.values()), "data_subjects": subjects,
+            "processors": list(processors.values()), "international_transfers": transfers,
+            "unknown_regions": [f.id for f in system.data_flows if f.personal_data and in_eea(f.region) is None],
+            "supporting_assets": [f"{c.name} ({c.layer})" for c in system.components
+                                  if c.layer in ("tooling", "service", "weights")]}
+
+
+def draft(system: SystemProfile, *, today: dt.date) -> Dpia:
+    """A first ``dpia.yaml`` from the system profile: prefilled answers and description, no decision.
+
+    Every prefilled answer keeps its reason; the team confirms or corrects them.
+    """
+    pre = prefill_screening(system)
+    desc = prefill_description(system)
+    return Dpia.model_validate({
+        "dpia_id": f"DPIA-{system.id}", "version": "0.1", "status": "draft", "created_at": today, "updated_at": today,
+        "screening": {"art35_3": pre["art35_3"], "criteria": pre["criteria"]},
+        "description": {
+            "processing_name": system.name, "summary": system.purpose, "context": system.context,
+            "data_categories": [{"name": c["name"], "special_category": c["special_category"], "source": c["source"],
+                                 "retention": c["retention"], "recipients": c["recipients"]}
+                                for c in desc["data_categories"]],
+            "data_subjects": [{"category": s} for s in desc["data_subjects"]],
+            "processors": [{"name": p["name"], "service": p["service"], "location": p["location"]}
+                           for p in desc["processors"]],
+            "international_transfers": [{k: t[k] for k in ("importer", "country", "mechanism", "data_flow")}
+                                        for t in desc["international_transfers"]],
+            "supporting_assets": desc["supporting_assets"],
+        },
+    })
+
+
+# ---------------------------------------------------------------- risks, prior consultation, completeness
+
+def large_scale(result: ScreeningResult) -> bool:
+    return "C5" in result.criteria_met
+
+
+def risk_rows(dpia: Dpia, *, is_large_scale: bool) -> list[dict[str, Any]]:
+    """DPIA risks with inherent and residual levels (residual = inherent until measures are rated)."""
+    rows = []
+    for risk in dpia.risks:
+        inherent = risk_level(risk.severity, risk.likelihood, large_scale=is_large_scale)
+        rated = risk.residual_severity is not None
+        residual = (risk_level(risk.residual_severity, risk.residual_likelihood, large_scale=is_large_scale)
+                    if rated else inherent)
+        rows.append({"id": risk.id, "title": risk.title, "catalogue_ref": risk.catalogue_ref,
+                     "feared_event": risk.feared_event, "impacts": list(risk.impacts), "threats": list(risk.threats),
+                     "sources": list(risk.sources), "severity": risk.severity,
+                     "severity_justification": risk.severity_justification, "likelihood": risk.likelihood,
+                     "likelihood_justification": risk.likelihood_justification, "inherent_level": inherent,
+                     "measures": [{"id": m, "title": dpia.measure(m).title if dpia.measure(m) else m}
+                                  for m in risk.measures],
+                     "residual_severity": risk.residual_severity, "residual_likelihood": risk.residual_likelihood,
+                     "residual_justification": risk.residual_justification, "residual_level": residual,
+                     "residual_rated": rated, "effect": risk.effect, "approved_by": risk.approved_by,
+                     "register_refs": list(risk.register_refs)})
+    return rows
+
+
+def prior_consultation_required(rows: list[dict[str, Any]]) -> bool:
+    """Art. 36(1): any risk whose residual level stays high."""
+    return any(r["residual_level"] == "high" for r in rows)
+
+
+def completeness(system: SystemProfile, dpia: Dpia | None, result: ScreeningResult | None = None) -> list[dict[str, str]]:
+    """What a DPO would still ask for, as ``{"section", "field", "question"}`` items (empty when complete)."""
+    result = result or screen(system, dpia)
+    asks: list[dict[str, str]] = []
+
+    def ask(section: str, where: str, question: str) -> None:
+        asks.append({"section": section, "field": where, "question": question})
+
+    if dpia is None:
+        ask("dpia", DPIA_FILE, "No DPIA record yet: run the screening and record the decision (`rmfkit dpia screen`).")
+        return asks
+    for finding in result.findings:
+        ask("screening", "screening", finding)
+    if result.decision == "not_required":
+        return asks
+    desc: Description = dpia.description
+    if not desc.purposes:
+        ask("description", "description.purposes", "Which purposes, per lifecycle phase, with which lawful basis?")
+    for i, purpose in enumerate(desc.purposes):
+        if purpose.lawful_basis is None:
+            ask("description", f"description.purposes.{i}.lawful_basis",
+                f"What is the lawful basis for '{purpose.purpose}' ({purpose.lifecycle_phase})?")
+        elif purpose.lawful_basis.startswith("6(1)(f)") and not (purpose.legitimate_interest and purpose.lia_ref):
+            ask("description", f"description.purposes.{i}.legitimate_interest",
+                f"'{purpose.purpose}' relies on legitimate interests: name the interest and the assessment (LIA).")
+    phases = {p.lifecycle_phase for p in desc.purposes}
+    if desc.purposes and "deployment" not in phases:
+        ask("description", "description.purposes", "No purpose for the deployment (inference) phase.")
+    if any(c.layer == "data" for c in system.components) and desc.purposes and not phases & {
+            "development", "training", "fine-tuning", "evaluation"}:
+        ask("description", "description.purposes",
+            "The system has data components: which development or evaluation purposes use them, on which basis?")
+    for i, category in enumerate(desc.data_categories):
+        if not category.retention:
+            ask("description", f"description.data_categories.{i}.retention", f"How long is '{category.name}' kept?")
+    if not desc.data_categories:
+        ask("description", "description.data_categories", "Which personal data are processed, kept how long, "
+                                                           "seen by whom?")
+    if not desc.data_subjects:
+        ask("description", "description.data_subjects", "Whose data is processed (categories, approximate number)?")
+    prefill = prefill_description(system)
+    named = {p.name for p in desc.processors}
+    for proc in prefill["processors"]:
+        if proc["name"] not in named:
+            ask("description", "description.processors",
+                f"Data flow(s) {', '.join(proc['data_flows'])} go to processor '{proc['name']}': record its role, "
+                "contract (Art. 28) and own-purpose use.")
+    for i, proc in enumerate(desc.processors):
+        if proc.role in ("processor", "sub_processor") and proc.dpa_signed is not True:
+            ask("description", f"description.processors.{i}.dpa_signed",
+                f"Is an Art. 28 data processing agreement signed with '{proc.name}'?")
+        if proc.uses_data_for_own_purposes is None:
+            ask("description", f"description.processors.{i}.uses_data_for_own_purposes",
+                f"Does '{proc.name}' use the data for its own purposes (e.g. training its models)?")
+    recorded_flows = {t.data_flow for t in desc.international_transfers if t.data_flow}
+    for transfer in prefill["international_transfers"]:
+        if transfer["data_flow"] not in recorded_flows:
+            ask("description", "description.international_transfers",
+                f"Data flow {transfer['data_flow']} sends personal data to {transfer['importer']} in "
+                f"{transfer['country']}: record the transfer and its mechanism (Chapter V).")
+    for i, transfer in enumerate(desc.international_transfers):
+        if not transfer.mechanism:
+            ask("description", f"description.international_transfers.{i}.mechanism",
+                f"Which Chapter V mechanism covers the transfer to {transfer.importer} ({transfer.country})?")
+        elif not transfer.tia_ref and "adequacy" not in transfer.mechanism.lower():
+            ask("description", f"description.international_transfers.{i}.tia_ref",
+                f"Where is the transfer impact assessment for {transfer.importer} ({transfer.country})?")
+    for flow_id in prefill["unknown_regions"]:
+        ask("description", "system.yaml", f"Data flow {flow_id} carries personal data but has no region: "
+                                          "where is it processed?")
+    if system.automated_decisions and desc.automated_decision is None:
+        ask("description", "description.automated_decision", "Which automated decisions are made, with what effect, "
+                                                              "under which Art. 22 exception, reviewed by whom?")
+    for key, title in NECESSITY_ITEMS.items():
+        item = dpia.necessity.get(key)
+        if item is None:
+            ask("necessity", f"necessity.{key}", f"{title}: how is it ensured?")
+        elif item.assessment == "to_fix":
+            ask("necessity", f"necessity.{key}", f"{title} is marked to_fix: what is the plan?")
+    rows = risk_rows(dpia, is_large_scale=large_scale(result))
+    if not rows:
+        ask("risks", "risks", "Which risks to data subjects' rights and freedoms were identified and rated?")
+    refs = {r.catalogue_ref for r in dpia.risks}
+    expected = dict(AI_RISKS_EXPECTED) if system.generative else {}
+    if prefill["international_transfers"] or prefill["processors"]:
+        expected["R04"] = "Prompts with personal data sent to a hosted model API"
+    if system.automated_decisions:
+        expected["R08"] = "Automated decisions and automation bias"
+    for ref, title in sorted(expected.items()):
+        if ref not in refs:
+            ask("risks", "risks", f"AI-specific risk {ref} ({title}) is not assessed.")
+    for i, row in enumerate(rows):
+        if row["inherent_level"] != "low" and not row["measures"]:
+            ask("risks", f"risks.{i}.measures", f"{row['id']} is {row['inherent_level']}: which measures address it?")
+        if not row["residual_rated"]:
+            ask("risks", f"risks.{i}.residual_severity", f"{row['id']}: what is the residual risk after the measures?")
+        elif row["residual_level"] != "low" and not row["approved_by"]:
+            ask("risks", f"risks.{i}.approved_by", f"{row['id']}: who accepted the {row['residual_level']} "
+                                                   "residual risk?")
+    if prior_consultation_required(rows) and dpia.prior_consultation is None:
+        ask("outcome", "prior_consultation", "A residual risk stays high: consult the supervisory authority before "
+                                             "processing (Art. 36(1)), or add measures.")
+    if dpia.dpo is None:
+        ask("consultation", "dpo", "Who is the DPO (name, contact)?")
+    if dpia.dpo_advice is None:
+        ask("consultation", "dpo_advice", "What did the DPO advise (Art. 35(2)), and was it followed?")
+    if dpia.data_subject_views is None:
+        ask("consultation", "data_subject_views", "Were data subjects' views sought (Art. 35(9))? If not, why not?")
+    if not (dpia.sign_off.measures_approved_by and dpia.sign_off.residual_risks_approved_by):
+        ask("outcome", "sign_off", "Who approved the measures and the residual risks, and when?")
+    if dpia.next_review_due is None:
+        ask("outcome", "next_review_due", "When will the DPIA be reviewed (Art. 35(11))?")
+    else:
+        from rmfkit.workspace import today
+
+        if dpia.next_review_due < today():
+            ask("outcome", "next_review_due", f"The review was due on {dpia.next_review_due.isoformat()}.")
+    return asks
+
+
+# ---------------------------------------------------------------- workspace-level views
+
+def load(ws: "Workspace") -> Dpia | None:
+    """The workspace's DPIA record, or None when ``dpia.yaml`` does not exist yet."""
+    return ws.records.get(DPIA_FILE)
+
+
+def view(ws: "Workspace") -> dict[str, Any]:
+    """The DPIA-inputs section of the packet as plain data."""
+    system = ws.system
+    dpia = load(ws)
+    result = screen(system, dpia)
+    rows = risk_rows(dpia, is_large_scale=large_scale(result)) if dpia else []
+    prefill = prefill_description(system)
+    out: dict[str, Any] = {
+        "recorded": dpia is not None, "screening": result.as_dict(),
+        "prefill": prefill, "risks": rows,
+        "prior_consultation_required": prior_consultation_required(rows),
+        "completeness": completeness(system, dpia, result),
+        "rmf_suggestions": [{"subcategory": s, "reason": r} for s, r in rmf_suggestions(ws)],
+        "scale": {"severity": {k: v for k, v in GAUGE_LABELS.items() if k}, "likelihood":
+                  {k: v for k, v in GAUGE_LABELS.items() if k}},
+    }
+    if dpia is None:
+        return out
+    data = dpia.model_dump(mode="json", exclude={"screening", "risks"})
+    out.update({key: data[key] for key in ("dpia_id", "version", "status", "example_data", "created_at", "updated_at",
+                                           "next_review_due", "review_triggers", "controller", "dpo", "author",
+                                           "evaluator", "approver", "description", "measures", "dpo_advice",
+                                           "data_subject_views", "other_consultees", "sign_off",
+                                           "prior_consultation")})
+    out["necessity"] = [{"key": key, "title": title, **(data["necessity"].get(key) or
+                                                         {"answer": None, "measures": [], "assessment": None})}
+                        for key, title in NECESSITY_ITEMS.items()]
+    out["screening"]["decision_rationale"] = dpia.screening.decision_rationale
+    out["screening"]["decided_by"] = dpia.screening.decided_by
+    out["screening"]["decided_at"] = dpia.screening.decided_at.isoformat() if dpia.screening.decided_at else None
+    return out
+
+
+def status(ws: "Workspace") -> dict[str, Any] | None:
+    """The DPIA line of ``rmfkit status``; None when no ``dpia.yaml`` exists."""
+    dpia = load(ws)
+    if dpia is None:
+        return None
+    result = screen(ws.system, dpia)
+    rows = risk_rows(dpia, is_large_scale=large_scale(result))
+    return {"state": dpia.status, "decision": result.decision, "criteria_met": len(result.criteria_met),
+            "risks": len(rows), "residual_high": sum(1 for r in rows if r["residual_level"] == "high"),
+            "prior_consultation_required": prior_consultation_required(rows),
+            "open_questions": len(completeness(ws.system, dpia, result))}
+
+
+def rmf_suggestions(ws: "Workspace") -> list[tuple[str, str]]:
+    """(subcategory, reason) pairs the DPIA and privacy risks support; the user accepts them in the mapping.
+
+    Only subcategories with recorded content are suggested, and only when not already ``met``.
+    """
+    from rmfkit.risks import rmf_suggestions as register_suggestions
+
+    dpia = load(ws)
+    found: dict[str, str] = {}
+    if dpia is not None:
+        if dpia.screening.decision:
+            found["GOVERN 1.1"] = ("GDPR Art. 35 screening recorded (decision "
+                                   f"'{dpia.screening.decision}'): a legal requirement understood and documented.")
+        if dpia.description.purposes:
+            found["MAP 1.1"] = (f"DPIA systematic description: {len(dpia.description.purposes)} purposes with lifecycle "
+                                "phase and lawful basis, data categories, recipients and transfers.")
+        if dpia.risks:
+            found["MAP 5.1"] = (f"{len(dpia.risks)} DPIA risks rated for severity and likelihood (1-4) with "
+                                "written justifications.")
+            if dpia.measures:
+                found["MEASURE 2.10"] = (f"Privacy risks examined and documented in the DPIA: {len(dpia.risks)} risks, "
+                                         f"{len(dpia.measures)} measures with residual risk.")
+    for sub, reason in register_suggestions(ws):
+        if sub in RMF_LINKS and sub not in found:
+            found[sub] = reason
+    return [(sub, found[sub]) for sub in RMF_LINKS if sub in found and ws.assessment(sub).status != "met"]
+
+
+# ---------------------------------------------------------------- CNIL PIA tool export
+
+CNIL_TEXT_REFS = (111, 112, 113, 121, 122, 123, 211, 212, 213, 214, 215, 221, 222, 223, 224, 225, 226, 227)
+CNIL_FEARED_EVENTS = {"illegitimate_access": 32, "unwanted_modification": 33, "disappearance": 34}
+_NECESSITY_TO_CNIL = {"purpose_specification": 211, "function_creep": 211, "lawful_basis": 212,
+                      "minimisation": 213, "less_intrusive_alternatives": 213, "accuracy": 214,
+                      "storage_limitation": 215, "information": 221, "consent": 222, "access_portability": 223,
+                      "rectification_erasure": 224, "restriction_objection": 225,
+                      "automated_decision_safeguards": 225, "processors": 226, "transfers": 227}
+# Rights and fairness risks have no native slot in the tool: described in the closest principle's answer.
+_RIGHTS_RISK_TO_CNIL = {"R06": 214, "R09": 214, "R07": 225, "R08": 225}
+
+
+def _p(text: str | None) -> str:
+    return f"<p>{html.escape(text)}</p>" if text else ""
+
+
+def _ul(items: list[str]) -> str:
+    return "<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in items) + "</ul>" if items else ""
+
+
+def _iso(day: dt.date | None) -> str:
+    return f"{(day or dt.date(1970, 1, 1)).isoformat()}T00:00:00.000Z"
+
+
+def _cnil_texts(system: SystemProfile, dpia: Dpia) -> dict[int, str]:
+    d = dpia.description
+    texts: dict[int, list[str]] = {ref: [] for ref in CNIL_TEXT_REFS}
+    texts[111] += [_p(d.processing_name or system.name), _p(d.summary or system.purpose), _p(d.context),
+                   _ul([f"{p.purpose} ({p.lifecycle_phase})" for p in d.purposes])]
+    parties = []
+    if dpia.controller:
+        parties.append(f"Controller: {dpia.controller.name}")
+    parties += [f"{p.role.replace('_', ' ').capitalize()}: {p.name}" + (f" ({p.service})" if p.service else "")
+                for p in d.processors]
+    texts[112].append(_ul(parties))
+    texts[113].append(_ul(d.codes_and_certifications))
+    texts[121].append(_ul([f"{c.name}" + (" (special category)" if c.special_category else "")
+                           + (f"; retention: {c.retention}" if c.retention else "")
+                           + (f"; recipients: {', '.join(c.recipients)}" if c.recipients else "")
+                           for c in d.data_categories]))
+    texts[122].append(_ul([f"{f.id}: {f.description} ({f.source} → {f.destination}, {f.region or 'region not recorded'})"
+                           for f in system.data_flows]))
+    texts[123].append(_ul(d.supporting_assets))
+    for key, ref in _NECESSITY_TO_CNIL.items():
+        item = dpia.necessity.get(key)
+        if item:
+            texts[ref].append(_p(f"{NECESSITY_ITEMS[key]}: {item.answer}"))
+    texts[212].append(_ul([f"{p.purpose} ({p.lifecycle_phase}): {p.lawful_basis or 'lawful basis not recorded'}"
+                           for p in d.purposes]))
+    texts[226].append(_ul([f"{p.name}: Art. 28 agreement " + ("signed" if p.dpa_signed else "not confirmed")
+                           + ("; uses data for its own purposes" if p.uses_data_for_own_purposes else "")
+                           for p in d.processors]))
+    texts[227].append(_ul([f"{t.importer} ({t.country}): {t.mechanism or 'mechanism not recorded'}"
+                           + (f"; transfer impact assessment {t.tia_ref}" if t.tia_ref else "")
+                           for t in d.international_transfers]))
+    for risk in dpia.risks:
+        if risk.feared_event == "rights_impact":
+            ref = _RIGHTS_RISK_TO_CNIL.get(risk.catalogue_ref or "", 213)
+            texts[ref].append(_p(f"Risk {risk.id} {risk.title}: severity {risk.severity}, likelihood "
+                                 f"{risk.likelihood}. {risk.severity_justification} {risk.likelihood_justification}"))
+    return {ref: "".join(parts) for ref, parts in texts.items() if "".join(parts)}
+
+
+def to_cnil(ws: "Workspace") -> dict[str, Any]:
+    """The CNIL PIA tool's import JSON (front-end format): ``pia, answers, measures, evaluations, comments``.
+
+    Written from the documented shape only. Gauges carry the highest severity (x) and likelihood (y) of
+    the risks folded into each feared event; residual ratings are left to the evaluator in the tool.
+    """
+    from rmfkit.errors import InputFileError
+
+    dpia = load(ws)
+    if dpia is None:
+        raise InputFileError("no DPIA recorded yet", file=DPIA_FILE, hint="start one with `rmfkit dpia init`")
+    system = ws.system
+    created, updated = _iso(dpia.created_at), _iso(dpia.updated_at or dpia.created_at)
+    advice, views = dpia.dpo_advice, dpia.data_subject_views
+    pia = {
+        "name": dpia.description.processing_name or system.name, "category": "AI system",
+        "author_name": dpia.author or "", "evaluator_name": dpia.evaluator or "",
+        "validator_name": dpia.approver or "", "status": 0, "created_at": created, "updated_at": updated,
+        "dpos_names": advice.name if advice else (dpia.dpo.name if dpia.dpo else ""),
+        "dpo_status": (0 if advice.recommendation == "do_not_proceed" else 1) if advice else None,
+        "dpo_opinion": _p(advice.advice) if advice else "",
+        "people_names": (views.representatives or "") if views and views.sought else "",
+        "concerned_people_searched_opinion": views.sought if views else None,
+        "concerned_people_searched_content": (views.reasons_if_not_sought or "") if views and not views.sought else "",
+        "concerned_people_status": 1 if views and views.sought and views.summary else None,
+        "concerned_people_opinion": _p(views.summary) if views and views.sought else "",
+        "rejection_reason": "", "applied_adjustments": "",
+    }
+    answers = [{"reference_to": ref, "data": {"text": text, "gauge": None, "list": []}, "created_at": created}
+               for ref, text in sorted(_cnil_texts(system, dpia).items())]
+    measure_ids = {m.id: n for n, m in enumerate(dpia.measures, start=1)}
+    measures = [{"id": measure_ids[m.id], "title": m.title, "content": _p(m.description) + _p(f"Status: {m.status}"),
+                 "placeholder": "measures.default_placeholder", "created_at": created} for m in dpia.measures]
+    for event, section in CNIL_FEARED_EVENTS.items():
+        folded = [r for r in dpia.risks if r.feared_event == event]
+        if not folded:
+            continue
+        base = section * 10
+        titles = [dpia.measure(m).title for r in folded for m in r.measures if dpia.measure(m)]
+        lists = {base + 1: [i for r in folded for i in r.impacts], base + 2: [t for r in folded for t in r.threats],
+                 base + 3: [s for r in folded for s in r.sources], base + 4: titles}
+        for ref, items in lists.items():
+            answers.append({"reference_to": ref, "data": {"text": None, "gauge": None,
+                                                          "list": list(dict.fromkeys(items))}, "created_at": created})
+        answers.append({"reference_to": base + 5, "data": {
+            "text": "".join(_p(f"{r.id} {r.title}: {r.severity} ({GAUGE_LABELS[r.severity]}). "
+                               f"{r.severity_justification}") for r in folded),
+            "gauge": max(r.severity for r in folded), "list": []}, "created_at": created})
+        answers.append({"reference_to": base + 6, "data": {
+            "text": "".join(_p(f"{r.id} {r.title}: {r.likelihood} ({GAUGE_LABELS[r.likelihood]}). "
+                               f"{r.likelihood_justification}") for r in folded),
+            "gauge": max(r.likelihood for r in folded), "list": []}, "created_at": created})
+    comments = [{"reference_to": 111, "for_measure": False, "created_at": created,
+                 "description": "Generated by rmfkit from dpia.yaml. Rights and fairness risks without a native slot "
+                                "are described in answers 213, 214 and 225; the full risk register and residual "
+                                "ratings are in the audit packet."}]
+    return {"pia": pia, "answers": answers, "measures": measures, "evaluations": [], "comments": comments}
+
+
+# ---------------------------------------------------------------- reference checks (rmfkit validate)
+
+def check_references(ws: "Workspace") -> list["Problem"]:
+    """Ids in ``dpia.yaml`` that must exist: measures, register risks, data flows, evidence; no duplicates."""
+    from rmfkit.errors import Problem
+
+    dpia = load(ws)
+    if dpia is None:
+        return []
+    problems: list[Problem] = []
+
+    def problem(message: str, loc: tuple, field_name: str) -> None:
+        problems.append(Problem(DPIA_FILE, message, ws.locate(DPIA_FILE, loc), field_name))
+
+    measure_ids = [m.id for m in dpia.measures]
+    risk_ids = [r.id for r in dpia.risks]
+    for name, ids in (("measures", measure_ids), ("risks", risk_ids)):
+        for i, item_id in enumerate(ids):
+            if ids.index(item_id) != i:
+                problem(f"id '{item_id}' is used twice", (name, i, "id"), f"{name}.id")
+    register = set(ws.risks)
+    evidence = set(ws.evidence)
+    flows = {f.id for f in ws.system.data_flows}
+    for i, risk in enumerate(dpia.risks):
+        for j, measure_id in enumerate(risk.measures):
+            if measure_id not in measure_ids:
+                problem(f"measure '{measure_id}' is not in measures", ("risks", i, "measures", j), f"risks.{risk.id}.measures")
+        for j, ref in enumerate(risk.register_refs):
+            if ref not in register:
+                problem(f"risk '{ref}' is not in risks/", ("risks", i, "register_refs", j), f"risks.{risk.id}.register_refs")
+    for key, item in dpia.necessity.items():
+        for j, measure_id in enumerate(item.measures):
+            if measure_id not in measure_ids:
+                problem(f"measure '{measure_id}' is not in measures", ("necessity", key, "measures", j),
+                        f"necessity.{key}.measures")
+    for i, transfer in enumerate(dpia.description.international_transfers):
+        if transfer.data_flow and transfer.data_flow not in flows:
+            problem(f"data flow '{transfer.data_flow}' is not in system.yaml",
+                    ("description", "international_transfers", i, "data_flow"),
+                    "description.international_transfers.data_flow")
+    cited = [(("screening", "criteria", cid, "evidence", j), f"screening.criteria.{cid}.evidence", e)
+             for cid, answer in dpia.screening.criteria.items() for j, e in enumerate(answer.evidence)]
+    cited += [(("measures", i, "evidence", j), f"measures.{m.id}.evidence", e)
+              for i, m in enumerate(dpia.measures) for j, e in enumerate(m.evidence)]
+    for loc, field_name, evidence_id in cited:
+        if evidence_id not in evidence:
+            problem(f"evidence '{evidence_id}' is not in this workspace", loc, field_name)
+    return problems
