@@ -98,12 +98,11 @@ def load_template() -> OpsTemplate:
     >>> len(t.pilot_steps), t.step(7).title
     (10, 'Quantize if latency or cost demands it, then re-evaluate')
     """
-    from importlib import resources
-
+    from rmfkit.paths import PACKAGE_DIR
     from rmfkit.safeparse import parse_yaml
     from rmfkit.workspace import _plain
 
-    raw = _plain(parse_yaml(resources.files("rmfkit").joinpath("data", TEMPLATE_FILE).read_bytes(), TEMPLATE_FILE))
+    raw = _plain(parse_yaml((PACKAGE_DIR / "data" / TEMPLATE_FILE).read_bytes(), TEMPLATE_FILE))
     return OpsTemplate(
         areas=tuple(TemplateArea(a["id"], a["title"], a["seed_concept"]) for a in raw["areas"]),
         items=tuple(TemplateItem(i["id"], i["area"], i["title"], i["description"], i["seed_concept"],
@@ -111,6 +110,20 @@ def load_template() -> OpsTemplate:
         pilot_steps=tuple(TemplateStep(s["step"], s["title"], s["description"], s["seed_concept"])
                           for s in sorted(raw["pilot_steps"], key=lambda s: s["step"])),
     )
+
+
+def starter_operations() -> Operations:
+    """A new ``operations.yaml``: every template item ``open`` and the ten pilot steps ``not_started``.
+
+    >>> ops = starter_operations()
+    >>> len(ops.checklist) == len(load_template().items), len(ops.pilot)
+    (True, 10)
+    """
+    from rmfkit.models.operations import ChecklistItem, PilotStep
+
+    template = load_template()
+    return Operations(checklist=[ChecklistItem(id=t.id, status="open") for t in template.items],
+                      pilot=[PilotStep(step=s.step, status="not_started") for s in template.pilot_steps])
 
 
 # ---------------------------------------------------------------- checklist items as the evidence supports them
