@@ -61,7 +61,7 @@ class TemplateItem:
     description: str
     seed_concept: int
     subcategories: tuple[str, ...]
-    risk_themes: tuple[str, ...]
+    risk_categories: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -106,7 +106,7 @@ def load_template() -> OpsTemplate:
     return OpsTemplate(
         areas=tuple(TemplateArea(a["id"], a["title"], a["seed_concept"]) for a in raw["areas"]),
         items=tuple(TemplateItem(i["id"], i["area"], i["title"], i["description"], i["seed_concept"],
-                                 tuple(i["subcategories"]), tuple(i["risk_themes"])) for i in raw["items"]),
+                                 tuple(i["subcategories"]), tuple(i["risk_categories"])) for i in raw["items"]),
         pilot_steps=tuple(TemplateStep(s["step"], s["title"], s["description"], s["seed_concept"])
                           for s in sorted(raw["pilot_steps"], key=lambda s: s["step"])),
     )
@@ -147,6 +147,8 @@ class ItemState:
     risks: tuple[str, ...]
     notes: str | None
     justification: str | None = None
+    description: str | None = None
+    risk_categories: tuple[str, ...] = ()
 
     @property
     def usable_evidence(self) -> list[str]:
@@ -218,7 +220,9 @@ def item_states(ops: Operations, checks: Mapping[str, Any], today: dt.date) -> l
             evidence=evidence,
             subcategories=tuple(item.subcategories if item.subcategories is not None
                                 else (known.subcategories if known else ())),
-            risks=tuple(item.risks), notes=item.notes, justification=item.justification))
+            risks=tuple(item.risks), notes=item.notes, justification=item.justification,
+            description=known.description if known else None,
+            risk_categories=known.risk_categories if known else ()))
     return states
 
 
@@ -249,13 +253,13 @@ def checklist_status(ws: "Workspace", today: dt.date | None = None, *,
     return item_states(ops, _checks(ws, day, checks), day)
 
 
-def _summary(states: Iterable[ItemState], not_recorded: int) -> dict[str, int]:
+def _summary(states: Iterable[ItemState]) -> dict[str, int]:
+    """Items per shown status, plus ``overdue``, ``done_without_evidence`` and ``total``."""
     states = list(states)
     counts = {status: sum(1 for s in states if s.shown_status == status) for status in SHOWN_STATUSES}
-    counts["not_recorded"] = not_recorded
     counts["overdue"] = sum(1 for s in states if "overdue" in s.flags)
     counts["done_without_evidence"] = sum(1 for s in states if "done_without_evidence" in s.flags)
-    counts["total"] = len(states) + not_recorded
+    counts["total"] = len(states)
     return counts
 
 
@@ -372,13 +376,24 @@ def _artifact_rows(ws: "Workspace", ops: Operations | None, checks: Mapping[str,
     return rows
 
 
-def _gaps(states: list[ItemState], missing_items: list[dict], artifacts: list[dict]) -> list[str]:
+def _not_recorded(template_item: TemplateItem) -> ItemState:
+    """A template item the workspace's checklist does not mention yet."""
+    t = template_item
+    return ItemState(id=t.id, area=t.area, title=t.title, status="not_recorded", shown_status="not_recorded",
+                     reason="not recorded in the checklist", flags=(), owner=None, due=None, completed_on=None,
+                     evidence=(), subcategories=t.subcategories, risks=(), notes=None, description=t.description,
+                     risk_categories=t.risk_categories)
+
+
+def _gaps(states: list[ItemState], artifacts: list[dict]) -> list[str]:
     """The section's gaps as sentences: unsupported or unevidenced claims, overdue or ownerless items,
     unrecorded template items, weights without (verified) checksums."""
     gaps = []
     for state in states:
         if state.shown_status == "unsupported":
             gaps.append(f"{state.title}: {state.reason}.")
+        elif state.shown_status == "not_recorded":
+            gaps.append(f"{state.title}: not recorded in the checklist.")
         elif "done_without_evidence" in state.flags:
             gaps.append(f"{state.title}: marked done without evidence.")
         elif "overdue" in state.flags:
@@ -388,8 +403,6 @@ def _gaps(states: list[ItemState], missing_items: list[dict], artifacts: list[di
             gaps.append(f"{state.title}: {state.status.replace('_', ' ')} with no owner named.")
         elif "not_applicable_without_justification" in state.flags:
             gaps.append(f"{state.title}: marked not applicable without a justification.")
-    for item in missing_items:
-        gaps.append(f"{item['title']}: not recorded in the checklist.")
     for row in artifacts:
         if not row["recorded"]:
             gaps.append(f"{row['name']}: no expected checksum recorded for these weights.")
@@ -404,51 +417,46 @@ def _gaps(states: list[ItemState], missing_items: list[dict], artifacts: list[di
 def view(ws: "Workspace", today: dt.date | None = None, *, checks: Mapping[str, Any] | None = None) -> dict:
     """The "Operating the model" section as plain data (str, int, bool, None, lists, dicts).
 
-    Keys: ``recorded``, ``as_of``, ``summary`` (counts per shown status plus ``overdue`` and ``total``),
-    ``areas`` (each with its items, template items not yet recorded shown as ``not_recorded``),
-    ``artifacts`` (weights components, expected checksums and the latest integrity check),
-    ``pilot`` (``current`` step and all ten ``steps``), ``gaps`` (sentences) and ``suggestions``.
+    Keys: ``recorded``, ``as_of``, ``summary`` (counts per shown status plus ``overdue``,
+    ``done_without_evidence`` and ``total``), ``areas`` (each with its items in template order; template
+    items the checklist does not mention are shown ``not_recorded``), ``artifacts`` (weights components,
+    expected checksums and the latest integrity check), ``pilot`` (``current`` step, ``label`` and all ten
+    ``steps``), ``gaps`` (sentences) and ``suggestions`` (subcategory, reason). Without ``operations.yaml``,
+    ``recorded`` is False, ``summary`` and ``pilot`` are None and ``areas`` is empty.
     """
     day = _today(today)
     checks = _checks(ws, day, checks)
     ops = operations_of(ws)
     template = load_template()
-    states = item_states(ops, checks, day) if ops else []
-    recorded_ids = {s.id for s in states}
-    missing_items = [{"id": t.id, "area": t.area, "title": t.title, "status": "not_recorded",
-                      "shown_status": "not_recorded", "reason": None, "flags": [], "owner": None, "due": None,
-                      "completed_on": None, "evidence": [], "subcategories": list(t.subcategories), "risks": [],
-                      "notes": None, "justification": None}
-                     for t in template.items if t.id not in recorded_ids] if ops else []
-    area_ids = [a.id for a in template.areas]
-    areas = []
-    for area_id in area_ids:
-        area = template.area(area_id)
-        items = [s.as_dict() for s in states if s.area == area_id] + [m for m in missing_items if m["area"] == area_id]
-        areas.append({"id": area.id, "title": area.title, "seed_concept": area.seed_concept, "items": items,
-                      "done": sum(1 for i in items if i["shown_status"] == "done"), "total": len(items)})
-    steps = pilot_steps(ops) if ops else []
-    current = current_pilot_step(ops) if ops else None
     artifacts = _artifact_rows(ws, ops, checks)
     if ops is None:
-        gaps = [f"No {OPERATIONS_FILE}: the operational readiness checklist and the pilot plan are not recorded.",
-                *_gaps([], [], artifacts)]
-    else:
-        gaps = _gaps(states, missing_items, artifacts)
+        return {"recorded": False, "as_of": day.isoformat(), "summary": None, "areas": [], "artifacts": artifacts,
+                "pilot": None, "suggestions": [],
+                "gaps": [f"No {OPERATIONS_FILE}: the operational readiness checklist and the pilot plan are not "
+                         "recorded.", *_gaps([], artifacts)]}
+    recorded = item_states(ops, checks, day)
+    recorded_ids = {s.id for s in recorded}
+    states = recorded + [_not_recorded(t) for t in template.items if t.id not in recorded_ids]
+    areas = []
+    for area in template.areas:
+        items = [s for s in states if s.area == area.id]
+        areas.append({"id": area.id, "title": area.title, "seed_concept": area.seed_concept,
+                      "items": [s.as_dict() for s in items],
+                      "done": sum(1 for s in items if s.shown_status == "done"), "total": len(items)})
+    steps, current = pilot_steps(ops), current_pilot_step(ops)
     return {
-        "recorded": ops is not None,
+        "recorded": True,
         "as_of": day.isoformat(),
-        "summary": _summary(states, len(missing_items)) if ops else None,
-        "areas": areas if ops else [],
+        "summary": _summary(states),
+        "areas": areas,
         "artifacts": artifacts,
-        "pilot": ({"current": current.as_dict() if current else None, "label": _pilot_label(current),
-                   "done": sum(1 for s in steps if s.status == "done"),
-                   "skipped": sum(1 for s in steps if s.status == "skipped"),
-                   "steps": [dict(s.as_dict(), current=current is not None and s.step == current.step)
-                             for s in steps]} if ops else None),
-        "gaps": gaps,
-        "suggestions": ([{"subcategory": s, "reason": r} for s, r in suggestions_from_states(states, ws.assessments())]
-                        if ops else []),
+        "pilot": {"current": current.as_dict() if current else None, "label": _pilot_label(current),
+                  "done": sum(1 for s in steps if s.status == "done"),
+                  "skipped": sum(1 for s in steps if s.status == "skipped"),
+                  "steps": [dict(s.as_dict(), current=current is not None and s.step == current.step) for s in steps]},
+        "gaps": _gaps(states, artifacts),
+        "suggestions": [{"subcategory": sub, "reason": reason}
+                        for sub, reason in suggestions_from_states(recorded, ws.assessments())],
     }
 
 
