@@ -1,0 +1,73 @@
+"""``rmfkit packet``, ``rmfkit keys generate``, ``rmfkit verify``."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from rmfkit.cli.common import JsonOpt, WorkspaceOpt, console, open_ws, print_json
+
+keys_app = typer.Typer(help="Ed25519 keys for signing packets.", no_args_is_help=True)
+
+
+def packet(out: Path = typer.Option(..., "--out", "-o", help="Output folder (new or empty)"),
+           workspace: Optional[Path] = WorkspaceOpt,
+           sign: Optional[Path] = typer.Option(None, "--sign", help="Ed25519 private key (PEM) to sign manifest.json"),
+           as_json: bool = JsonOpt) -> None:
+    """Build the audit packet: packet.pdf, packet.html, bundle.zip, manifest.json, OSCAL results."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from rmfkit.report.bundle import STEPS, build_packet
+
+    ws = open_ws(workspace)
+    with Progress(TextColumn("{task.description:<10}"), BarColumn(), TimeElapsedColumn(),
+                  console=console(), transient=True, disable=as_json) as bar:
+        task = bar.add_task("packet", total=len(STEPS))
+
+        def step(name: str) -> None:
+            bar.update(task, description=name, completed=STEPS.index(name))
+
+        result = build_packet(ws, out, sign_key=sign, progress=step)
+        bar.update(task, completed=len(STEPS))
+    summary = result.summary()
+    if as_json:
+        print_json(summary)
+        return
+    typer.echo(f"Packet written to {out}: {summary['files']} files, manifest SHA-256 {summary['manifest_sha256']}"
+               + (", signed" if result.signed else ", unsigned"))
+    if result.blocked_urls:
+        typer.echo(f"{len(result.blocked_urls)} external reference(s) were not loaded: "
+                   + ", ".join(u[:60] for u in result.blocked_urls[:5]))
+
+
+@keys_app.command("generate")
+def keys_generate(out: Path = typer.Option(..., "--out", "-o", help="Folder for the key pair")) -> None:
+    """Create an Ed25519 key pair: keep the private key secret, give the public key to auditors."""
+    from rmfkit.report.bundle import generate_keys
+
+    private, public = generate_keys(out)
+    typer.echo(f"Private key: {private} (keep secret; sign with `rmfkit packet --sign {private}`)")
+    typer.echo(f"Public key:  {public} (give to whoever verifies: `rmfkit verify PACKET --key {public}`)")
+
+
+def verify(path: Path = typer.Argument(..., help="Packet folder or bundle.zip"),
+           key: Optional[Path] = typer.Option(None, "--key", help="Ed25519 public key (PEM) to check the signature"),
+           as_json: bool = JsonOpt) -> None:
+    """Recompute every hash and check the signature; exit 4 if anything was altered, missing or added."""
+    from rmfkit.report.verify import verify_or_raise, verify as run_verify
+
+    if as_json:
+        report = run_verify(path, key)
+        print_json(report.as_dict())
+        if not report.ok:
+            raise typer.Exit(4)
+        return
+    report = verify_or_raise(path, key)
+    typer.echo(f"OK {path}: {report.checked} files match the manifest; signature {report.signature}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("packet")(packet)
+    app.command("verify")(verify)
+    app.add_typer(keys_app, name="keys")
