@@ -1,0 +1,639 @@
+"""Rich display for the guided notebooks: styled tables, evidence cards, inline charts, callouts, forms.
+
+Every helper returns an object with ``_repr_html_`` (the last expression of a cell shows it), built
+from the public rmfkit API only; nothing here computes governance facts. Long tables fold into a
+``<details>`` block with a one-line summary, so a facilitator scrolls through decisions, not rows.
+
+>>> t = table([{"id": "GOVERN 1.1", "status": "met"}], {"id": "Subcategory", "status": "Status"}, title="Demo")
+>>> "Subcategory" in t._repr_html_() and "background-color: #d9f2dc" in t._repr_html_()
+True
+"""
+from __future__ import annotations
+
+import base64
+import html
+import io
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
+
+if TYPE_CHECKING:
+    from rmfkit.workspace import Workspace
+
+# (background, text) per status word: subcategory statuses, evidence checks, openness, risk levels.
+STATUS_COLOURS: dict[str, tuple[str, str]] = {
+    "met": ("#d9f2dc", "#14532d"),
+    "partially_met": ("#fff1c2", "#6b4e00"),
+    "not_met": ("#fbd5d5", "#7f1d1d"),
+    "unsupported": ("#fcd9bd", "#7c2d12"),
+    "not_applicable": ("#e5e7eb", "#374151"),
+    "not_assessed": ("#f3f4f6", "#6b7280"),
+    "ok": ("#d9f2dc", "#14532d"),
+    "pass": ("#d9f2dc", "#14532d"),
+    "expired": ("#ffe0b8", "#7c2d12"),
+    "missing": ("#fbd5d5", "#7f1d1d"),
+    "hash_mismatch": ("#fbd5d5", "#7f1d1d"),
+    "fail": ("#fbd5d5", "#7f1d1d"),
+    "not_measured": ("#f3f4f6", "#6b7280"),
+    "open_source": ("#d9f2dc", "#14532d"),
+    "open_weights": ("#dbeafe", "#1e3a8a"),
+    "open_access": ("#fff1c2", "#6b4e00"),
+    "closed": ("#e5e7eb", "#374151"),
+    "open": ("#fbd5d5", "#7f1d1d"),
+    "in_treatment": ("#fff1c2", "#6b4e00"),
+    "high": ("#fbd5d5", "#7f1d1d"),
+    "medium": ("#fff1c2", "#6b4e00"),
+    "low": ("#d9f2dc", "#14532d"),
+    "error": ("#fbd5d5", "#7f1d1d"),
+    "warning": ("#fff1c2", "#6b4e00"),
+    "info": ("#dbeafe", "#1e3a8a"),
+}
+STATUS_LABELS = {"partially_met": "partially met", "not_met": "not met", "not_applicable": "n/a",
+                 "not_assessed": "not assessed", "hash_mismatch": "hash mismatch", "open_source": "open source",
+                 "open_weights": "open weights", "open_access": "open access", "in_treatment": "in treatment",
+                 "not_measured": "not measured"}
+COVERAGE_COLUMNS = {"met": "Met", "partially_met": "Partially met", "unsupported": "Unsupported", "not_met": "Not met",
+                    "not_applicable": "N/A", "not_assessed": "Not assessed"}
+COLLAPSE_AFTER = 12
+_CSS = """<style>
+.rmfkit-card{border:1px solid #d1d5db;border-radius:6px;padding:8px 12px;margin:4px 0;background:#fff;
+  font-family:system-ui,-apple-system,'Segoe UI',sans-serif;font-size:13px;line-height:1.45;color:#111827}
+.rmfkit-card h4{margin:0 0 4px 0;font-size:14px}
+.rmfkit-card table td{text-align:left !important;vertical-align:top;padding:1px 12px 1px 0;border:none}
+.rmfkit-facts{max-width:900px}
+.rmfkit-muted{color:#6b7280;font-size:12px}
+.rmfkit-badge{display:inline-block;border-radius:10px;padding:0 8px;font-size:12px;font-weight:600}
+.rmfkit-grid{display:flex;flex-wrap:wrap;gap:8px}
+.rmfkit-grid .rmfkit-card{flex:1 1 280px;max-width:420px}
+.rmfkit-table{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;font-size:13px}
+.rmfkit-table table{border-collapse:collapse;margin:4px 0}
+.rmfkit-table th{background:#f3f4f6;text-align:left;padding:4px 8px;border-bottom:1px solid #d1d5db}
+.rmfkit-table td{padding:3px 8px;border-bottom:1px solid #eef0f2;vertical-align:top;text-align:left}
+.rmfkit-table caption{caption-side:top;text-align:left;font-weight:600;font-size:14px;padding:2px 0 6px 0;color:#111827}
+.rmfkit-table summary{cursor:pointer;font-weight:600;padding:2px 0}
+.rmfkit-callout{border-left:4px solid #1f4e79;background:#f5f8fc;padding:8px 12px;margin:6px 0;
+  font-family:system-ui,-apple-system,'Segoe UI',sans-serif;font-size:13px}
+.rmfkit-callout.warn{border-left-color:#b45309;background:#fffaf0}
+.rmfkit-callout.good{border-left-color:#15803d;background:#f3fbf5}
+.rmfkit-callout ul{margin:4px 0 0 0;padding-left:20px}
+.rmfkit-code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px;background:#f6f8fa;
+  border:1px solid #e5e7eb;border-radius:4px;padding:6px 8px;white-space:pre-wrap;margin:4px 0}
+</style>"""
+
+
+def _esc(value: Any) -> str:
+    return html.escape("" if value is None else str(value))
+
+
+def label(value: Any) -> str:
+    """Human words for a status or code: ``partially_met`` -> ``partially met``."""
+    text = "" if value is None else str(value)
+    return STATUS_LABELS.get(text, text.replace("_", " "))
+
+
+def heading(value: Any) -> str:
+    """A label as a heading: first letter up, the rest as written (``EU users`` stays ``EU users``)."""
+    text = label(value)
+    return text[:1].upper() + text[1:]
+
+
+def badge(status: str) -> str:
+    """An inline coloured pill for a status word (HTML)."""
+    bg, fg = STATUS_COLOURS.get(status, ("#e5e7eb", "#374151"))
+    return f'<span class="rmfkit-badge" style="background:{bg};color:{fg}">{_esc(label(status))}</span>'
+
+
+def _cell(value: Any) -> Any:
+    """Tables show words, not Python reprs: lists become comma lists, None an em dash."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, (list, tuple, set)):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dict):
+        return "; ".join(f"{label(k)}: {_cell(v)}" for k, v in value.items())
+    return value
+
+
+class Html:
+    """A fragment of HTML that Jupyter renders (``_repr_html_``) and that prints as plain text."""
+
+    def __init__(self, markup: str, text: str = ""):
+        self.markup = markup
+        self.text = text
+
+    def _repr_html_(self) -> str:
+        return _CSS + self.markup
+
+    def __repr__(self) -> str:
+        return self.text or "(rich output; open in Jupyter to see it)"
+
+
+@dataclass
+class Table:
+    """A styled table: coloured status columns, optional bars, folded when long.
+
+    ``frame`` is the pandas DataFrame (for the team's own analysis); the HTML is the Styler's.
+    """
+
+    rows: list[dict]
+    columns: dict[str, str]
+    title: str | None = None
+    status_columns: tuple[str, ...] = ()
+    bar_columns: tuple[str, ...] = ()
+    percent_columns: tuple[str, ...] = ()
+    collapse_after: int = COLLAPSE_AFTER
+    summary: str | None = None
+    wrap_columns: tuple[str, ...] = field(default=())
+    empty: str = "nothing recorded yet"
+
+    @property
+    def frame(self):
+        import pandas as pd
+
+        data = [{label_: row.get(key) for key, label_ in self.columns.items()} for row in self.rows]
+        return pd.DataFrame(data, columns=list(self.columns.values()))
+
+    def styler(self):
+        shown = self.frame.copy()
+        status_labels = [self.columns[k] for k in self.status_columns if k in self.columns]
+        numeric = {self.columns[k] for k in (*self.percent_columns, *self.bar_columns) if k in self.columns}
+        for label_ in self.columns.values():
+            if label_ not in numeric:
+                shown[label_] = shown[label_].map(_cell).astype(object)
+        for label_ in status_labels:
+            shown[label_] = shown[label_].map(lambda v: v if v == "—" else label(v))
+        colours = {label(status): f"background-color: {bg}; color: {fg}; font-weight: 600"
+                   for status, (bg, fg) in STATUS_COLOURS.items()}
+        styler = shown.style.hide(axis="index").set_table_styles(
+            [{"selector": "th", "props": "text-align: left; vertical-align: bottom"}])
+        for label_ in shown.columns:
+            numeric_column = label_ in numeric or all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                                                      for v in self.frame[label_] if v is not None)
+            styler = styler.set_properties(subset=[label_], **{"text-align": "right" if numeric_column else "left"})
+        if status_labels:
+            styler = styler.map(lambda v: colours.get(v, ""), subset=status_labels)
+        bars = [self.columns[k] for k in self.bar_columns if k in self.columns]
+        if bars:
+            styler = styler.bar(subset=bars, color="#9ec5e8", vmin=0)
+        percents = [self.columns[k] for k in self.percent_columns if k in self.columns]
+        if percents:
+            styler = styler.format("{:.0%}", subset=percents, na_rep="—")
+        wraps = [self.columns[k] for k in self.wrap_columns if k in self.columns]
+        if wraps:
+            styler = styler.set_properties(subset=wraps, **{"max-width": "460px", "white-space": "normal"})
+        if self.title:
+            styler = styler.set_caption(html.escape(self.title))
+        return styler
+
+    def _repr_html_(self) -> str:
+        if not self.rows:
+            return _CSS + f'<div class="rmfkit-callout"><b>{_esc(self.title or "Table")}</b>: {_esc(self.empty)}.</div>'
+        body = self.styler().to_html()
+        if len(self.rows) > self.collapse_after:
+            line = self.summary or f"{self.title or 'Table'}: {len(self.rows)} rows"
+            body = f"<details><summary>{_esc(line)} (click to expand)</summary>{body}</details>"
+        elif self.summary:
+            body += f'<div class="rmfkit-muted">{_esc(self.summary)}</div>'
+        return _CSS + f'<div class="rmfkit-table">{body}</div>'
+
+    def __repr__(self) -> str:
+        return f"{self.title or 'Table'} ({len(self.rows)} rows)"
+
+
+def table(rows: Iterable[Mapping[str, Any]], columns: Mapping[str, str], *, title: str | None = None,
+          status_columns: Sequence[str] = (), bar_columns: Sequence[str] = (), percent_columns: Sequence[str] = (),
+          wrap_columns: Sequence[str] = (), collapse_after: int = COLLAPSE_AFTER, summary: str | None = None,
+          empty: str = "nothing recorded yet") -> Table:
+    """A :class:`Table` over plain-dict rows; ``columns`` maps row keys to column headings in order."""
+    return Table([dict(r) for r in rows], dict(columns), title, tuple(status_columns), tuple(bar_columns),
+                 tuple(percent_columns), collapse_after, summary, tuple(wrap_columns), empty)
+
+
+class Chart:
+    """A matplotlib Figure shown inline as a PNG (no pyplot state, nothing left open)."""
+
+    def __init__(self, figure, caption: str | None = None, dpi: int = 110):
+        self.figure = figure
+        self.caption = caption
+        self.dpi = dpi
+
+    def png(self) -> bytes:
+        buffer = io.BytesIO()
+        self.figure.savefig(buffer, format="png", dpi=self.dpi, bbox_inches="tight")
+        return buffer.getvalue()
+
+    def _repr_html_(self) -> str:
+        data = base64.b64encode(self.png()).decode("ascii")
+        caption = f'<div class="rmfkit-muted">{_esc(self.caption)}</div>' if self.caption else ""
+        return _CSS + f'<div><img alt="{_esc(self.caption or "chart")}" style="max-width:100%" ' \
+                      f'src="data:image/png;base64,{data}"/>{caption}</div>'
+
+    def __repr__(self) -> str:
+        return f"Chart({self.caption or 'figure'})"
+
+
+def chart(figure, caption: str | None = None) -> Chart:
+    """Show a Figure from :mod:`rmfkit.report.charts` inline."""
+    return Chart(figure, caption)
+
+
+def callout(title: str, items: Iterable[Any] = (), *, tone: str = "info", empty: str | None = None) -> Html:
+    """A boxed note ("still missing", "decided") with a bullet list; ``tone``: info, warn or good."""
+    items = [i for i in items if i not in (None, "")]
+    css = {"info": "", "warn": " warn", "good": " good"}[tone]
+    if items:
+        body = "<ul>" + "".join(f"<li>{_esc(i)}</li>" for i in items) + "</ul>"
+    else:
+        body = f"<div>{_esc(empty)}</div>" if empty else ""
+    text = title + "".join(f"\n- {i}" for i in items)
+    return Html(f'<div class="rmfkit-callout{css}"><b>{_esc(title)}</b>{body}</div>', text)
+
+
+def code(text: str, title: str | None = None) -> Html:
+    """A code block (the CLI or Python equivalent of what the notebook just did)."""
+    head = f'<div class="rmfkit-muted">{_esc(title)}</div>' if title else ""
+    return Html(f'{head}<div class="rmfkit-code">{_esc(text)}</div>', text)
+
+
+def facts(title: str, pairs: Mapping[str, Any]) -> Html:
+    """A compact card of label/value pairs (never a dict dump)."""
+    rows = "".join(f"<tr><td class='rmfkit-muted'>{_esc(heading(k))}</td>"
+                   f"<td>{_esc(_cell(v))}</td></tr>" for k, v in pairs.items())
+    return Html(f'<div class="rmfkit-card rmfkit-facts"><h4>{_esc(title)}</h4><table>{rows}</table></div>', title)
+
+
+def row(*items: Any) -> Html:
+    """Several rich objects side by side."""
+    parts = "".join(f'<div style="flex:1 1 320px;min-width:0">{_inner_html(i)}</div>' for i in items)
+    return Html(f'<div style="display:flex;flex-wrap:wrap;gap:16px;align-items:flex-start">{parts}</div>')
+
+
+def _inner_html(item: Any) -> str:
+    markup = item._repr_html_() if hasattr(item, "_repr_html_") else _esc(item)
+    return markup.replace(_CSS, "")
+
+
+# ---------------------------------------------------------------- workspace views
+
+def system_card(ws: "Workspace") -> Html:
+    """Who owns the system, what it is for, how it is deployed."""
+    s = ws.system
+    use = s.intended_use
+    pairs = {"id": s.id, "owner": s.owner, "purpose": s.purpose, "deployment": label(s.deployment_pattern),
+             "generative AI": s.generative, "users": s.users, "affected groups": s.affected_groups,
+             "EU users": use.eu_users, "serves third parties": use.serves_third_parties,
+             "components": len(s.components), "data flows": len(s.data_flows), "go-live": s.go_live}
+    return facts(f"{s.name}" + (f" v{s.version}" if s.version else ""), pairs)
+
+
+def _assessment(ws: "Workspace", assessment=None):
+    from rmfkit.assess import assess
+
+    return assessment if assessment is not None else assess(ws)
+
+
+def coverage_table(ws: "Workspace", assessment=None) -> Table:
+    """One row per RMF function: subcategories per effective status (claims checked against evidence)."""
+    result = _assessment(ws, assessment)
+    totals = result.totals
+    columns = {"function": "Function", **COVERAGE_COLUMNS, "total": "Total", "assessed_share": "Assessed",
+               "met_share": "Met (of applicable)"}
+    return table(result.coverage, columns, title="RMF coverage by function", bar_columns=("assessed_share",),
+                 percent_columns=("assessed_share", "met_share"),
+                 summary=f"{totals['assessed']} of {totals['total']} subcategories assessed; "
+                         f"{totals['unsupported']} claims not backed by usable evidence, "
+                         f"{totals['met_without_evidence']} marked met without evidence")
+
+
+def mapping_table(ws: "Workspace", function: str | None = None, *, status: str | None = None,
+                  assessment=None) -> Table:
+    """Subcategories with statement, recorded and effective status, owner, evidence, target and reason."""
+    from rmfkit.catalog import load_catalog, normalize_id
+
+    catalog = load_catalog()
+    wanted = catalog.function(normalize_id(function)).id if function else None
+    rows = []
+    for r in _assessment(ws, assessment).rows:
+        if (wanted and r["function"] != wanted) or (status and r["effective_status"] != status):
+            continue
+        target = " by ".join(str(x) for x in (label(r["target_status"]) if r["target_status"] else None,
+                                              r["target_date"]) if x)
+        rows.append({"id": r["id"], "statement": _short(catalog.subcategory(r["id"]).statement, 110),
+                     "status": r["effective_status"], "owner": r["owner"], "evidence": r["evidence"],
+                     "target": target or None, "reason": r["reason"]})
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[r["status"]] = counts.get(r["status"], 0) + 1
+    summary = f"{len(rows)} subcategories — " + ", ".join(f"{n} {label(s)}" for s, n in counts.items())
+    return table(rows, {"id": "Subcategory", "statement": "Statement", "status": "Status", "owner": "Owner",
+                        "evidence": "Evidence", "target": "Target", "reason": "Why this status"},
+                 title=f"{wanted or 'All'} subcategories", status_columns=("status",),
+                 wrap_columns=("statement", "reason"), summary=summary, collapse_after=25 if wanted else COLLAPSE_AFTER)
+
+
+def gaps_table(ws: "Workspace", assessment=None) -> Table:
+    """Subcategories below their target status, soonest target first; overdue ones flagged."""
+    gaps = sorted(_assessment(ws, assessment).gaps, key=lambda g: (g["target_date"] is None, g["target_date"] or 0))
+    rows = [{**g, "when": ("overdue since " if g["overdue"] else "due ") + str(g["target_date"])
+             if g["target_date"] else "no date set"} for g in gaps]
+    overdue = sum(1 for g in gaps if g["overdue"])
+    return table(rows, {"id": "Subcategory", "current": "Now", "target": "Target", "when": "When", "owner": "Owner"},
+                 title="Gaps to the target profile", status_columns=("current", "target"),
+                 summary=f"{len(rows)} gaps, {overdue} overdue")
+
+
+def suggestions_table(ws: "Workspace", assessment=None) -> Table:
+    """Evidence that speaks to a subcategory the mapping does not link yet, with the command to accept."""
+    rows = _assessment(ws, assessment).suggestions
+    return table(rows, {"subcategory": "Subcategory", "evidence": "Evidence", "title": "Title",
+                        "reason": "Why suggested", "current_status": "Status now", "command": "Accept with"},
+                 title="Suggested evidence links", status_columns=("current_status",), wrap_columns=("title",),
+                 summary=f"{len(rows)} suggestions", empty="none; every usable evidence item is already linked")
+
+
+def _short(text: str, limit: int) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def components_table(ws: "Workspace") -> Table:
+    """The system's components, by stack layer, with license and supplier."""
+    from rmfkit.models.system import LAYERS
+
+    comps = sorted(ws.system.components, key=lambda c: LAYERS.index(c.layer))
+    rows = [{"id": c.id, "name": c.name, "layer": c.layer, "version": c.version,
+             "license": c.license_name or c.license, "supplier": c.supplier} for c in comps]
+    return table(rows, {"layer": "Layer", "id": "Component", "name": "Name", "version": "Version",
+                        "license": "License", "supplier": "Supplier"}, title="Components by layer")
+
+
+def data_flows_table(ws: "Workspace") -> Table:
+    """Where data goes: personal data carried, processor, region, transfer mechanism."""
+    rows = [{"id": f.id, "data": f.data, "personal": f.personal_data, "destination": f.destination,
+             "processor": f.processor, "region": f.region, "transfer": f.transfer_mechanism,
+             "share": f.share_of_requests} for f in ws.system.data_flows]
+    return table(rows, {"id": "Flow", "data": "Data", "personal": "Personal data", "destination": "To",
+                        "processor": "Processor", "region": "Region", "transfer": "Transfer mechanism"},
+                 title="Data flows", wrap_columns=("data", "personal"))
+
+
+def evidence_table(ws: "Workspace") -> Table:
+    """Every evidence item with its check (ok, expired, missing, hash mismatch) and expiry."""
+    from rmfkit.library.freshness import check_all
+
+    checks = check_all(ws)
+    rows = []
+    for eid, rec in sorted(ws.evidence.items()):
+        check = checks[eid]
+        rows.append({"id": eid, "title": rec.title, "kind": rec.kind, "status": check.status,
+                     "expires": check.expires_on, "subcategories": rec.subcategories, "library": rec.library_id})
+    bad = sum(1 for r in rows if r["status"] != "ok")
+    return table(rows, {"id": "Evidence", "title": "Title", "kind": "Kind", "status": "Check", "expires": "Expires",
+                        "subcategories": "Supports", "library": "Library id"},
+                 title="Evidence in this workspace", status_columns=("status",), wrap_columns=("title",),
+                 summary=f"{len(rows)} items, {bad} need attention")
+
+
+def evidence_cards(ws: "Workspace", ids: Iterable[str] | None = None) -> Html:
+    """Compact cards: title, kind, check status, expiry, what it supports, a hash prefix."""
+    from rmfkit.library.freshness import check_all
+
+    checks = check_all(ws)
+    wanted = list(ids) if ids is not None else sorted(ws.evidence)
+    cards = []
+    for eid in wanted:
+        rec = ws.evidence[eid]
+        check = checks[eid]
+        supports = ", ".join(rec.subcategories) or "no subcategory linked yet"
+        example = ' · <span class="rmfkit-muted">example data</span>' if rec.example_data else ""
+        cards.append(
+            f'<div class="rmfkit-card"><h4>{_esc(rec.title)}</h4>'
+            f'<div>{badge(check.status)} <span class="rmfkit-muted">{_esc(eid)} · {_esc(rec.kind)}{example}</span></div>'
+            f'<div class="rmfkit-muted">{_esc(check.reason)}</div>'
+            f'<div>Supports: {_esc(supports)}</div>'
+            f'<div class="rmfkit-muted">SHA-256 {_esc(rec.sha256[:16])}…'
+            + (f" · from library {_esc(rec.library_id)}" if rec.library_id else "") + "</div></div>")
+    if not cards:
+        return callout("No evidence yet", ["pull items from the library or import your own files"], tone="warn")
+    return Html('<div class="rmfkit-grid">' + "".join(cards) + "</div>", f"{len(cards)} evidence cards")
+
+
+def risk_table(ws: "Workspace") -> Table:
+    """The risk register: scores before and after treatment, owner, status."""
+    rows = [{"id": r.id, "title": r.title, "category": r.category, "inherent": r.inherent_score,
+             "residual": r.residual_score, "treatment": r.treatment, "owner": r.owner, "status": r.status,
+             "due": r.due} for r in ws.risks.values()]
+    rows.sort(key=lambda r: -(r["residual"] or r["inherent"]))
+    return table(rows, {"id": "Risk", "title": "Title", "category": "Category", "inherent": "Inherent",
+                        "residual": "Residual", "treatment": "Treatment", "owner": "Owner", "status": "Status",
+                        "due": "Due"},
+                 title="Risk register", status_columns=("status",), bar_columns=("inherent",),
+                 wrap_columns=("title",), summary=f"{len(rows)} risks")
+
+
+def decisions_table(rows: Sequence[Mapping[str, Any]]) -> Html | Table:
+    """What a session recorded (from :func:`rmfkit.session.record_assessments`): status before and after."""
+    if not rows:
+        return callout("No decisions recorded in this run",
+                       ["use the form above, or add entries to the decisions list and run the cell again"], tone="info")
+    return table(rows, {"id": "Subcategory", "before": "Before", "after": "After", "owner": "Owner",
+                        "evidence": "Evidence", "notes": "Notes"},
+                 title="Decisions recorded in this session", status_columns=("before", "after"),
+                 wrap_columns=("notes",))
+
+
+def problems_table(problems: Sequence[Any]) -> Html | Table:
+    """Validation problems (file, line, field, message), or a green note when there are none."""
+    if not problems:
+        return callout("The workspace is valid", ["every file matches its schema and every reference resolves"],
+                       tone="good")
+    rows = [{"file": p.file, "line": p.line, "field": p.field, "message": p.message} for p in problems]
+    return table(rows, {"file": "File", "line": "Line", "field": "Field", "message": "Problem"},
+                 title=f"{len(rows)} problem(s) to fix", wrap_columns=("message",))
+
+
+def status_overview(ws: "Workspace") -> Html:
+    """Status at a glance: every section of :func:`rmfkit.status.status_summary`, as cards and tables."""
+    from rmfkit.status import SECTIONS
+
+    assessment = _assessment(ws)
+    parts: list[Any] = []
+    missing: list[str] = []
+    for name, section_of in SECTIONS.items():
+        section = None if name in ("system", "coverage") else section_of(ws)
+        title = heading(name)
+        if name == "system":
+            parts.append(system_card(ws))
+        elif name == "coverage":
+            parts.append(coverage_table(ws, assessment))
+        elif section is None:
+            missing.append(title)
+        elif isinstance(section, Mapping):
+            parts.append(facts(title, section))
+        elif isinstance(section, list) and all(isinstance(x, Mapping) for x in section):
+            keys = list(section[0]) if section else []
+            parts.append(table(section, {k: heading(k) for k in keys}, title=title))
+        else:
+            parts.append(facts(title, {"value": section}))
+    if missing:
+        parts.append(callout("Not yet recorded: " + ", ".join(missing), tone="warn"))
+    return Html("".join(_inner_html(p) for p in parts), "status overview")
+
+
+def function_intro(function_id: str) -> Html:
+    """The RMF's own words for one function, with its categories (what the team is about to walk)."""
+    from rmfkit.catalog import load_catalog, normalize_id
+
+    fn = load_catalog().function(normalize_id(function_id))
+    cats = "".join(f"<li><b>{_esc(c.id)}</b> {_esc(_short(c.statement, 140))} "
+                   f"<span class='rmfkit-muted'>({len(c.subcategories)} subcategories)</span></li>"
+                   for c in fn.categories)
+    return Html(f'<div class="rmfkit-callout"><b>{_esc(fn.id)}</b>: {_esc(fn.statement)}<ul>{cats}</ul></div>',
+                f"{fn.id}: {fn.statement}")
+
+
+def guidance(sub_id: str, *, generative: bool = True, actions: int = 4) -> Html:
+    """What the Playbook (and, for generative systems, NIST AI 600-1) suggests for one subcategory."""
+    from rmfkit.assess import guidance as guidance_for
+
+    g = guidance_for(sub_id, generative=generative)
+    suggested = "".join(f"<li>{_esc(a)}</li>" for a in g["suggested_actions"][:actions])
+    questions = "".join(f"<li>{_esc(q)}</li>" for q in g["documentation_questions"][:3])
+    gai = ""
+    if g["gai_actions"]:
+        items = "".join(f"<li><b>{_esc(a['id'])}</b> {_esc(a['action'])} <span class='rmfkit-muted'>"
+                        f"({_esc(', '.join(a['risk_labels']))})</span></li>" for a in g["gai_actions"])
+        gai = (f"<details><summary>NIST AI 600-1 actions for generative AI ({len(g['gai_actions'])})</summary>"
+               f"<ul>{items}</ul></details>")
+    about = f"<details><summary>About</summary><div>{_esc(g['about'])}</div></details>" if g["about"] else ""
+    more = len(g["suggested_actions"]) - actions
+    more_line = f"<div class='rmfkit-muted'>+{more} more suggested actions in the Playbook</div>" if more > 0 else ""
+    actors = f"<div class='rmfkit-muted'>AI actors: {_esc(', '.join(g['ai_actors']))}</div>" if g["ai_actors"] else ""
+    return Html(
+        f'<div class="rmfkit-card"><h4>{_esc(g["id"])}</h4><div>{_esc(g["statement"])}</div>{actors}{about}'
+        + (f"<div style='margin-top:6px'><b>Suggested actions</b><ul>{suggested}</ul>{more_line}</div>" if suggested else "")
+        + (f"<div><b>Questions to answer in the documentation</b><ul>{questions}</ul></div>" if questions else "")
+        + gai + "</div>", f"{g['id']}: {g['statement']}")
+
+
+# ---------------------------------------------------------------- forms
+
+def assessment_code(sub_id: str, *, status: str, owner: str | None = None, evidence: Sequence[str] = (),
+                    note: str | None = None) -> str:
+    """The Python and CLI lines that record what a form records (shown beside the form)."""
+    args = [f"status={status!r}"]
+    cli = [f'rmfkit map set "{sub_id}" --status {status}']
+    if owner:
+        args.append(f"owner={owner!r}")
+        cli.append(f'--owner "{owner}"')
+    if evidence:
+        args.append(f"evidence={list(evidence)!r}")
+        cli.extend(f"--evidence {e}" for e in evidence)
+    if note:
+        args.append(f"notes={note!r}")
+        cli.append(f'--note "{note}"')
+    return (f"with ws.edit():\n    ws.set_assessment({sub_id!r}, {', '.join(args)})\n\n"
+            f"# or in a terminal:\n{' '.join(cli)}")
+
+
+class AssessmentForm:
+    """An ipywidgets form (status, owner, evidence picker) for one subcategory, saving via the Workspace.
+
+    Where widgets do not render (exported HTML, the session record) the form shows as the code it
+    would run, so the page still says what to do.
+    """
+
+    def __init__(self, ws: "Workspace", sub_id: str):
+        from rmfkit.catalog import load_catalog
+        from rmfkit.models.mapping import STATUSES
+
+        self.ws = ws
+        self.sub_id = load_catalog().subcategory(sub_id).id
+        current = ws.assessment(self.sub_id)
+        self._statuses = STATUSES
+        self._current = current
+        self._widget = None
+
+    def values(self) -> dict[str, Any]:
+        if self._widget is None:
+            a = self._current
+            return {"status": a.status, "owner": a.owner, "evidence": list(a.evidence), "note": None}
+        status, owner, evidence, note = (self._fields[k].value for k in ("status", "owner", "evidence", "note"))
+        return {"status": status, "owner": owner or None, "evidence": list(evidence), "note": note or None}
+
+    def save(self) -> str:
+        """Write the form's values with ``ws.edit()`` (same path as ``rmfkit map set``)."""
+        from rmfkit.workspace import today
+
+        values = self.values()
+        changes = {"status": values["status"], "owner": values["owner"], "evidence": values["evidence"],
+                   "last_reviewed": today()}
+        if values["note"]:
+            changes["notes"] = values["note"]
+        with self.ws.edit():
+            for evidence_id in changes["evidence"]:
+                self.ws.require_evidence(evidence_id)
+            updated = self.ws.set_assessment(self.sub_id, **changes)
+        return f"Saved {self.sub_id}: {label(updated.status)}"
+
+    def widget(self):
+        import ipywidgets as w
+
+        a = self._current
+        options = sorted(self.ws.evidence)
+        self._fields = {
+            "status": w.Dropdown(options=[(label(s), s) for s in self._statuses], value=a.status, description="Status"),
+            "owner": w.Text(value=a.owner or "", description="Owner", placeholder="name and role"),
+            "evidence": w.SelectMultiple(options=options, value=tuple(e for e in a.evidence if e in options),
+                                         description="Evidence", rows=min(6, max(2, len(options)))),
+            "note": w.Text(value="", description="Note", placeholder="what was decided"),
+        }
+        button = w.Button(description="Save", button_style="primary", icon="check")
+        message = w.HTML()
+        preview = w.HTML()
+
+        def refresh(_=None):
+            v = self.values()
+            preview.value = _CSS + code(assessment_code(self.sub_id, status=v["status"], owner=v["owner"],
+                                                        evidence=v["evidence"], note=v["note"]),
+                                        "Same change in code").markup
+
+        def on_save(_):
+            try:
+                message.value = f"<b>{_esc(self.save())}</b>"
+            except Exception as exc:  # noqa: BLE001 - shown to the user in the form, one line
+                message.value = f"<span style='color:#7f1d1d'>{_esc(exc)}</span>"
+
+        for f in self._fields.values():
+            f.observe(refresh, names="value")
+        button.on_click(on_save)
+        refresh()
+        form = w.VBox([w.HTML(f"<b>{_esc(self.sub_id)}</b>"), *self._fields.values(), button, message])
+        self._widget = w.HBox([form, preview], layout=w.Layout(gap="16px"))
+        return self._widget
+
+    def _static_html(self) -> str:
+        a = self._current
+        return (_CSS + f'<div class="rmfkit-card"><h4>Record {_esc(self.sub_id)}</h4>'
+                f"<div>Currently {badge(a.status)} · owner {_esc(a.owner or '—')} · evidence "
+                f"{_esc(', '.join(a.evidence) or '—')}</div>"
+                + code(assessment_code(self.sub_id, status=a.status, owner=a.owner, evidence=a.evidence),
+                       "Change it with (or use the form in JupyterLab)").markup + "</div>")
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        bundle = {"text/html": self._static_html(), "text/plain": f"Form for {self.sub_id}"}
+        try:
+            view = self.widget()._repr_mimebundle_()
+        except ImportError:
+            return bundle
+        if isinstance(view, tuple):
+            view = view[0]
+        if view and "application/vnd.jupyter.widget-view+json" in view:
+            bundle["application/vnd.jupyter.widget-view+json"] = view["application/vnd.jupyter.widget-view+json"]
+        return bundle
+
+
+def assessment_form(ws: "Workspace", sub_id: str) -> AssessmentForm:
+    """A form to record status, owner and evidence of ``sub_id``, with its code equivalent beside it."""
+    return AssessmentForm(ws, sub_id)

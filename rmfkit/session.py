@@ -1,0 +1,201 @@
+"""Guided sessions: which workspace a notebook works on, running a notebook headless, the session record.
+
+A notebook's ``parameters`` cell names the workspace; :func:`open_session` turns that into an open
+:class:`~rmfkit.workspace.Workspace` (by default a working copy of the shipped example, so the
+example itself is never written to). :func:`run_notebook` executes a session notebook with injected
+parameters (papermill convention), and :func:`render_session_record` exports executed notebooks to
+HTML: the packet's appendix "what was decided in the session".
+
+>>> session_workspace_dir().name
+'session-workspace'
+"""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
+
+from rmfkit.paths import SOURCE_ROOT, example_dir
+
+if TYPE_CHECKING:
+    from rmfkit.workspace import Workspace
+
+DEFAULT_EXAMPLE = "support-assistant"
+WORKSPACE_ENV = "RMFKIT_WORKSPACE"
+PARAMETERS_TAG = "parameters"
+INJECTED_TAG = "injected-parameters"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+_COPY_IGNORE = ("build", ".rmfkit.lock", ".rmfkit-index.json", "__pycache__")
+
+
+def build_dir(name: str) -> Path:
+    """A folder under the project's git-ignored ``build/`` (session copies, a first own workspace)."""
+    return SOURCE_ROOT / "build" / name
+
+
+def session_workspace_dir() -> Path:
+    """Where the working copy of the example lives: ``build/session-workspace``."""
+    return build_dir("session-workspace")
+
+
+def copy_example(name: str, destination: Path | str) -> "Workspace":
+    """A writable copy of a shipped example workspace (what ``rmfkit init DIR --example NAME`` makes)."""
+    from rmfkit.errors import UsageError
+    from rmfkit.workspace import Workspace
+
+    destination = Path(destination)
+    if destination.exists() and any(destination.iterdir()):
+        raise UsageError(f"folder {destination} is not empty", hint="choose a new folder")
+    shutil.copytree(example_dir(name), destination, dirs_exist_ok=True, ignore=shutil.ignore_patterns(*_COPY_IGNORE))
+    return Workspace.open(destination)
+
+
+def open_session(workspace: Path | str | None = None, *, example: str = DEFAULT_EXAMPLE) -> "Workspace":
+    """The workspace a session works on.
+
+    ``workspace`` (the notebook's parameter) wins; else ``RMFKIT_WORKSPACE``; else a working copy of
+    the example in ``build/session-workspace``, made on first use and reused afterwards, so the
+    sessions 00 → 07 build on each other.
+    """
+    from rmfkit.workspace import Workspace
+
+    chosen = workspace or os.environ.get(WORKSPACE_ENV)
+    if chosen:
+        return Workspace.open(chosen)
+    target = session_workspace_dir()
+    if (target / "rmfkit.yaml").is_file():
+        return Workspace.open(target)
+    return copy_example(example, target)
+
+
+def start_workspace(path: Path | str, *, system_id: str, name: str, owner: str, purpose: str,
+                    deployment_pattern: str = "self_hosted") -> "Workspace":
+    """Create a new workspace for your own system, or open it if this folder already holds it.
+
+    Re-running the cell is therefore safe; a folder holding a *different* system is refused.
+    """
+    from rmfkit.errors import UsageError
+    from rmfkit.workspace import MARKER, Workspace
+
+    path = Path(path)
+    if (path / MARKER).is_file():
+        ws = Workspace.open(path)
+        if ws.settings.system_id != system_id:
+            raise UsageError(f"{path} already holds the workspace of '{ws.settings.system_id}'",
+                             hint="choose another folder for a new system")
+        return ws
+    return Workspace.create(path, system_id=system_id, name=name, owner=owner, purpose=purpose,
+                            deployment_pattern=deployment_pattern)
+
+
+def record_assessments(ws: "Workspace", decisions: Iterable[Mapping[str, Any]]) -> list[dict]:
+    """Record the mapping decisions of a session in one locked edit; returns before/after rows.
+
+    Each decision names ``id`` and any of ``status``, ``owner``, ``notes``, ``justification``,
+    ``target_status``, ``target_date`` and ``add_evidence`` (ids appended to the linked evidence).
+    Nothing is written if any decision is invalid (unknown evidence, ``not_applicable`` without a
+    justification).
+
+    >>> record_assessments.__name__
+    'record_assessments'
+    """
+    from rmfkit.catalog import load_catalog
+    from rmfkit.errors import UsageError
+    from rmfkit.workspace import today
+
+    decisions = [dict(d) for d in decisions]
+    rows = []
+    if not decisions:
+        return rows
+    with ws.edit():
+        for decision in decisions:
+            sub_id = load_catalog().subcategory(decision.pop("id")).id
+            before = ws.assessment(sub_id)
+            added = decision.pop("add_evidence", [])
+            for evidence_id in added:
+                ws.require_evidence(evidence_id)
+            if added:
+                decision["evidence"] = list(dict.fromkeys([*before.evidence, *added]))
+            after = ws.set_assessment(sub_id, **decision, last_reviewed=today())
+            if after.status == "not_applicable" and not (after.justification or "").strip():
+                raise UsageError(f"{sub_id}: status not_applicable needs a justification",
+                                 hint="add 'justification' to the decision")
+            rows.append({"id": sub_id, "before": before.status, "after": after.status, "owner": after.owner,
+                         "evidence": list(after.evidence), "notes": after.notes})
+    return rows
+
+
+# ---------------------------------------------------------------- running notebooks
+
+def inject_parameters(notebook, parameters: Mapping[str, Any]) -> None:
+    """Insert a cell assigning ``parameters`` right after the ``parameters`` cell (papermill style)."""
+    import nbformat
+
+    lines = [f"{name} = {value!r}" for name, value in parameters.items()]
+    cell = nbformat.v4.new_code_cell("\n".join(lines), id=INJECTED_TAG)
+    cell.metadata["tags"] = [INJECTED_TAG]
+    index = next((i for i, c in enumerate(notebook.cells) if PARAMETERS_TAG in c.metadata.get("tags", [])), None)
+    if index is None:
+        raise ValueError("notebook has no cell tagged 'parameters'")
+    notebook.cells.insert(index + 1, cell)
+
+
+def run_notebook(path: Path | str, parameters: Mapping[str, Any] | None = None, *, timeout: int = 300,
+                 env: Mapping[str, str] | None = None):
+    """Execute a session notebook headless; returns the executed notebook (nbformat node).
+
+    Errors in a cell raise ``nbclient.exceptions.CellExecutionError`` with the cell's traceback.
+    """
+    import nbformat
+    from nbclient import NotebookClient
+
+    path = Path(path)
+    notebook = nbformat.read(path, as_version=4)
+    if parameters:
+        inject_parameters(notebook, parameters)
+    client = NotebookClient(notebook, timeout=timeout, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent)}})
+    client.execute(env={**os.environ, **(env or {})})
+    return notebook
+
+
+# ---------------------------------------------------------------- the session record
+
+def _static_copy(notebook):
+    """A copy without live-widget views: frontends without the widget manager show the HTML fallback."""
+    import copy
+
+    static = copy.deepcopy(notebook)
+    static.metadata.pop("widgets", None)
+    for cell in static.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data")
+            if data and WIDGET_VIEW in data and len(data) > 1:
+                del data[WIDGET_VIEW]
+    return static
+
+
+def render_notebook_html(notebook, *, title: str | None = None) -> bytes:
+    """One executed notebook as a self-contained HTML page (no scripts fetched from the network)."""
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(template_name="lab", exclude_input_prompt=True, exclude_output_prompt=True,
+                            mathjax_url="", require_js_url="", widget_renderer_url="", jquery_url="")
+    resources = {"metadata": {"name": title}} if title else {}
+    body, _ = exporter.from_notebook_node(_static_copy(notebook), resources=resources)
+    return body.encode("utf-8")
+
+
+def render_session_record(notebooks: Iterable[Path | str]) -> dict[str, bytes]:
+    """Executed notebooks (``.ipynb`` files) -> ``{"session-record/<name>.html": bytes}`` for the bundle.
+
+    The packet writer stores these files and lists their SHA-256 in the manifest.
+    """
+    import nbformat
+
+    record = {}
+    for path in sorted(Path(p) for p in notebooks):
+        notebook = nbformat.read(path, as_version=4)
+        record[f"session-record/{path.stem}.html"] = render_notebook_html(notebook, title=path.stem)
+    return record

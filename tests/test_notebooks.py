@@ -1,0 +1,195 @@
+"""The guided-session notebooks: committed clean, and each one executed headless on a copy of the example.
+
+Each notebook runs in its own kernel against its own copy of ``examples/support-assistant`` (the
+workspace path is injected after the ``parameters`` cell, papermill style). A run fails on any error
+output, any stderr output (warnings), a change to the shipped example, or a workspace left invalid;
+key outputs are checked against what the library computes for the same workspace.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from rmfkit.session import INJECTED_TAG, PARAMETERS_TAG, run_notebook
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOK_DIR = ROOT / "notebooks"
+EXAMPLE = ROOT / "examples" / "support-assistant"
+SESSIONS = ["00_start_here", "01_intake_and_openness", "02_evidence_library", "03_map_the_rmf", "04_measure",
+            "05_risks_and_dpia", "06_audit_packet", "07_quarterly_review"]
+PRESENT = [name for name in SESSIONS if (NOTEBOOK_DIR / f"{name}.ipynb").is_file()]
+CELL_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+PINNED_TODAY = "2026-11-20"
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def html_of(notebook, cell_id: str) -> str:
+    """All HTML a cell displayed (fails if the cell does not exist)."""
+    cell = next((c for c in notebook.cells if c.get("id") == cell_id), None)
+    assert cell is not None, f"no cell with id {cell_id!r}"
+    return "".join(o.get("data", {}).get("text/html", "") for o in cell.get("outputs", []))
+
+
+def table_rows(markup: str, first_cells: tuple[str, ...]) -> list[list[str]]:
+    """Rows of rendered tables whose first cell is one of ``first_cells`` (cell texts, tags stripped)."""
+    rows = []
+    for tr in re.findall(r"<tr>(.*?)</tr>", markup, flags=re.S):
+        cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", tr, flags=re.S)]
+        if cells and cells[0] in first_cells:
+            rows.append(cells)
+    return rows
+
+
+def expected_coverage(ws_path: Path) -> list[list[str]]:
+    """The coverage rows the library computes, as the table prints them."""
+    from rmfkit.assess import assess
+    from rmfkit.workspace import open_workspace
+
+    result = assess(open_workspace(ws_path))
+    keys = ("function", "met", "partially_met", "unsupported", "not_met", "not_applicable", "not_assessed", "total")
+    return [[str(row[k]) for k in keys] + [f"{row['assessed_share']:.0%}", f"{row['met_share']:.0%}"]
+            for row in result.coverage]
+
+
+# ---------------------------------------------------------------- committed form
+
+def test_all_eight_sessions_exist():
+    assert PRESENT == SESSIONS
+
+
+@pytest.mark.parametrize("name", PRESENT)
+def test_committed_without_outputs_with_stable_ids(name):
+    notebook = nbformat.read(NOTEBOOK_DIR / f"{name}.ipynb", as_version=4)
+    nbformat.validate(notebook)
+    ids = [cell.get("id") for cell in notebook.cells]
+    assert all(i and CELL_ID.match(i) for i in ids), ids
+    assert len(ids) == len(set(ids))
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None, f"{name}: cell {cell.id} has outputs"
+    assert "widgets" not in notebook.metadata
+
+
+@pytest.mark.parametrize("name", PRESENT)
+def test_header_and_parameters_cell(name):
+    notebook = nbformat.read(NOTEBOOK_DIR / f"{name}.ipynb", as_version=4)
+    header = notebook.cells[0]
+    assert header.cell_type == "markdown" and header.id == "header"
+    for line in ("**What this session decides**", "**Who should be in the room**", "**How long it takes**"):
+        assert line in header.source
+    tagged = [c for c in notebook.cells if PARAMETERS_TAG in c.metadata.get("tags", [])]
+    assert len(tagged) == 1 and tagged[0].id == "parameters"
+    assert re.search(r"^workspace = None\b", tagged[0].source, flags=re.M)
+
+
+@pytest.mark.parametrize("name", PRESENT)
+def test_notebooks_use_only_the_public_api(name):
+    """No logic of their own: code cells import from rmfkit and call it; no file or YAML handling."""
+    notebook = nbformat.read(NOTEBOOK_DIR / f"{name}.ipynb", as_version=4)
+    code = "\n".join(c.source for c in notebook.cells if c.cell_type == "code")
+    imports = re.findall(r"^(?:from|import) (\S+)", code, flags=re.M)
+    assert all(module.split(".")[0] == "rmfkit" for module in imports), imports
+    for forbidden in ("open(", "yaml", "shutil", "Path(", "def ", "class "):
+        assert forbidden not in code, f"{name} contains {forbidden!r}"
+
+
+# ---------------------------------------------------------------- executed
+
+def execute(name: str, tmp_path: Path, edit=None):
+    """Run one notebook on a fresh copy of the example; returns (notebook, workspace path)."""
+    ws_path = tmp_path / "ws"
+    shutil.copytree(EXAMPLE, ws_path, ignore=shutil.ignore_patterns("build", ".rmfkit.lock", ".rmfkit-index.json"))
+    source = nbformat.read(NOTEBOOK_DIR / f"{name}.ipynb", as_version=4)
+    if edit:
+        edit(source)
+    path = tmp_path / f"{name}.ipynb"
+    nbformat.write(source, path)
+    before = tree_digest(EXAMPLE)
+    parameters = {"workspace": str(ws_path)}
+    if name == "00_start_here":
+        parameters["my_workspace"] = str(tmp_path / "my-system")
+    notebook = run_notebook(path, parameters, env={"RMFKIT_TODAY": PINNED_TODAY})
+    assert tree_digest(EXAMPLE) == before, "the shipped example was changed"
+    problems = []
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            if output.output_type == "error":
+                problems.append(f"{cell.id}: {output.ename}: {output.evalue}")
+            elif output.output_type == "stream" and output.name == "stderr":
+                problems.append(f"{cell.id}: stderr: {output.text[:300]}")
+            elif "text/plain" in output.get("data", {}) and len(output["data"]) == 1:
+                problems.append(f"{cell.id}: plain repr shown: {output['data']['text/plain'][:120]}")
+    assert not problems, problems
+    injected = [c for c in notebook.cells if INJECTED_TAG in c.metadata.get("tags", [])]
+    assert len(injected) == 1 and str(ws_path) in injected[0].source
+    from rmfkit.workspace import open_workspace
+
+    assert open_workspace(ws_path).validate() == []
+    return notebook, ws_path
+
+
+@pytest.mark.parametrize("name", PRESENT)
+def test_notebook_executes_cleanly(name, tmp_path):
+    notebook, ws_path = execute(name, tmp_path)
+    CHECKS.get(name, lambda nb, ws, tmp: None)(notebook, ws_path, tmp_path)
+
+
+def check_start_here(notebook, ws_path, tmp_path):
+    coverage = table_rows(html_of(notebook, "status"), ("GOVERN", "MAP", "MEASURE", "MANAGE"))
+    assert coverage == expected_coverage(ws_path)
+    assert [r[0] for r in coverage] == ["GOVERN", "MAP", "MEASURE", "MANAGE"]
+    assert "The workspace is valid" in html_of(notebook, "validate")
+    mine = tmp_path / "my-system"
+    assert (mine / "rmfkit.yaml").is_file()
+    govern = (mine / "mapping" / "govern.yaml").read_text(encoding="utf-8")
+    assert "GOVERN 2.1:\n    status: partially_met\n    owner: Head of Product (name)" in govern
+    assert table_rows(html_of(notebook, "record-first"), ("GOVERN",)) == [
+        ["GOVERN", "0", "1", "0", "0", "0", "18", "19", "5%", "0%"]]
+    assert "1 of 72 subcategories assessed" in html_of(notebook, "record-first")
+
+
+def check_map_the_rmf(notebook, ws_path, tmp_path):
+    for cell in ("open-workspace", "coverage-after"):
+        assert table_rows(html_of(notebook, cell), ("GOVERN", "MAP", "MEASURE", "MANAGE")) == \
+            expected_coverage(ws_path)
+    from rmfkit.workspace import open_workspace
+
+    ws = open_workspace(ws_path)
+    govern_rows = table_rows(html_of(notebook, "govern-table"), tuple(f"GOVERN {n}" for n in
+                                                                        ("1.1", "1.2", "6.2")))
+    assert [r[0] for r in govern_rows] == ["GOVERN 1.1", "GOVERN 1.2", "GOVERN 6.2"]
+    assert govern_rows[1][2] == "partially met" and govern_rows[1][3] == ws.assessment("GOVERN 1.2").owner
+    assert "Privacy risk of the AI system" in html_of(notebook, "measure-guidance")
+    assert "NIST AI 600-1 actions for generative AI" in html_of(notebook, "measure-guidance")
+    assert "No decisions recorded in this run" in html_of(notebook, "decisions")
+
+
+CHECKS = {"00_start_here": check_start_here, "03_map_the_rmf": check_map_the_rmf}
+
+
+def test_map_session_records_decisions(tmp_path):
+    """A decision typed into the decisions cell lands in mapping/measure.yaml and in the session record."""
+    def decide(notebook):
+        cell = next(c for c in notebook.cells if c.id == "decisions")
+        cell.source = cell.source.replace("decisions = [\n]", (
+            'decisions = [\n    {"id": "measure-2.10", "status": "partially_met", "owner": "DPO (name)",\n'
+            '     "notes": "Prompt logging reviewed.", "target_status": "met"},\n]'))
+
+    notebook, ws_path = execute("03_map_the_rmf", tmp_path, edit=decide)
+    from rmfkit.workspace import open_workspace
+
+    recorded = open_workspace(ws_path).assessment("MEASURE 2.10")
+    assert (recorded.status, recorded.owner, recorded.notes, recorded.target_status) == (
+        "partially_met", "DPO (name)", "Prompt logging reviewed.", "met")
+    assert str(recorded.last_reviewed) == PINNED_TODAY
+    rows = table_rows(html_of(notebook, "decisions"), ("MEASURE 2.10",))
+    assert rows and rows[0][2] == "partially met" and rows[0][3] == "DPO (name)"
