@@ -63,6 +63,13 @@ def operations_section(ws: "Workspace") -> dict[str, Any] | None:
     return status_section(ws)
 
 
+def evidence_section(ws: "Workspace") -> dict[str, Any] | None:
+    """Evidence items per status (ok, expired, missing, hash_mismatch) and those needing attention."""
+    from rmfkit.library.store import status_counts
+
+    return status_counts(ws)
+
+
 SECTIONS = {
     "system": system_section,
     "coverage": coverage_section,
@@ -70,6 +77,7 @@ SECTIONS = {
     "risks": risks_section,
     "dpia": dpia_section,
     "operations": operations_section,
+    "evidence": evidence_section,
 }
 
 

@@ -24,11 +24,14 @@ CHUNK = 1024 * 1024
 
 
 def sha256_file(path: Path, chunk: int = CHUNK) -> str:
-    """Streaming SHA-256 (constant memory)."""
+    """Streaming SHA-256 in constant memory: one reused buffer, no copies (hashlib releases the GIL,
+    so several files hash in parallel threads)."""
     digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while block := handle.read(chunk):
-            digest.update(block)
+    buffer = bytearray(chunk)
+    view = memoryview(buffer)
+    with open(path, "rb", buffering=0) as handle:
+        while count := handle.readinto(buffer):
+            digest.update(view[:count])
     return digest.hexdigest()
 
 

@@ -1,0 +1,181 @@
+"""``rmfkit evidence import | pull | ls | verify``: the evidence store from the command line."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from rmfkit.cli.common import JsonOpt, WorkspaceOpt, console, print_json, table
+
+evidence_app = typer.Typer(help="Import, pull, list and verify evidence (eval results, model cards, SBOMs, "
+                                "licenses, red-team reports).", no_args_is_help=True)
+
+PROGRESS_MIN_BYTES = 256 * 1024 * 1024
+PROGRESS_MIN_ITEMS = 500
+
+
+def _open(workspace: Optional[Path]):
+    """Open without parsing every evidence sidecar: listings read the index, writes reload everything."""
+    from rmfkit.workspace import Workspace
+
+    return Workspace.open(workspace, skip=("evidence",)).require_valid()
+
+
+@evidence_app.command("import")
+def import_(files: List[Path] = typer.Argument(None, help="Files to import (kind detected from content)",
+                                               show_default=False),
+            workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt,
+            kind: Optional[str] = typer.Option(None, "--kind", help="Force the importer: lm-eval, model-card, "
+                                               "cyclonedx, spdx, pip-licenses, garak, promptfoo, inspect, "
+                                               "task-eval, license-record, generic"),
+            component: Optional[List[str]] = typer.Option(None, "--component", help="Component id (repeat)"),
+            subcategory: Optional[List[str]] = typer.Option(None, "--subcategory",
+                                                            help='Subcategory it supports, e.g. "MEASURE 2.3" (repeat)'),
+            collected_at: Optional[str] = typer.Option(None, "--collected-at", help="Date the evidence is about"),
+            valid_until: Optional[str] = typer.Option(None, "--valid-until", help="Date after which it is stale"),
+            title: Optional[str] = typer.Option(None, "--title"),
+            evidence_id: Optional[str] = typer.Option(None, "--id", help="Id to use instead of a generated one"),
+            owner: Optional[str] = typer.Option(None, "--owner"),
+            example_data: bool = typer.Option(False, "--example-data", help="Mark as illustrative example data"),
+            python_env: bool = typer.Option(False, "--python-env",
+                                            help="Import the license metadata of the current Python environment")
+            ) -> None:
+    """Store files byte-exact with what their importer understood; same bytes twice are detected."""
+    from rmfkit.errors import UsageError
+    from rmfkit.library import store
+    from rmfkit.library.importers import by_kind
+
+    if not files and not python_env:
+        raise UsageError("no files to import", hint="give one or more files, or --python-env")
+    if kind is not None and kind not in by_kind():
+        raise UsageError(f"--kind '{kind}' is not an importer", hint="kinds: " + ", ".join(sorted(by_kind())))
+    candidates = [store.read_candidate(Path(f), kind, shown=str(f)) for f in files or []]
+    if python_env:
+        candidates.append(store.python_env_candidate())
+    ws = _open(workspace)
+    outcomes = store.import_candidates(ws, candidates, components=component or [], subcategories=subcategory or [],
+                                       collected_at=collected_at, valid_until=valid_until, title=title,
+                                       evidence_id=evidence_id, owner=owner, example_data=example_data)
+    if as_json:
+        print_json([{"origin": o.origin, "status": o.status, "id": o.id,
+                     "kind": o.record.kind if o.record else None,
+                     "sha256": o.record.sha256 if o.record else None,
+                     "facts": o.record.facts if o.record else None,
+                     "suggested_subcategories": [{"id": s, "reason": r} for s, r in o.suggestions]}
+                    for o in outcomes])
+        return
+    for o in outcomes:
+        if o.status == "duplicate":
+            typer.echo(f"duplicate: {o.origin} has the same bytes as evidence {o.id}; not stored again")
+            continue
+        typer.echo(f"imported {o.id} ({o.record.kind}) from {o.origin}: {o.record.title}")
+        for sub, reason in o.suggestions:
+            typer.echo(f"  suggested: {sub} — {reason}")
+        if o.suggestions:
+            typer.echo(f"  accept with: rmfkit map set \"{o.suggestions[0][0]}\" --evidence {o.id}")
+
+
+@evidence_app.command("pull")
+def pull(ids: List[str] = typer.Argument(None, help="Library item ids", show_default=False),
+         workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt,
+         check: bool = typer.Option(False, "--check", help="Only report pulled items whose library copy changed")
+         ) -> None:
+    """Copy items from the evidence library (keeping id and hash); --check reports upstream drift."""
+    from rmfkit.errors import UsageError
+    from rmfkit.library import store
+
+    if check:
+        ws = _open(workspace)
+        drifts = store.check_drift(ws, ids=ids or [])
+        if as_json:
+            print_json([{"id": d.id, "library_id": d.library_id, "status": d.status, "changes": d.changes}
+                        for d in drifts])
+            return
+        if not drifts:
+            typer.echo("every pulled item matches its library copy")
+        for d in drifts:
+            typer.echo(f"{d.id}: library copy {'was removed' if d.status == 'removed' else 'changed since the pull'}")
+            for change in d.changes:
+                typer.echo(f"  {change}")
+        return
+    if not ids:
+        raise UsageError("no library ids given", hint="list them with `rmfkit evidence ls --library`")
+    ws = _open(workspace)
+    outcomes = store.pull(ws, ids)
+    if as_json:
+        print_json([{"id": o.id, "status": o.status, "changes": o.changes} for o in outcomes])
+        return
+    for o in outcomes:
+        typer.echo(f"{o.status.replace('_', ' ')}: {o.id}")
+        for change in o.changes:
+            typer.echo(f"  {change}")
+
+
+def _row(record, check) -> dict:
+    return {"id": record.id, "kind": record.kind, "status": check.status if check else None,
+            "reason": check.reason if check else None, "title": record.title,
+            "collected_at": record.collected_at, "expires_on": record.expires_on(),
+            "components": record.components, "subcategories": record.subcategories,
+            "library_id": record.library_id, "example_data": record.example_data, "sha256": record.sha256}
+
+
+@evidence_app.command("ls")
+def ls(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt,
+       library: bool = typer.Option(False, "--library", help="List the evidence library instead of the workspace")
+       ) -> None:
+    """List evidence with its status (ok, expired, missing, hash_mismatch) and what it supports."""
+    from rmfkit.library import store
+
+    if library:
+        ws = _open(workspace)
+        listing = store.Library.for_workspace(ws).listing()
+        rows = [_row(rec, None) for _, rec in sorted(listing.records.items())]
+        for problem in listing.problems:
+            typer.echo(f"library: {problem}", err=True)
+    else:
+        ws = _open(workspace)
+        rows = [_row(rec, check) for rec, check in store.list_evidence(ws)]
+    if as_json:
+        print_json(rows)
+        return
+    columns = ["Id", "Kind", "Collected", "Expires", "Supports", "Title"] if library else \
+        ["Id", "Status", "Kind", "Collected", "Expires", "Supports", "Title"]
+    body = [[r["id"], *([] if library else [r["status"]]), r["kind"], r["collected_at"] or "—",
+             r["expires_on"] or "—", ", ".join(r["subcategories"]) or "—",
+             r["title"] + (" (example data)" if r["example_data"] else "")] for r in rows]
+    console().print(table(f"{'Evidence library' if library else 'Evidence'} ({len(rows)} items)", columns, body))
+
+
+@evidence_app.command("verify")
+def verify(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
+    """Re-hash every artefact; exit 4 naming each missing or altered item."""
+    from rmfkit.library import store
+
+    ws = _open(workspace)
+    records = store.evidence_records(ws)
+    total = sum(r.size for r in records.values())
+    show_progress = sys.stderr.isatty() and (total >= PROGRESS_MIN_BYTES or len(records) >= PROGRESS_MIN_ITEMS)
+    if show_progress:
+        from rich.console import Console
+        from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
+
+        with Progress("verifying", BarColumn(), DownloadColumn(), TransferSpeedColumn(),
+                      console=Console(stderr=True)) as bar:
+            task = bar.add_task("hash", total=total)
+            checks = store.verify(ws, progress=lambda n: bar.advance(task, n))
+    else:
+        checks = store.verify(ws)
+    if as_json:
+        print_json([{"id": c.id, "status": c.status, "reason": c.reason} for c in checks.values()])
+        return
+    expired = [c for c in checks.values() if c.status == "expired"]
+    for c in expired:
+        typer.echo(f"expired: {c.id} ({c.reason})")
+    typer.echo(f"verified {len(checks)} item(s), {total:,} bytes: every artefact matches its SHA-256"
+               + (f"; {len(expired)} expired" if expired else ""))
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(evidence_app, name="evidence")

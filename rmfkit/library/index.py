@@ -1,0 +1,134 @@
+"""``.rmfkit-index.json``: a cache of parsed ``evidence.yaml`` sidecars so listing 10,000 items is fast.
+
+An entry is reused while its sidecar's (mtime, size, inode) are unchanged; a sidecar modified within
+two seconds before its entry was recorded ("racy", as in git) is re-hashed before it is trusted,
+since a file can change twice within one clock tick. Anything else is re-read through the given reader. The
+index is a disposable cache (git-ignored): delete it and it is rebuilt.
+
+>>> import tempfile, pathlib
+>>> folder = pathlib.Path(tempfile.mkdtemp())
+>>> listing = read_folder(folder, folder / INDEX_NAME, lambda name: (None, []), save=None)
+>>> listing.records, listing.reread
+({}, 0)
+"""
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from rmfkit.errors import Problem
+from rmfkit.library.freshness import sha256_file
+from rmfkit.models.evidence import EvidenceRecord
+
+INDEX_NAME = ".rmfkit-index.json"
+INDEX_VERSION = 1
+SIDECAR = "evidence.yaml"
+RACY_NS = 2_000_000_000
+
+Reader = Callable[[str], "tuple[EvidenceRecord | None, list[Problem]]"]
+
+
+@dataclass
+class Listing:
+    """Records by folder name, the problems found, and how many sidecars had to be parsed."""
+
+    records: dict[str, EvidenceRecord] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    reread: int = 0
+
+
+def _load(index_file: Path) -> dict:
+    try:
+        data = json.loads(index_file.read_bytes())
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict) or data.get("version") != INDEX_VERSION or not isinstance(data.get("entries"), dict):
+        return {}
+    return data
+
+
+def _key(stat: os.stat_result) -> list[int]:
+    return [stat.st_mtime_ns, stat.st_size, stat.st_ino]
+
+
+def entry_for(sidecar: Path, record: EvidenceRecord | None, problems: list[Problem]) -> dict:
+    """The index entry of one sidecar as it is on disk now."""
+    return {"key": _key(os.stat(sidecar, follow_symlinks=False)), "sha256": sha256_file(sidecar),
+            "seen_ns": time.time_ns(),
+            "record": record.model_dump(mode="json", exclude_unset=True) if record is not None else None,
+            "problems": [[p.file, p.message, p.line, p.field] for p in problems]}
+
+
+def _restore(entry: dict) -> tuple[EvidenceRecord | None, list[Problem]]:
+    record = EvidenceRecord.model_validate(entry["record"]) if entry.get("record") is not None else None
+    return record, [Problem(*p) for p in entry.get("problems") or []]
+
+
+def _serialise(entries: dict) -> bytes:
+    return json.dumps({"version": INDEX_VERSION, "entries": entries},
+                      separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def read_folder(folder: Path, index_file: Path, read: Reader, save: Callable[[bytes], None] | None,
+                rel_prefix: str = "") -> Listing:
+    """Every ``<folder>/<id>/evidence.yaml`` as records, through the index; ``save`` writes the index back."""
+    index = _load(index_file)
+    old = index.get("entries", {}) if index else {}
+    entries: dict[str, dict] = {}
+    listing = Listing()
+    changed = racy = False
+    try:
+        children = sorted(os.scandir(folder), key=lambda e: e.name)
+    except FileNotFoundError:
+        children = []
+    for child in children:
+        if child.name.startswith("."):
+            continue
+        rel = f"{rel_prefix}{child.name}/{SIDECAR}"
+        if child.is_symlink():
+            listing.problems.append(Problem(f"{rel_prefix}{child.name}", "is a symbolic link; evidence folders "
+                                            "must be real folders"))
+            continue
+        if not child.is_dir():
+            continue
+        sidecar = Path(child.path) / SIDECAR
+        try:
+            stat = os.stat(sidecar, follow_symlinks=False)
+        except FileNotFoundError:
+            continue
+        entry = old.get(child.name)
+        if entry and entry.get("key") == _key(stat):
+            if stat.st_mtime_ns < int(entry.get("seen_ns") or 0) - RACY_NS:
+                entries[child.name] = entry
+                continue
+            racy = True
+            if sha256_file(sidecar) == entry.get("sha256"):
+                entries[child.name] = {**entry, "seen_ns": time.time_ns()}
+                continue
+        record, problems = read(rel)
+        entries[child.name] = entry_for(sidecar, record, problems)
+        listing.reread += 1
+        changed = True
+    changed = changed or set(entries) != set(old)
+    for name, entry in entries.items():
+        record, problems = _restore(entry)
+        listing.problems.extend(problems)
+        if record is not None:
+            listing.records[name] = record
+    if save is not None and (changed or racy):
+        save(_serialise(entries))
+    return listing
+
+
+def add_entries(index_file: Path, folder: Path, records: dict[str, EvidenceRecord],
+                save: Callable[[bytes], None]) -> None:
+    """Record sidecars just written (by an import or pull) so the next listing need not parse them."""
+    index = _load(index_file)
+    entries = index.get("entries", {}) if index else {}
+    for name, record in records.items():
+        entries[name] = entry_for(folder / name / SIDECAR, record, [])
+    save(_serialise(entries))

@@ -1,0 +1,99 @@
+"""Which AI RMF subcategories a piece of evidence can support: suggestions the user accepts or not.
+
+The table below is the whole logic: each rule names the evidence kinds it applies to, an optional
+test on the facts, the subcategories, and the reason shown to the user. Nothing is linked
+automatically; ``rmfkit evidence import`` shows the suggestions and ``--subcategory`` records them.
+
+>>> from rmfkit.models.evidence import EvidenceRecord
+>>> rec = EvidenceRecord(id="r", title="t", kind="garak", file="r.jsonl", sha256="0" * 64, size=1)
+>>> [sub for sub, _ in suggest_subcategories(rec)][:2]
+['MEASURE 2.7', 'MEASURE 2.6']
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from rmfkit.models.evidence import EvidenceRecord
+
+EVAL_KINDS = ("lm-eval", "inspect", "task-eval", "promptfoo")
+RED_TEAM_KINDS = ("garak",)
+LICENSE_KINDS = ("cyclonedx", "spdx", "pip-licenses", "python-env", "license-record")
+
+FAIRNESS = re.compile(r"bias|fair|bbq|winogender|winobias|crows|stereo|demographic|parity|equal", re.I)
+PRIVACY = re.compile(r"pii|privacy|personal|leak|memoriz|membership|gdpr|redact", re.I)
+SAFETY = re.compile(r"toxic|harm|truthful|hallucinat|jailbreak|refus|safety|realtox", re.I)
+
+
+def _metric_names(facts: dict[str, Any]) -> str:
+    """Every task, metric and slice name of the metrics, plus red-team plugins, as one text to search."""
+    parts = [f"{m.get('task')} {m.get('metric')} {m.get('slice') or ''}" for m in facts.get("metrics") or []
+             if isinstance(m, dict)]
+    parts += [str(p) for p in facts.get("plugins") or []] + [str(p) for p in facts.get("probes") or []]
+    return " ".join(parts)
+
+
+def _has_metrics(facts: dict) -> bool:
+    return bool(facts.get("metrics"))
+
+
+def _is_red_team(facts: dict) -> bool:
+    return bool(facts.get("redteam"))
+
+
+@dataclass(frozen=True)
+class Rule:
+    kinds: tuple[str, ...]
+    subcategories: tuple[str, ...]
+    reason: str
+    when: Callable[[dict], bool] | None = None
+
+
+# Read top to bottom: the first rule that suggests a subcategory gives its reason.
+SUGGESTIONS: list[Rule] = [
+    # red-team runs
+    Rule(RED_TEAM_KINDS, ("MEASURE 2.7", "MEASURE 2.6", "MANAGE 2.3", "MANAGE 2.4"),
+         "red-team results test security and resilience (2.7) and safety (2.6); failures feed the response "
+         "(MANAGE 2.3) and disengagement (MANAGE 2.4) procedures"),
+    Rule(("promptfoo",), ("MEASURE 2.7", "MEASURE 2.6", "MANAGE 2.3", "MANAGE 2.4"),
+         "a promptfoo red-team run tests security and resilience and safety; failures feed MANAGE 2.3/2.4",
+         _is_red_team),
+    # evaluations
+    Rule(EVAL_KINDS + ("model-card", "cyclonedx"), ("MEASURE 2.3", "MEASURE 2.5", "MEASURE 2.1"),
+         "measured performance with stated test sets and tools: performance (2.3), validity and reliability "
+         "(2.5), test sets and tools documented (2.1)", _has_metrics),
+    Rule(("task-eval",), ("MAP 2.3",),
+         "an evaluation on the team's own labelled data documents TEVV for the deployment context"),
+    Rule(EVAL_KINDS + RED_TEAM_KINDS + ("model-card",), ("MEASURE 2.11",),
+         "metrics on bias or fairness benchmarks", lambda f: bool(FAIRNESS.search(_metric_names(f)))),
+    Rule(EVAL_KINDS + RED_TEAM_KINDS, ("MEASURE 2.10",),
+         "tests of personal-data leakage or privacy", lambda f: bool(PRIVACY.search(_metric_names(f)))),
+    Rule(EVAL_KINDS + ("model-card",), ("MEASURE 2.6",),
+         "metrics on toxicity, harmful output or truthfulness", lambda f: bool(SAFETY.search(_metric_names(f)))),
+    # documentation of the model
+    Rule(("model-card",), ("MAP 2.2", "MEASURE 2.9", "MANAGE 3.2"),
+         "the model card documents knowledge limits (MAP 2.2) and the model (MEASURE 2.9) of a pre-trained "
+         "model that must be monitored (MANAGE 3.2)"),
+    # components and their licenses
+    Rule(LICENSE_KINDS + ("model-card",), ("MAP 4.1", "GOVERN 6.1"),
+         "licenses of third-party components map legal risk (MAP 4.1) under third-party policies (GOVERN 6.1)",
+         lambda f: bool(f.get("licenses"))),
+    Rule(("cyclonedx", "spdx", "pip-licenses", "python-env"), ("MAP 4.2", "MANAGE 3.1"),
+         "a component inventory documents third-party components (MAP 4.2) and lets their risks be "
+         "monitored (MANAGE 3.1)"),
+    Rule(("license-record",), ("MANAGE 3.1",),
+         "a dated license record lets license changes of a third-party resource be monitored"),
+]
+
+
+def suggest_subcategories(record: EvidenceRecord) -> list[tuple[str, str]]:
+    """(subcategory id, reason) pairs for one evidence record, without the ones it already supports."""
+    suggested: dict[str, str] = {}
+    facts = record.facts or {}
+    for rule in SUGGESTIONS:
+        if record.kind not in rule.kinds or (rule.when is not None and not rule.when(facts)):
+            continue
+        for sub in rule.subcategories:
+            suggested.setdefault(sub, rule.reason)
+    return [(sub, reason) for sub, reason in suggested.items() if sub not in record.subcategories]
