@@ -171,25 +171,29 @@ def screen(system: SystemProfile, dpia: Dpia | None) -> ScreeningResult:
     exemption = recorded.exemption.type
     reasons: list[str] = []
     if hard:
-        rule, reasons = "required", [f"{', '.join(hard)} applies: a DPIA is always required."]
-    elif matches:
-        rule, reasons = "required", [f"Listed by a supervisory authority (Art. 35(4)): {'; '.join(matches)}."]
+        reasons.append(f"{', '.join(hard)} applies: a DPIA is always required.")
+    if matches:
+        reasons.append(f"Listed by a supervisory authority (Art. 35(4)): {'; '.join(matches)}.")
+    if len(met) >= 2:
+        reasons.append(f"{len(met)} of the nine WP248 criteria are met ({', '.join(met)}): in most cases a DPIA "
+                       "is required, and the more criteria, the more likely.")
+    elif met:
+        reasons.append(f"One criterion is met ({met[0]}): a DPIA may still be required; the controller judges.")
+    if unsure:
+        reasons.append(f"Unclear answers ({', '.join(unsure)}): WP29 recommends doing the DPIA anyway.")
+    if hard or matches:
+        rule = "required"
     elif exemption != "none":
         rule = "not_required"
-        reasons = [f"Exemption recorded: {exemption}" + (f" ({recorded.exemption.reference})"
-                                                          if recorded.exemption.reference else "") + "."]
+        reasons.insert(0, f"Exemption recorded: {exemption}" + (f" ({recorded.exemption.reference})"
+                                                                 if recorded.exemption.reference else "") + ".")
     elif len(met) >= 2:
         rule = "required"
-        reasons = [f"{len(met)} of the nine WP248 criteria are met ({', '.join(met)}): in most cases a DPIA "
-                   "is required, and the more criteria, the more likely."]
     elif met or unsure:
         rule = "recommended"
-        if met:
-            reasons.append(f"One criterion is met ({met[0]}): a DPIA may still be required; the controller judges.")
-        if unsure:
-            reasons.append(f"Unclear answers ({', '.join(unsure)}): WP29 recommends doing the DPIA anyway.")
     else:
-        rule, reasons = "not_required", ["No trigger, no authority-list match and no criterion met."]
+        rule = "not_required"
+        reasons.append("No trigger, no authority-list match and no criterion met.")
     result = ScreeningResult(triggers, criteria, met, unsure, matches, exemption, rule, recorded.decision, reasons)
     result.findings = _screening_findings(result, recorded, dpia)
     return result

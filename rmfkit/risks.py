@@ -79,7 +79,7 @@ STARTER_RISKS: tuple[StarterRisk, ...] = (
                 "GPU capacity, quantization, batching and caching needs are underestimated; cost or latency "
                 "budgets are exceeded as usage grows.",
                 ("Track cost per request and latency against a budget", "Load-test before each capacity change"),
-                ("MANAGE 2.2", "MAP 1.3"), ("tooling",), 3, 2),
+                ("MANAGE 2.2", "MAP 3.2"), ("tooling", "service"), 3, 2),
     StarterRisk("governance-debt", "Nobody owns the model lifecycle", "governance-debt",
                 "Model versions, prompts and configuration change without an owner, review or record; nobody "
                 "can say which model served which answer.",

@@ -60,6 +60,9 @@ def check(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) -> 
     if as_json:
         print_json(asks)
         return
+    if not asks:
+        typer.echo("No open DPIA questions.")
+        return
     console().print(table(f"Open DPIA questions ({len(asks)})", ["Section", "Field", "Question"],
                           [[a["section"], a["field"], a["question"]] for a in asks]))
 
