@@ -16,6 +16,47 @@ Layer = Literal["framework", "architecture", "weights", "data", "tooling", "serv
 LAYERS: tuple[str, ...] = ("framework", "architecture", "weights", "data", "tooling", "service")
 DeploymentPattern = Literal["self_hosted", "hosted_api", "hybrid", "on_device", "batch", "embedded"]
 Id = str
+DiligenceRating = Literal["good", "adequate", "concern", "not_assessed"]
+
+
+class DiligenceCheck(Strict):
+    """One of the eight due-diligence checks of a component: a rating, a note, the evidence behind it."""
+
+    rating: DiligenceRating = "not_assessed"
+    note: str | None = None
+    evidence: list[Id] = Field(default_factory=list)
+
+
+class DueDiligence(Strict):
+    """The eight checks a careful team makes before adopting an open project (see rmfkit.licenses).
+
+    >>> DueDiligence(security_posture={"rating": "concern", "note": "no SECURITY.md"}).security_posture.rating
+    'concern'
+    """
+
+    license_clarity: DiligenceCheck | None = None
+    documentation: DiligenceCheck | None = None
+    release_cadence: DiligenceCheck | None = None
+    benchmarks_evaluations: DiligenceCheck | None = None
+    maintenance_governance: DiligenceCheck | None = None
+    ecosystem_fit: DiligenceCheck | None = None
+    security_posture: DiligenceCheck | None = None
+    community_signals: DiligenceCheck | None = None
+    assessed_on: dt.date | None = None
+    assessed_by: str | None = None
+
+
+class ReleaseComponent(Strict):
+    """One part of a model release (Model Openness Framework component): published or not, and its licence.
+
+    ``license`` None means the part is under the component's own licence.
+    """
+
+    available: bool = True
+    license: str | None = Field(None, description="SPDX expression or Hugging Face id; empty = the component's licence")
+    url: str | None = None
+    note: str | None = None
+    evidence: list[Id] = Field(default_factory=list)
 
 
 class Component(Strict):
@@ -34,6 +75,11 @@ class Component(Strict):
     supplier: str | None = None
     description: str | None = None
     evidence: list[Id] = Field(default_factory=list)
+    license_version: str | None = Field(None, description="Version or date of the license text that was evaluated")
+    release_components: dict[str, ReleaseComponent] = Field(
+        default_factory=dict, description="For a model: which Model Openness Framework components its release "
+                                          "publishes (keys like model_card, training_code, data_card)")
+    due_diligence: DueDiligence | None = None
 
 
 class DataFlow(Strict):
@@ -65,6 +111,8 @@ class IntendedUse(Strict):
     eu_users: bool = False
     expected_monthly_active_users: int | None = Field(None, ge=0)
     summary: str | None = None
+    distributes_software: bool = Field(False, description="Ships code or the application into customers' "
+                                                           "environments (on-premises, app, SDK)")
 
 
 class SystemProfile(Record):
@@ -83,6 +131,8 @@ class SystemProfile(Record):
     components: list[Component] = Field(default_factory=list)
     data_flows: list[DataFlow] = Field(default_factory=list)
     go_live: dt.date | None = None
+    primary_model: Id | None = Field(None, description="Component id of the main model release (its MOF class is "
+                                                      "reported); default: the first weights component")
 
     def component(self, component_id: str) -> Component | None:
         return next((c for c in self.components if c.id == component_id), None)

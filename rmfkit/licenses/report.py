@@ -1,0 +1,169 @@
+"""The licence report of a system: register rows, openness per component, MOF class, OSAID, findings, drift.
+
+>>> from rmfkit.models.system import Component, SystemProfile
+>>> system = SystemProfile(id="s", name="S", owner="o", purpose="p", deployment_pattern="self_hosted",
+...                        components=[Component(id="m", name="M", layer="weights", license="llama3.1")])
+>>> report = analyze(system)
+>>> report.components[0].classification.openness, report.mof.klass
+('open_weights', 'unclassified')
+>>> sorted({f.severity for f in report.findings})
+['caution', 'obligation']
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from rmfkit.licenses.diligence import scorecard
+from rmfkit.licenses.facts import NO, YES
+from rmfkit.licenses.openness import OPENNESS, Classification, MofResult, OsaidResult, classify
+from rmfkit.licenses.policy import SEVERITIES, Finding, check
+from rmfkit.models.evidence import EvidenceRecord
+from rmfkit.models.system import SystemProfile
+
+LICENSE_EVIDENCE_KIND = "license-record"
+
+
+@dataclass(frozen=True)
+class ComponentLicense:
+    """Everything the analysis says about one component."""
+
+    classification: Classification
+    findings: tuple[Finding, ...]
+    scorecard: dict[str, Any]
+    evidence: tuple[str, ...]
+
+    @property
+    def id(self) -> str:
+        return self.classification.component.id
+
+    @property
+    def review(self) -> list[str]:
+        """Why a human must look: unknown licence facts, and findings that rest on uncertain facts."""
+        reasons = list(self.classification.review)
+        reasons += [f.message for f in self.findings if f.needs_review and f.topic != "needs_review"]
+        return list(dict.fromkeys(reasons))
+
+    @property
+    def needs_review(self) -> bool:
+        return bool(self.review)
+
+    def commercial_distribution(self) -> str:
+        """``yes | conditional | no | unknown | proprietary``: may this be used commercially and passed on?"""
+        lic = self.classification.license
+        if not lic.known:
+            return "unknown"
+        if lic.has("proprietary"):
+            return "proprietary"
+        if lic.commercial_use == NO or any(f.redistribution in (NO, "research", "non_commercial")
+                                           for f in lic.licenses):
+            return "no"
+        if lic.commercial_use == YES and all(f.redistribution in (YES, None) for f in lic.licenses) \
+                and not any(f.use_restrictions for f in lic.licenses):
+            return YES
+        return "conditional"
+
+    def register_row(self) -> dict[str, Any]:
+        c = self.classification
+        comp = c.component
+        obligations = [o for f in c.license.licenses for o in f.obligations]
+        obligations += [f.action for f in self.findings if f.severity == "obligation"]
+        return {
+            "component": comp.id, "name": comp.name, "layer": comp.layer, "version": comp.version,
+            "supplier": comp.supplier, "license": comp.license, "license_name": comp.license_name,
+            "license_expression": c.license.expression,
+            "license_names": [f.name for f in c.license.licenses],
+            "license_version": comp.license_version, "license_text_sha256": comp.license_text_sha256,
+            "osi_approved": c.license.osi_approved,
+            "commercial_distribution": self.commercial_distribution(),
+            "obligations": list(dict.fromkeys(obligations)),
+            "openness": c.openness, "openness_reason": c.reason,
+            "needs_review": self.needs_review, "review": self.review,
+            "findings": {s: sum(1 for f in self.findings if f.severity == s) for s in SEVERITIES},
+            "due_diligence": self.scorecard["summary"],
+            "evidence": list(self.evidence),
+            "sources": list(dict.fromkeys(f.source for f in c.license.licenses if f.source)),
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        c = self.classification
+        return {**self.register_row(),
+                "licenses": [f.to_dict() for f in c.license.licenses],
+                "license_notes": list(c.license.notes),
+                "other_choices": list(c.license.alternatives),
+                "osaid": c.osaid.to_dict() if c.osaid else None,
+                "mof": c.mof.to_dict() if c.mof else None,
+                "findings_list": [f.to_dict() for f in self.findings],
+                "scorecard": self.scorecard}
+
+
+@dataclass(frozen=True)
+class LicenseReport:
+    """The result of :func:`analyze`; plain-data views via :meth:`register_rows` and :meth:`to_dict`."""
+
+    system_id: str
+    components: tuple[ComponentLicense, ...]
+    primary_model: str | None
+
+    @property
+    def findings(self) -> list[Finding]:
+        """All findings, most severe first."""
+        return sorted((f for c in self.components for f in c.findings), key=lambda f: SEVERITIES.index(f.severity))
+
+    def component(self, component_id: str) -> ComponentLicense:
+        return next(c for c in self.components if c.id == component_id)
+
+    @property
+    def mof(self) -> MofResult | None:
+        """MOF class of the primary model release (``None`` if the system has no weights component)."""
+        return self.component(self.primary_model).classification.mof if self.primary_model else None
+
+    @property
+    def osaid(self) -> OsaidResult | None:
+        return self.component(self.primary_model).classification.osaid if self.primary_model else None
+
+    def register_rows(self) -> list[dict[str, Any]]:
+        """The licence register: one plain dict per component (a DataFrame / packet table / JSON)."""
+        return [c.register_row() for c in self.components]
+
+    def counts(self) -> dict[str, Any]:
+        openness = Counter(c.classification.openness or "undetermined" for c in self.components)
+        severities = Counter(f.severity for f in self.findings)
+        return {"components": len(self.components),
+                "openness": {k: openness.get(k, 0) for k in (*OPENNESS, "undetermined")},
+                "findings": {s: severities.get(s, 0) for s in SEVERITIES},
+                "needs_review": sum(1 for c in self.components if c.needs_review)}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"system": self.system_id, "counts": self.counts(), "primary_model": self.primary_model,
+                "mof": self.mof.to_dict() if self.mof else None,
+                "osaid": self.osaid.to_dict() if self.osaid else None,
+                "register": self.register_rows(),
+                "components": [c.to_dict() for c in self.components],
+                "findings": [f.to_dict() for f in self.findings]}
+
+
+def _primary_model(system: SystemProfile) -> str | None:
+    if system.primary_model and system.component(system.primary_model):
+        return system.primary_model
+    return next((c.id for c in system.components if c.layer == "weights"), None)
+
+
+def analyze(system: SystemProfile, evidence: Mapping[str, EvidenceRecord] | None = None) -> LicenseReport:
+    """Classify every component, check it against the intended use, and build the register.
+
+    ``evidence`` (the workspace's records by id) adds licence-record items that name a component.
+    """
+    linked: dict[str, list[str]] = {}
+    for record in (evidence or {}).values():
+        if record.kind == LICENSE_EVIDENCE_KIND:
+            for component_id in record.components:
+                linked.setdefault(component_id, []).append(record.id)
+    results = []
+    for component in system.components:
+        classification = classify(component)
+        results.append(ComponentLicense(
+            classification, tuple(check(classification, system.intended_use)), scorecard(classification),
+            tuple(dict.fromkeys([*component.evidence, *sorted(linked.get(component.id, []))]))))
+    return LicenseReport(system.id, tuple(results), _primary_model(system))
