@@ -573,7 +573,7 @@ def check_operations(ws: "Workspace") -> list[Problem]:
         seen.add(item.id)
         known = template.item(item.id)
         if known is None and (item.area is None or item.title is None):
-            close = difflib.get_close_matches(item.id, template_ids, n=2)
+            close = difflib.get_close_matches(item.id, template_ids, n=2, cutoff=0.8)
             add(f"'{item.id}' is not a template item" + (f" (did you mean {' or '.join(close)}?)" if close else "")
                 + "; your own items need an area and a title", loc + ("id",), name)
         if known is not None and item.area is not None and item.area != known.area:
