@@ -70,6 +70,12 @@ def evidence_section(ws: "Workspace") -> dict[str, Any] | None:
     return status_counts(ws)
 
 
+def licenses_section(ws: "Workspace") -> dict[str, Any] | None:
+    from rmfkit.licenses.workspace_checks import status_section
+
+    return status_section(ws)
+
+
 SECTIONS = {
     "system": system_section,
     "coverage": coverage_section,
@@ -78,6 +84,7 @@ SECTIONS = {
     "dpia": dpia_section,
     "operations": operations_section,
     "evidence": evidence_section,
+    "licenses": licenses_section,
 }
 
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Callable
 
 from rmfkit.dpia import check_references as check_dpia
 from rmfkit.errors import Problem
+from rmfkit.licenses.workspace_checks import check_references as check_licenses
 from rmfkit.measure import check_thresholds
 from rmfkit.ops import check_operations
 
@@ -120,6 +121,7 @@ REFERENCE_CHECKS: list[Callable[["Workspace"], list[Problem]]] = [
     check_thresholds,
     check_operations,
     check_dpia,
+    check_licenses,
 ]
 
 

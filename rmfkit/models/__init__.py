@@ -6,9 +6,11 @@ from rmfkit.models.mapping import MappingFile, SubcategoryAssessment
 from rmfkit.models.operations import ArtifactExpectation, ChecklistItem, Operations, PilotStep
 from rmfkit.models.risk import Risk
 from rmfkit.models.settings import WorkspaceSettings
-from rmfkit.models.system import Component, DataFlow, IntendedUse, SystemProfile
+from rmfkit.models.system import (Component, DataFlow, DiligenceCheck, DueDiligence, IntendedUse, ReleaseComponent,
+                                  SystemProfile)
 from rmfkit.models.thresholds import Threshold, ThresholdsFile
 
 __all__ = ["Record", "Strict", "EvidenceRecord", "MappingFile", "SubcategoryAssessment", "Risk", "Dpia", "DpiaRisk",
            "WorkspaceSettings", "Component", "DataFlow", "IntendedUse", "SystemProfile",
+           "DiligenceCheck", "DueDiligence", "ReleaseComponent",
            "Threshold", "ThresholdsFile", "ArtifactExpectation", "ChecklistItem", "Operations", "PilotStep"]
