@@ -242,6 +242,17 @@ def test_library_suggestion_table_is_used_when_present(tmp_path, monkeypatch):
     assert [(s["subcategory"], s["reason"]) for s in result.suggestions] == [("MEASURE 2.7", "red-team results")]
 
 
+def test_the_evidence_libraries_suggestion_table_speaks_for_an_sbom(tmp_path):
+    ws = new_ws(tmp_path)
+    add_evidence(ws, "E-SBOM", b'{"bomFormat": "CycloneDX"}', kind="cyclonedx", title="SBOM",
+                 facts={"licenses": ["Apache-2.0", "MIT"]})
+    result = assess(Workspace.open(ws.root), today=BEFORE)
+    suggested = {s["subcategory"]: s for s in result.suggestions}
+    assert {"MAP 4.1", "GOVERN 6.1"} <= set(suggested)
+    assert suggested["MAP 4.1"]["evidence"] == "E-SBOM" and suggested["MAP 4.1"]["kind"] == "cyclonedx"
+    assert "licenses" in suggested["MAP 4.1"]["reason"]
+
+
 # ---------------------------------------------------------------- property: counting is honest
 
 CHECK_STATUSES = ("ok", "expired", "missing", "hash_mismatch")

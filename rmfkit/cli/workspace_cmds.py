@@ -81,11 +81,12 @@ def status(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) ->
 
 def _print_coverage(out, coverage: dict) -> None:
     """Coverage table (evidence-checked), then unsupported claims, unevidenced ones and target gaps."""
+    from rich import box
+    from rich.markup import escape
+
     rows = [[r["function"], r["met"], r["partially_met"], r["unsupported"], r["not_met"], r["not_applicable"],
              r["not_assessed"], r["total"], f"{r['assessed_share']:.0%}", f"{r['met_share']:.0%}"]
             for r in [*coverage["functions"], {**coverage["totals"], "function": "All"}]]
-    from rich import box
-
     out.print(table("RMF coverage (status as the evidence supports it)",
                     ["Function", "Met", "Partial", "Unsupported", "Not met", "N/A", "Not assessed", "Total",
                      "Assessed", "Met %"], rows, box=box.SIMPLE_HEAD, show_edge=False, padding=0))
@@ -94,28 +95,33 @@ def _print_coverage(out, coverage: dict) -> None:
     if coverage["unsupported"]:
         out.print(f"[bold]Unsupported claims ({len(coverage['unsupported'])})[/bold]")
         for item in coverage["unsupported"]:
-            out.print(f"  {item['id']}: {item['reason']}")
+            out.print(f"  {item['id']}: {escape(item['reason'])}", soft_wrap=True)
     if coverage["met_without_evidence"]:
         out.print(f"Met without evidence ({len(coverage['met_without_evidence'])}): "
-                  + ", ".join(coverage["met_without_evidence"]))
+                  + ", ".join(coverage["met_without_evidence"]), soft_wrap=True)
+    gaps = coverage["target_gaps"]
     overdue = f", {len(coverage['overdue_targets'])} overdue ({', '.join(coverage['overdue_targets'])})" \
         if coverage["overdue_targets"] else ""
-    out.print(f"Target profile: {coverage['target_gaps']} subcategories below target{overdue}")
+    out.print(f"Target profile: {gaps} {'subcategory' if gaps == 1 else 'subcategories'} below target{overdue}"
+              " (see `rmfkit map gaps`)", soft_wrap=True)
     if coverage["suggestions"]:
         out.print(f"Evidence suggests {coverage['suggestions']} more links (see `rmfkit map suggest`)")
 
 
 def _print_measurement(out, measurement: dict | None) -> None:
+    from rich.markup import escape
+
     if measurement is None:
         out.print("Measurement: not yet recorded (declare thresholds in thresholds.yaml)")
         return
     out.print(f"Measurement: {measurement['thresholds']} thresholds — {measurement['pass']} pass, "
               f"{measurement['fail']} fail, {measurement['not_measured']} not measured")
     for item in measurement["failing_detail"]:
-        out.print(f"  [bold]FAIL[/bold] {item['title']} ({item['id']}): {item['reason']}")
+        out.print(f"  [bold]FAIL[/bold] {escape(item['title'])} ({item['id']}): {escape(item['reason'])}",
+                  soft_wrap=True)
     if measurement["characteristics_not_measured"]:
-        out.print("  Trustworthiness characteristics not measured: "
-                  + ", ".join(measurement["characteristics_not_measured"]))
+        out.print("  Trustworthiness characteristics not measured (MEASURE 1.1): "
+                  + "; ".join(measurement["characteristics_not_measured"]), soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:
