@@ -27,7 +27,7 @@ from rmfkit.safeparse import decode_utf8, parse_json
 MAX_PARSE_BYTES = 64 * 1024 * 1024
 
 # Detection order: the most specific formats first; ``generic`` always matches last.
-IMPORTERS = ["cyclonedx", "spdx", "lm_eval", "inspect_log", "promptfoo", "pip_licenses", "python_env",
+IMPORTERS = ["cyclonedx", "spdx", "promptfoo", "inspect_log", "lm_eval", "pip_licenses", "python_env",
              "license_record", "garak", "model_card", "task_eval", "generic"]
 
 

@@ -22,8 +22,12 @@ MODEL_ARG_KEYS = ("peft", "delta", "pretrained", "model", "path", "engine")
 
 
 def matches(doc: Any) -> bool:
-    return (isinstance(doc, dict) and isinstance(doc.get("results"), dict)
-            and any(k in doc for k in ("versions", "configs", "config", "n-shot", "group_subtasks")))
+    if not isinstance(doc, dict) or not isinstance(doc.get("results"), dict) or not doc["results"]:
+        return False
+    if not all(isinstance(entry, dict) for entry in doc["results"].values()):
+        return False
+    return (any(k in doc for k in ("versions", "configs", "n-shot", "group_subtasks"))
+            or "model_args" in mapping(doc.get("config")))
 
 
 def model_args(value: Any) -> dict[str, str]:
