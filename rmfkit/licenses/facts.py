@@ -416,10 +416,11 @@ def _alternatives(node) -> list[list[tuple[str, str | None]]]:
 
 
 def _score(facts: list[LicenseFacts], review: list[str]) -> tuple:
-    """Which OR alternative a consumer would pick: known, commercial, open, fewest obligations."""
+    """Which OR alternative a consumer would pick: known, commercial, open, unrestricted, no copyleft, fewest
+    obligations."""
     commercial = min((_COMMERCIAL_RANK[f.commercial_use] for f in facts), default=0)
-    return (not review, commercial, all(f.osi_approved for f in facts),
-            not any(f.use_restrictions for f in facts), -sum(len(f.obligations) for f in facts))
+    return (not review, commercial, all(f.osi_approved for f in facts), not any(f.use_restrictions for f in facts),
+            all(f.copyleft in (None, "none") for f in facts), -sum(len(f.obligations) for f in facts))
 
 
 @lru_cache(maxsize=2048)

@@ -22,6 +22,9 @@ from rmfkit.models.system import Component
 OPENNESS = ("open_source", "open_weights", "open_access", "closed")
 CODE_LAYERS = ("framework", "architecture", "tooling")
 CLASS_ORDER = ("III", "II", "I")
+# OpenMDW-1.0 covers code, weights, data and documents as one bundle; the reference fact base counts it among
+# OSI-compatible terms for open source AI, although the SPDX list does not flag it OSI-approved.
+OPENMDW = "openmdw-1.0"
 
 
 @dataclass(frozen=True)
@@ -94,7 +97,7 @@ def _part_problem(component: Component, part: str, *, osi_only: bool = False) ->
     assert lic is not None
     if not lic.known:
         return f"licence unknown ({lic.written or 'none'})"
-    if osi_only and not lic.osi_approved:
+    if osi_only and not (lic.osi_approved or all(f.key == OPENMDW for f in lic.licenses)):
         return f"not under an OSI-approved licence ({lic.display})"
     if not lic.is_open:
         return f"not openly licensed ({lic.display})"
@@ -207,6 +210,10 @@ def classify(component: Component) -> Classification:
         if lic.osi_approved:
             openness = "open_source"
             reason = f"code under OSI-approved {written}"
+        elif all(f.category in ("permissive", "public_domain") and f.use_restrictions is False for f in lic.licenses):
+            openness = "open_source"
+            reason = (f"code under permissive {written} without use restrictions; note: not flagged OSI-approved "
+                      "in the SPDX License List")
         else:
             openness = "closed"
             kinds = sorted({f.category.replace("_", " ") for f in lic.licenses})

@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from rmfkit.licenses.diligence import scorecard
-from rmfkit.licenses.facts import NO, YES
+from rmfkit.licenses.facts import NO, YES, resolve
 from rmfkit.licenses.openness import OPENNESS, Classification, MofResult, OsaidResult, classify
 from rmfkit.licenses.policy import SEVERITIES, Finding, check
 from rmfkit.models.evidence import EvidenceRecord
-from rmfkit.models.system import SystemProfile
+from rmfkit.models.system import Component, SystemProfile
 
 LICENSE_EVIDENCE_KIND = "license-record"
 
@@ -144,6 +144,30 @@ class LicenseReport:
                 "findings": [f.to_dict() for f in self.findings]}
 
 
+def evidence_findings(component: Component, records: list[EvidenceRecord]) -> list[Finding]:
+    """Licence records (evidence) that disagree with the licence or licence text recorded in system.yaml."""
+    own = resolve(component.license, component.license_name)
+    findings = []
+    for record in records:
+        recorded = [str(x) for x in record.facts.get("licenses") or []]
+        readings = {resolve(x, record.facts.get("license_name")).expression for x in recorded}
+        if recorded and own.expression not in readings:
+            findings.append(Finding(
+                component.id, "caution", "evidence_mismatch",
+                f"system.yaml names {own.display}, but licence record {record.id} names {', '.join(recorded)}",
+                f"evidence {record.id}", "re-read the licence; then correct system.yaml or pull a current licence record",
+                f"evidence {record.id}", own.expression or "none", needs_review=True))
+        text_hash = record.facts.get("license_text_sha256")
+        if text_hash and component.license_text_sha256 and text_hash != component.license_text_sha256:
+            findings.append(Finding(
+                component.id, "caution", "evidence_mismatch",
+                f"licence record {record.id} was made from a different licence text (SHA-256 {str(text_hash)[:12]}…) "
+                f"than the one recorded in system.yaml ({component.license_text_sha256[:12]}…)",
+                f"evidence {record.id}", "compare the two texts and record the one you evaluated",
+                f"evidence {record.id}", own.expression or "none", needs_review=True))
+    return findings
+
+
 def _primary_model(system: SystemProfile) -> str | None:
     if system.primary_model and system.component(system.primary_model):
         return system.primary_model
@@ -155,15 +179,17 @@ def analyze(system: SystemProfile, evidence: Mapping[str, EvidenceRecord] | None
 
     ``evidence`` (the workspace's records by id) adds licence-record items that name a component.
     """
-    linked: dict[str, list[str]] = {}
-    for record in (evidence or {}).values():
+    linked: dict[str, list[EvidenceRecord]] = {}
+    for record in sorted((evidence or {}).values(), key=lambda r: r.id):
         if record.kind == LICENSE_EVIDENCE_KIND:
             for component_id in record.components:
-                linked.setdefault(component_id, []).append(record.id)
+                linked.setdefault(component_id, []).append(record)
     results = []
     for component in system.components:
         classification = classify(component)
+        records = linked.get(component.id, [])
+        findings = [*check(classification, system.intended_use), *evidence_findings(component, records)]
         results.append(ComponentLicense(
-            classification, tuple(check(classification, system.intended_use)), scorecard(classification),
-            tuple(dict.fromkeys([*component.evidence, *sorted(linked.get(component.id, []))]))))
+            classification, tuple(findings), scorecard(classification),
+            tuple(dict.fromkeys([*component.evidence, *(r.id for r in records)]))))
     return LicenseReport(system.id, tuple(results), _primary_model(system))
