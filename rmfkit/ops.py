@@ -98,11 +98,11 @@ def load_template() -> OpsTemplate:
     >>> len(t.pilot_steps), t.step(7).title
     (10, 'Quantize if latency or cost demands it, then re-evaluate')
     """
-    from rmfkit.paths import PACKAGE_DIR
-    from rmfkit.safeparse import parse_yaml
-    from rmfkit.workspace import _plain
+    from ruamel.yaml import YAML
 
-    raw = _plain(parse_yaml((PACKAGE_DIR / "data" / TEMPLATE_FILE).read_bytes(), TEMPLATE_FILE))
+    from rmfkit.paths import PACKAGE_DIR
+
+    raw = YAML(typ="safe").load((PACKAGE_DIR / "data" / TEMPLATE_FILE).read_text("utf-8"))  # packaged, trusted
     return OpsTemplate(
         areas=tuple(TemplateArea(a["id"], a["title"], a["seed_concept"]) for a in raw["areas"]),
         items=tuple(TemplateItem(i["id"], i["area"], i["title"], i["description"], i["seed_concept"],

@@ -458,3 +458,25 @@ def test_bad_references_are_all_listed(ops_ws: Path, run_cli):
         "operations.yaml line 13: artifacts.component: component 'no-such-model' is not in system.yaml",
         "operations.yaml line 18: pilot.step: pilot step 2 is listed twice",
     ]
+
+
+# ---------------------------------------------------------------- the example workspace
+
+def test_example_workspace_fills_the_checklist_realistically(example_ws: Path, run_cli, monkeypatch):
+    monkeypatch.setenv("RMFKIT_TODAY", "2026-11-30")
+    code, out, _ = run_cli("ops", "show", "-w", example_ws, "--json")
+    assert code == 0
+    data = json.loads(out)
+    summary = data["summary"]
+    assert summary["total"] == 19 and summary["not_recorded"] == 0
+    assert summary["done"] + summary["unsupported"] >= 8
+    assert summary["open"] + summary["in_progress"] >= 4
+    assert summary["overdue"] == 1
+    items = [i for area in data["areas"] for i in area["items"]]
+    assert all(i["owner"] for i in items)
+    assert all(i["due"] for i in items if i["status"] in ("open", "in_progress"))
+    assert data["pilot"]["label"] == "7 of 10: Quantize if latency or cost demands it, then re-evaluate"
+    assert [(a["component"], a["form"], a["files"]) for a in data["artifacts"]] == [
+        ("llama-3.1-8b-instruct", "folder", 10), ("bge-small-en", "file", 1)]
+    assert all("EXAMPLE DATA" in a["source"] for a in data["artifacts"])
+    assert Workspace.open(example_ws).validate() == []
