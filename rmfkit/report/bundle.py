@@ -1,0 +1,349 @@
+"""The packet folder: one writer that puts renderer bytes on disk and records their hashes, the
+manifest, the Ed25519 signature, and ``bundle.zip``.
+
+Layout of ``rmfkit packet --out DIR``::
+
+    packet.pdf                      the audit packet (embeds bundle.json and bundle-manifest.json)
+    packet.html                     the same document, self-contained, no JavaScript
+    bundle.json                     every record and every computed result
+    bundle-manifest.json            SHA-256 and size of every file the PDF is built from
+    oscal-assessment-results.json   the mapping as OSCAL assessment results
+    dpia-cnil.json                  the DPIA in the CNIL PIA tool's format (when a DPIA exists)
+    charts/*.png                    the charts shown in the packet
+    evidence/<id>/<file>            every evidence artefact, byte-exact
+    manifest.json                   SHA-256 and size of every file above (PDF included)
+    manifest.json.sig               Ed25519 signature of manifest.json's bytes (with --sign)
+    bundle.zip                      all of the above except itself
+
+A PDF cannot list its own hash, so the PDF embeds ``bundle-manifest.json`` (everything but the PDF)
+and the top-level ``manifest.json`` covers the PDF as well.
+
+>>> safe_entry_name("evidence/E-1/results.json")
+'evidence/E-1/results.json'
+>>> safe_entry_name("../etc/passwd")
+Traceback (most recent call last):
+rmfkit.errors.IntegrityError: unsafe file name '../etc/passwd' (must stay inside the bundle)
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any, Callable
+
+from rmfkit.errors import InputFileError, IntegrityError, UsageError
+
+if TYPE_CHECKING:
+    from rmfkit.workspace import Workspace
+
+MANIFEST = "manifest.json"
+SIGNATURE = "manifest.json.sig"
+ZIP_NAME = "bundle.zip"
+BUNDLE_JSON = "bundle.json"
+BUNDLE_MANIFEST = "bundle-manifest.json"
+PDF_NAME = "packet.pdf"
+HTML_NAME = "packet.html"
+OSCAL_NAME = "oscal-assessment-results.json"
+CNIL_NAME = "dpia-cnil.json"
+SEALING_FILES = (MANIFEST, SIGNATURE, ZIP_NAME)
+MANIFEST_FORMAT = "rmfkit-manifest/1"
+BUNDLE_FORMAT = "rmfkit-bundle/1"
+PRIVATE_KEY_NAME = "packet-signing-key.pem"
+PUBLIC_KEY_NAME = "packet-signing-key.pub.pem"
+_UNSAFE_CHARS = re.compile(r"[\x00-\x1f\x7f\\:]")
+
+
+def safe_entry_name(name: str) -> str:
+    """A relative POSIX path that cannot leave the bundle (no ``..``, no absolute path, no drive, no ``\\``)."""
+    if not name or _UNSAFE_CHARS.search(name) or name.startswith("/"):
+        raise IntegrityError(f"unsafe file name {name!r} (must stay inside the bundle)")
+    parts = PurePosixPath(name).parts
+    if any(part in ("", ".", "..") for part in parts) or name.endswith("/"):
+        raise IntegrityError(f"unsafe file name {name!r} (must stay inside the bundle)")
+    return name
+
+
+def canonical_json(data: Any) -> bytes:
+    """The one JSON encoding of packet files: sorted keys, 2-space indent, UTF-8, trailing newline."""
+    return (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n").encode("utf-8")
+
+
+def sha256_bytes(payload: bytes) -> str:
+    return hashlib.sha256(payload).hexdigest()
+
+
+class PacketWriter:
+    """The one writer of a packet folder: every file goes through it and its SHA-256 and size are recorded.
+
+    >>> import tempfile
+    >>> w = PacketWriter(Path(tempfile.mkdtemp()))
+    >>> w.write("a.txt", b"abc")["sha256"][:12]
+    'ba7816bf8f01'
+    """
+
+    def __init__(self, out: Path):
+        self.out = Path(out)
+        self.entries: dict[str, dict[str, Any]] = {}
+
+    def target(self, name: str) -> Path:
+        return self.out / safe_entry_name(name)
+
+    def write(self, name: str, payload: bytes) -> dict[str, Any]:
+        from rmfkit.workspace import atomic_write_bytes
+
+        atomic_write_bytes(self.target(name), payload)
+        entry = {"sha256": sha256_bytes(payload), "size": len(payload)}
+        self.entries[name] = entry
+        return entry
+
+    def copy(self, name: str, source: Path) -> dict[str, Any]:
+        """Copy a file byte-exact (streamed) and record its hash."""
+        from rmfkit.library.freshness import sha256_file
+
+        target = self.target(name)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+        entry = {"sha256": sha256_file(target), "size": target.stat().st_size}
+        self.entries[name] = entry
+        return entry
+
+    def manifest(self, generated_at: str, *, exclude: tuple[str, ...] = ()) -> bytes:
+        """Manifest bytes listing every recorded file (minus ``exclude``), sorted by path."""
+        files = [{"path": name, **entry} for name, entry in sorted(self.entries.items()) if name not in exclude]
+        return canonical_json({"format": MANIFEST_FORMAT, "generated_at": generated_at, "files": files})
+
+
+# ---------------------------------------------------------------- keys and signatures
+
+def generate_keys(out: Path) -> tuple[Path, Path]:
+    """Write an Ed25519 key pair (PKCS#8 private key, mode 0600; SubjectPublicKeyInfo public key), both PEM."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    out = Path(out)
+    private_path, public_path = out / PRIVATE_KEY_NAME, out / PUBLIC_KEY_NAME
+    for path in (private_path, public_path):
+        if path.exists():
+            raise UsageError(f"{path} already exists", hint="choose another --out folder; keys are never overwritten")
+    out.mkdir(parents=True, exist_ok=True)
+    key = Ed25519PrivateKey.generate()
+    private_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                    serialization.NoEncryption())
+    public_pem = key.public_key().public_bytes(serialization.Encoding.PEM,
+                                               serialization.PublicFormat.SubjectPublicKeyInfo)
+    import os
+
+    fd = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(private_pem)
+    public_path.write_bytes(public_pem)
+    return private_path, public_path
+
+
+def load_private_key(path: Path):
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from rmfkit.workspace import read_user_file
+
+    data = read_user_file(Path(path), str(path), max_bytes=64 * 1024)
+    try:
+        key = serialization.load_pem_private_key(data, password=None)
+    except (ValueError, TypeError) as exc:
+        raise InputFileError(f"not an unencrypted PEM private key ({exc})", file=str(path),
+                             hint="create one with `rmfkit keys generate --out DIR`") from None
+    if not isinstance(key, Ed25519PrivateKey):
+        raise InputFileError("is not an Ed25519 key", file=str(path), hint="create one with `rmfkit keys generate`")
+    return key
+
+
+def load_public_key(path: Path):
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    from rmfkit.workspace import read_user_file
+
+    data = read_user_file(Path(path), str(path), max_bytes=64 * 1024)
+    try:
+        key = serialization.load_pem_public_key(data)
+    except (ValueError, TypeError) as exc:
+        raise InputFileError(f"not a PEM public key ({exc})", file=str(path)) from None
+    if not isinstance(key, Ed25519PublicKey):
+        raise InputFileError("is not an Ed25519 public key", file=str(path))
+    return key
+
+
+def key_fingerprint(public_key) -> str:
+    """SHA-256 of the raw 32-byte Ed25519 public key, hex."""
+    from cryptography.hazmat.primitives import serialization
+
+    raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return sha256_bytes(raw)
+
+
+# ---------------------------------------------------------------- bundle.json
+
+def schema_versions() -> dict[str, int]:
+    from rmfkit.workspace import RECORD_KINDS
+
+    return {kind.name: kind.model.SCHEMA_VERSION for kind in RECORD_KINDS}
+
+
+def bundle_document(ws: "Workspace", view: dict[str, Any], *, signer: str | None) -> dict[str, Any]:
+    """Every record (by workspace path) and every computed result, with versions and generation time."""
+    import rmfkit
+    from rmfkit.catalog import CATALOG_VERSION
+
+    records = {rel: record.model_dump(mode="json") for rel, record in sorted(ws.records.items())}
+    return {
+        "format": BUNDLE_FORMAT,
+        "rmfkit_version": rmfkit.__version__,
+        "catalog_version": CATALOG_VERSION,
+        "workspace_catalog_version": ws.settings.catalog_version,
+        "schema_versions": schema_versions(),
+        "generated_at": view["cover"]["generated_at"],
+        "system_id": ws.system.id,
+        "signer_key_sha256": signer,
+        "records": records,
+        "results": {name: section for name, section in view.items()},
+    }
+
+
+# ---------------------------------------------------------------- zip
+
+def write_zip(out: Path, names: list[str], date_time: tuple[int, ...]) -> Path:
+    """``bundle.zip`` holding ``names`` (sorted, fixed timestamps and modes: same input, same bytes)."""
+    from rmfkit.workspace import atomic_write_bytes
+    import io
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for name in sorted(names):
+            info = zipfile.ZipInfo(safe_entry_name(name), date_time=date_time)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o100644 << 16
+            info.create_system = 3
+            archive.writestr(info, (out / name).read_bytes())
+    atomic_write_bytes(out / ZIP_NAME, buffer.getvalue())
+    return out / ZIP_NAME
+
+
+# ---------------------------------------------------------------- the packet
+
+def packet_charts(ws: "Workspace", view: dict[str, Any]) -> dict[str, tuple[str, bytes]]:
+    """Charts shown in the packet, by name: (media type, bytes), from the chart modules that exist."""
+    from rmfkit.report import charts, risk_charts
+
+    png = "image/png"
+    found = {"coverage": (png, charts.coverage_chart(view["mapping"]["coverage"], fmt="png")),
+             "profile": (png, charts.profile_chart(view["mapping"]["profile"], fmt="png"))}
+    if view["measurement"]["recorded"]:
+        found["metrics"] = (png, charts.metrics_chart(view["measurement"]["rows"], fmt="png"))
+    if view["risks"]["recorded"]:
+        found["heat_map"] = (png, risk_charts.heatmap_png(view["risks"]["heat_map"],
+                                                          title="Open risks at their residual rating"))
+    return found
+
+@dataclass
+class PacketResult:
+    out: Path
+    files: dict[str, dict[str, Any]]
+    signed: bool
+    blocked_urls: list[str] = field(default_factory=list)
+    pdf_variant: str | None = None
+
+    def summary(self) -> dict[str, Any]:
+        return {"out": str(self.out), "files": len(self.files), "signed": self.signed,
+                "pdf_variant": self.pdf_variant, "blocked_urls": self.blocked_urls,
+                "manifest_sha256": sha256_bytes((self.out / MANIFEST).read_bytes())}
+
+
+STEPS = ("analyse", "charts", "bundle", "evidence", "oscal", "html", "pdf", "seal")
+
+
+def build_packet(ws: "Workspace", out: Path, *, sign_key: Path | None = None,
+                 progress: Callable[[str], None] | None = None) -> PacketResult:
+    """Render and seal the audit packet into ``out`` (which must be empty or absent).
+
+    ``progress`` is called with each step name of :data:`STEPS` as it starts.
+    """
+    from rmfkit.report import html, oscal, views
+
+    step = progress or (lambda name: None)
+    out = Path(out)
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise UsageError(f"output folder {out} is not empty", hint="choose a new folder; packets are never overwritten")
+    private_key = load_private_key(sign_key) if sign_key else None
+    signer = key_fingerprint(private_key.public_key()) if private_key else None
+
+    step("analyse")
+    generated = views.generated_at()
+    view = views.packet_view(ws, generated=generated)
+    out.mkdir(parents=True, exist_ok=True)
+    writer = PacketWriter(out)
+
+    step("charts")
+    images: dict[str, str] = {}
+    for name, (media_type, payload) in packet_charts(ws, view).items():
+        writer.write(f"charts/{name}.png", payload)
+        images[name] = html.data_uri(payload, media_type)
+    if ws.settings.branding.logo:
+        images["logo"] = html.image_uri(ws.path(ws.settings.branding.logo))
+
+    step("bundle")
+    bundle_bytes = canonical_json(bundle_document(ws, view, signer=signer))
+    writer.write(BUNDLE_JSON, bundle_bytes)
+
+    step("evidence")
+    for evidence_id, record in sorted(ws.evidence.items()):
+        source = ws.evidence_dir(evidence_id) / record.file
+        if source.is_file() and not source.is_symlink():
+            writer.copy(f"evidence/{evidence_id}/{record.file}", source)
+
+    step("oscal")
+    writer.write(OSCAL_NAME, canonical_json(oscal.assessment_results(view, writer.entries)))
+    to_cnil = views.optional_api("rmfkit.dpia", "to_cnil")
+    if to_cnil is not None and view["dpia"]["recorded"]:
+        writer.write(CNIL_NAME, canonical_json(to_cnil(ws)))
+
+    step("html")
+    document = html.render_packet_html(view, workspace_root=ws.root, images=images)
+    writer.write(HTML_NAME, document.encode("utf-8"))
+    bundle_manifest = writer.manifest(view["cover"]["generated_at"])
+    writer.write(BUNDLE_MANIFEST, bundle_manifest)
+
+    step("pdf")
+    pdf_bytes, blocked, variant = _render_pdf(document, ws.root, {BUNDLE_JSON: bundle_bytes,
+                                                                 BUNDLE_MANIFEST: bundle_manifest}, generated)
+    writer.write(PDF_NAME, pdf_bytes)
+
+    step("seal")
+    from rmfkit.workspace import atomic_write_bytes
+
+    manifest_bytes = writer.manifest(view["cover"]["generated_at"])
+    atomic_write_bytes(out / MANIFEST, manifest_bytes)
+    sealed = [*writer.entries, MANIFEST]
+    if private_key is not None:
+        atomic_write_bytes(out / SIGNATURE, private_key.sign(manifest_bytes))
+        sealed.append(SIGNATURE)
+    stamp = generated.timetuple()[:6]
+    write_zip(out, sealed, stamp if stamp[0] >= 1980 else (1980, 1, 1, 0, 0, 0))
+    return PacketResult(out, dict(writer.entries), private_key is not None, blocked, variant)
+
+
+def _render_pdf(document: str, root: Path, attachments: dict[str, bytes], generated):
+    """PDF/A-3b first; plain PDF if WeasyPrint refuses the variant for this content."""
+    from rmfkit.report import pdf
+
+    try:
+        payload, blocked = pdf.render_pdf(document, workspace_root=root, attachments=attachments,
+                                          generated=generated, variant=pdf.PDF_VARIANT)
+        return payload, blocked, pdf.PDF_VARIANT
+    except (ValueError, TypeError, KeyError):
+        payload, blocked = pdf.render_pdf(document, workspace_root=root, attachments=attachments,
+                                          generated=generated, variant=None)
+        return payload, blocked, None

@@ -1,0 +1,210 @@
+"""Check a packet folder or a ``bundle.zip``: every hash, every file, the signature.
+
+Every problem is reported, not just the first: altered, missing and unexpected files, unsafe entry
+names, a bad or missing signature, a ``bundle.zip`` that disagrees with its folder.
+:func:`verify_or_raise` raises :class:`~rmfkit.errors.IntegrityError` (exit code 4) listing them.
+
+>>> import tempfile
+>>> report = verify(Path(tempfile.mkdtemp()))
+>>> report.failures
+['missing: manifest.json (not a packet folder or bundle.zip?)']
+"""
+from __future__ import annotations
+
+import json
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from rmfkit.errors import IntegrityError
+from rmfkit.report.bundle import (BUNDLE_MANIFEST, MANIFEST, MANIFEST_FORMAT, SEALING_FILES, SIGNATURE, ZIP_NAME,
+                                  load_public_key, safe_entry_name, sha256_bytes)
+
+MAX_ZIP_ENTRIES = 100_000
+
+
+@dataclass
+class VerifyReport:
+    """What was checked and what failed; ``signature`` is valid | missing | bad | not checked | unsigned."""
+
+    path: str
+    checked: int = 0
+    failures: list[str] = field(default_factory=list)
+    signature: str = "not checked"
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+    def as_dict(self) -> dict:
+        return {"path": self.path, "ok": self.ok, "files_checked": self.checked, "signature": self.signature,
+                "failures": list(self.failures)}
+
+
+def _parse_manifest(payload: bytes, where: str, report: VerifyReport) -> dict[str, dict] | None:
+    try:
+        data = json.loads(payload.decode("utf-8"))
+        if data.get("format") != MANIFEST_FORMAT:
+            raise ValueError(f"format is {data.get('format')!r}, expected {MANIFEST_FORMAT}")
+        entries = {}
+        for item in data["files"]:
+            name = safe_entry_name(str(item["path"]))
+            if name in SEALING_FILES or name in entries:
+                raise ValueError(f"lists {name} twice or lists a sealing file")
+            entries[name] = {"sha256": str(item["sha256"]), "size": int(item["size"])}
+        return entries
+    except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError, IntegrityError) as exc:
+        report.failures.append(f"unreadable: {where} ({exc})")
+        return None
+
+
+def _check_files(entries: dict[str, dict], read: Callable[[str], bytes | None], present: set[str],
+                 report: VerifyReport, prefix: str = "") -> None:
+    for name, expected in sorted(entries.items()):
+        payload = read(name)
+        if payload is None:
+            report.failures.append(f"missing: {prefix}{name}")
+            continue
+        report.checked += 1
+        if len(payload) != expected["size"] or sha256_bytes(payload) != expected["sha256"]:
+            report.failures.append(f"altered: {prefix}{name} (SHA-256 differs from the manifest)")
+    for name in sorted(present - set(entries) - set(SEALING_FILES)):
+        report.failures.append(f"unexpected: {prefix}{name} (not listed in the manifest)")
+
+
+def _check_signature(manifest: bytes, signature: bytes | None, key_path: Path | None, report: VerifyReport,
+                     prefix: str = "") -> None:
+    from cryptography.exceptions import InvalidSignature
+
+    if key_path is None:
+        report.signature = "not checked" if signature is not None else "unsigned"
+        return
+    if signature is None:
+        report.signature = "missing"
+        report.failures.append(f"missing: {prefix}{SIGNATURE} (a key was given but the packet is not signed)")
+        return
+    try:
+        load_public_key(key_path).verify(signature, manifest)
+        report.signature = "valid"
+    except InvalidSignature:
+        report.signature = "bad"
+        report.failures.append(f"bad signature: {prefix}{SIGNATURE} does not match {MANIFEST} for this key")
+
+
+def _check_bundle_manifest(entries: dict[str, dict], read: Callable[[str], bytes | None], report: VerifyReport,
+                           prefix: str = "") -> None:
+    """The manifest embedded in the PDF must agree with the packet manifest."""
+    payload = read(BUNDLE_MANIFEST) if BUNDLE_MANIFEST in entries else None
+    if payload is None:
+        return
+    inner = _parse_manifest(payload, prefix + BUNDLE_MANIFEST, report)
+    for name, entry in (inner or {}).items():
+        if entries.get(name) != entry:
+            report.failures.append(f"inconsistent: {prefix}{BUNDLE_MANIFEST} disagrees with {MANIFEST} on {name}")
+
+
+def verify_folder(folder: Path, key: Path | None, report: VerifyReport) -> None:
+    manifest_path = folder / MANIFEST
+    if not manifest_path.is_file():
+        report.failures.append(f"missing: {MANIFEST} (not a packet folder or bundle.zip?)")
+        return
+    manifest = manifest_path.read_bytes()
+    entries = _parse_manifest(manifest, MANIFEST, report)
+    if entries is None:
+        return
+    present: set[str] = set()
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder).as_posix()
+        if path.is_symlink():
+            report.failures.append(f"unexpected: {rel} is a symbolic link")
+        elif path.is_file():
+            present.add(rel)
+
+    def read(name: str) -> bytes | None:
+        target = folder / name
+        return target.read_bytes() if name in present and target.is_file() else None
+
+    _check_files(entries, read, present, report)
+    _check_bundle_manifest(entries, read, report)
+    signature_path = folder / SIGNATURE
+    _check_signature(manifest, signature_path.read_bytes() if signature_path.is_file() else None, key, report)
+    if (folder / ZIP_NAME).is_file():
+        inner = VerifyReport(str(folder / ZIP_NAME))
+        verify_zip(folder / ZIP_NAME, key, inner, prefix=f"{ZIP_NAME}:")
+        report.checked += inner.checked
+        report.failures.extend(inner.failures)
+        zipped_manifest = _zip_member(folder / ZIP_NAME, MANIFEST)
+        if zipped_manifest is not None and zipped_manifest != manifest:
+            report.failures.append(f"inconsistent: {ZIP_NAME} holds a different {MANIFEST} than the folder")
+
+
+def _zip_member(path: Path, name: str) -> bytes | None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return archive.read(name) if name in archive.namelist() else None
+    except (zipfile.BadZipFile, OSError, KeyError):
+        return None
+
+
+def verify_zip(path: Path, key: Path | None, report: VerifyReport, prefix: str = "") -> None:
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        report.failures.append(f"unreadable: {prefix or path.name} is not a valid zip ({exc})")
+        return
+    with archive:
+        infos = archive.infolist()
+        if len(infos) > MAX_ZIP_ENTRIES:
+            report.failures.append(f"unreadable: {prefix}{len(infos)} entries (limit {MAX_ZIP_ENTRIES})")
+            return
+        names: set[str] = set()
+        for info in infos:
+            if info.filename in names:
+                report.failures.append(f"unexpected: {prefix}{info.filename} appears more than once")
+            try:
+                names.add(safe_entry_name(info.filename))
+            except IntegrityError:
+                report.failures.append(f"unsafe: {prefix}{info.filename!r} would point outside the bundle")
+        if MANIFEST not in names:
+            report.failures.append(f"missing: {prefix}{MANIFEST}")
+            return
+
+        def read(name: str) -> bytes | None:
+            if name not in names:
+                return None
+            try:
+                return archive.read(name)
+            except (zipfile.BadZipFile, OSError, ValueError) as exc:
+                report.failures.append(f"altered: {prefix}{name} (cannot be read: {exc})")
+                return b""
+
+        manifest = read(MANIFEST) or b""
+        entries = _parse_manifest(manifest, prefix + MANIFEST, report)
+        if entries is None:
+            return
+        _check_files(entries, read, {n for n in names if not n.endswith("/")}, report, prefix)
+        _check_bundle_manifest(entries, read, report, prefix)
+        _check_signature(manifest, read(SIGNATURE), key, report, prefix)
+
+
+def verify(path: Path, key: Path | None = None) -> VerifyReport:
+    """Verify a packet folder or a ``bundle.zip``; the report lists every failure."""
+    path = Path(path)
+    report = VerifyReport(str(path))
+    if path.is_dir():
+        verify_folder(path, key, report)
+    elif path.is_file():
+        verify_zip(path, key, report)
+    else:
+        report.failures.append(f"missing: {path} does not exist")
+    return report
+
+
+def verify_or_raise(path: Path, key: Path | None = None) -> VerifyReport:
+    """Like :func:`verify`, raising :class:`IntegrityError` (exit 4) when anything failed."""
+    report = verify(path, key)
+    if report.failures:
+        raise IntegrityError(f"{path}: {len(report.failures)} integrity problem(s) found",
+                             failures=report.failures)
+    return report

@@ -1,0 +1,458 @@
+"""Records and analysis results -> plain dicts, one function per packet section.
+
+Templates, the bundle and the OSCAL export read only these dicts. A section whose records do not
+exist yet is still present, with ``recorded: False`` and a plain sentence saying what is missing, so
+the packet never silently drops a section.
+
+>>> from rmfkit.report.views import not_recorded
+>>> not_recorded("No DPIA recorded yet")["recorded"]
+False
+"""
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import os
+from typing import TYPE_CHECKING, Any, Callable
+
+if TYPE_CHECKING:
+    from rmfkit.workspace import Workspace
+
+STATUS_LABELS = {"met": "Met", "partially_met": "Partially met", "not_met": "Not met",
+                 "not_applicable": "Not applicable", "not_assessed": "Not assessed"}
+GAP_STATUSES = ("partially_met", "not_met")
+CADENCE_MONTHS = {"monthly": 1, "quarterly": 3, "semiannual": 6, "annual": 12}
+
+
+def not_recorded(message: str) -> dict[str, Any]:
+    """A section whose data does not exist yet; the packet prints ``message`` in its place."""
+    return {"recorded": False, "message": message}
+
+
+def optional_api(module: str, name: str) -> Callable | None:
+    """A public function of another rmfkit module, or None while that module does not exist yet.
+
+    Only the absence of the module itself counts as "not there"; an error inside it propagates.
+    """
+    try:
+        mod = importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name and (module == exc.name or module.startswith(exc.name + ".")):
+            return None
+        raise
+    return getattr(mod, name, None)
+
+
+def generated_at() -> dt.datetime:
+    """Generation time: ``SOURCE_DATE_EPOCH`` when set (reproducible builds), else now; UTC, whole seconds."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+
+
+def review_period(day: dt.date, cadence: str) -> dict[str, str]:
+    """The review period (per the workspace's cadence) that contains ``day``.
+
+    >>> review_period(dt.date(2026, 11, 29), "quarterly")["label"]
+    '2026-Q4 (1 Oct 2026 – 31 Dec 2026)'
+    """
+    months = CADENCE_MONTHS.get(cadence, 3)
+    start_month = ((day.month - 1) // months) * months + 1
+    start = dt.date(day.year, start_month, 1)
+    end_month = start_month + months
+    end = (dt.date(day.year + 1, 1, 1) if end_month > 12 else dt.date(day.year, end_month, 1)) - dt.timedelta(days=1)
+    name = {1: f"{day.year}-{start_month:02d}", 3: f"{day.year}-Q{(start_month - 1) // 3 + 1}",
+            6: f"{day.year}-H{(start_month - 1) // 6 + 1}", 12: f"{day.year}"}[months]
+    return {"start": start.isoformat(), "end": end.isoformat(),
+            "label": f"{name} ({start.day} {start:%b %Y} – {end.day} {end:%b %Y})"}
+
+
+def _plural(count: int, word: str, plural: str | None = None) -> str:
+    return f"{count} {word if count == 1 else (plural or word + 's')}"
+
+
+def _json_safe(value: Any) -> Any:
+    """Dates to ISO strings, tuples to lists, dataclasses and models to dicts (bundle.json needs JSON)."""
+    import dataclasses
+
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = [_json_safe(v) for v in value]
+        return sorted(items, key=str) if isinstance(value, (set, frozenset)) else items
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return _json_safe(dataclasses.asdict(value))
+    if hasattr(value, "model_dump"):
+        return _json_safe(value.model_dump(mode="json"))
+    return value
+
+
+# ---------------------------------------------------------------- sections
+
+def cover(ws: "Workspace", generated: dt.datetime) -> dict[str, Any]:
+    """Cover page: system, version, period, prepared by, confidentiality label, date, branding."""
+    import rmfkit
+    from rmfkit.catalog import CATALOG_VERSION
+
+    system, settings = ws.system, ws.settings
+    branding = settings.branding
+    return {
+        "recorded": True,
+        "system_name": system.name, "system_id": system.id, "version": system.version,
+        "owner": system.owner, "period": review_period(generated.date(), settings.review_cadence),
+        "prepared_by": branding.prepared_by or system.owner, "label": branding.label,
+        "accent_color": branding.accent_color, "logo": branding.logo,
+        "date": generated.date().isoformat(), "generated_at": generated.isoformat().replace("+00:00", "Z"),
+        "rmfkit_version": rmfkit.__version__, "catalog_version": CATALOG_VERSION,
+    }
+
+
+def system_profile(ws: "Workspace") -> dict[str, Any]:
+    """Purpose, context, users, intended use, components by layer, data flows."""
+    system = ws.system
+    use = system.intended_use
+    intended = [(label, getattr(use, key)) for key, label in (
+        ("commercial_use", "Commercial use"), ("serves_third_parties", "Serves third parties (hosted for customers)"),
+        ("redistributes_weights", "Redistributes model weights"),
+        ("fine_tunes_and_publishes", "Fine-tunes and publishes a model"),
+        ("trains_on_outputs", "Trains other models on outputs"), ("eu_users", "Users in the EU"))]
+    return {
+        "recorded": True,
+        "purpose": system.purpose, "context": system.context, "users": list(system.users),
+        "affected_groups": list(system.affected_groups),
+        "deployment_pattern": system.deployment_pattern.replace("_", " "),
+        "generative": system.generative, "automated_decisions": system.automated_decisions,
+        "go_live": system.go_live.isoformat() if system.go_live else None,
+        "intended_use": [{"label": label, "value": "yes" if value else "no"} for label, value in intended],
+        "intended_use_summary": use.summary,
+        "monthly_active_users": use.expected_monthly_active_users,
+        "components": [{"id": c.id, "name": c.name, "layer": c.layer, "version": c.version,
+                        "license": c.license_name or c.license, "supplier": c.supplier,
+                        "description": c.description} for c in system.components],
+        "data_flows": [{"id": f.id, "description": f.description, "data": f.data, "source": f.source,
+                        "destination": f.destination, "processor": f.processor, "region": f.region,
+                        "personal_data": list(f.personal_data), "special_category_data": f.special_category_data,
+                        "transfer_mechanism": f.transfer_mechanism, "retention": f.retention,
+                        "share_of_requests": f.share_of_requests} for f in system.data_flows],
+    }
+
+
+def evidence_checks(ws: "Workspace", today: dt.date) -> dict[str, Any]:
+    """Freshness and integrity of every evidence item (``rmfkit.library.freshness``)."""
+    from rmfkit.library.freshness import check_all
+
+    return check_all(ws, today)
+
+
+def mapping(ws: "Workspace", checks: dict[str, Any], today: dt.date) -> dict[str, Any]:
+    """All 72 subcategories grouped by function and category, with the evidence-checked status
+    (``rmfkit.assess.assess``), owner, evidence, notes and gaps."""
+    from rmfkit.assess import assess
+    from rmfkit.catalog import load_catalog
+
+    result = assess(ws, today, checks=checks)
+    by_id = {row["id"]: row for row in result.rows}
+    functions = []
+    for function in load_catalog().functions:
+        categories = []
+        for category in function.categories:
+            rows = []
+            for sub in category.subcategories:
+                row = by_id[sub.id]
+                unsupported = "unsupported" in row["flags"]
+                rows.append({
+                    "id": sub.id, "statement": sub.statement, "status": row["status"],
+                    "status_label": STATUS_LABELS[row["status"]], "effective_status": row["effective_status"],
+                    "owner": row["owner"], "evidence": [{"id": e["id"], "status": e["status"]}
+                                                        for e in row["evidence_checks"]],
+                    "notes": row["notes"], "justification": row["justification"],
+                    "target_status": row["target_status"],
+                    "target_date": row["target_date"].isoformat() if row["target_date"] else None,
+                    "overdue": row["overdue"], "flags": list(row["flags"]),
+                    "unsupported": unsupported, "reason": row["reason"],
+                    "unsupported_reasons": [row["reason"]] if unsupported and row["reason"] else [],
+                    "gap": row["status"] in GAP_STATUSES or unsupported or row["effective_status"] == "not_met",
+                })
+            categories.append({"id": category.id, "statement": category.statement, "rows": rows})
+        functions.append({"id": function.id, "title": function.title, "categories": categories})
+    return {"recorded": True, "functions": functions, "coverage": _json_safe(result.coverage),
+            "profile": _json_safe(result.profile), "gaps": _json_safe(result.gaps),
+            "unsupported": _json_safe(result.unsupported),
+            "met_without_evidence": _json_safe(result.met_without_evidence),
+            "totals": _json_safe(result.totals),
+            "subcategory_count": sum(len(c["rows"]) for f in functions for c in f["categories"])}
+
+
+def evidence_index(ws: "Workspace", checks: dict[str, Any]) -> dict[str, Any]:
+    """One row per evidence item: id, title, kind, collected, status, SHA-256, what it supports."""
+    items = ws.evidence
+    if not items:
+        return not_recorded("No evidence recorded yet: import files with `rmfkit evidence import` "
+                            "or pull them from the library with `rmfkit evidence pull`.")
+    supports: dict[str, set[str]] = {eid: set() for eid in items}
+    for sub_id, a in ws.assessments().items():
+        for eid in a.evidence:
+            supports.setdefault(eid, set()).add(sub_id)
+    for risk in ws.risks.values():
+        for eid in risk.evidence:
+            supports.setdefault(eid, set()).add(risk.id)
+    for component in ws.system.components:
+        for eid in component.evidence:
+            supports.setdefault(eid, set()).add(component.id)
+    from rmfkit.catalog import subcategory_sort_key
+
+    rows = []
+    for eid, rec in sorted(items.items()):
+        check = checks.get(eid)
+        linked = supports.get(eid, set()) | set(rec.subcategories) | set(rec.components)
+        rows.append({
+            "id": eid, "title": rec.title, "kind": rec.kind,
+            "collected": rec.collected_at.isoformat() if rec.collected_at else None,
+            "status": check.status if check else "missing", "reason": check.reason if check else "not checked",
+            "expires_on": check.expires_on.isoformat() if check and check.expires_on else None,
+            "sha256": rec.sha256, "sha256_short": rec.sha256[:12], "size": rec.size, "file": rec.file,
+            "example_data": rec.example_data,
+            "supports": sorted(linked, key=lambda x: (subcategory_sort_key(x), x)),
+        })
+    counts = {status: sum(1 for r in rows if r["status"] == status) for status in ("ok", "expired", "missing",
+                                                                                    "hash_mismatch")}
+    return {"recorded": True, "rows": rows, "counts": counts}
+
+
+def risks(ws: "Workspace") -> dict[str, Any]:
+    """The risk register (``rmfkit.risks.register_rows``), its summary and the heat-map counts."""
+    from rmfkit.risks import heatmap_counts, register_rows, scale_legend, summary
+
+    records = list(ws.risks.values())
+    if not records:
+        return not_recorded("No risks recorded yet: add them with `rmfkit risk add` or adopt the starter "
+                            "catalogue with `rmfkit risk adopt`.")
+    rows = register_rows(ws)
+    open_rows = [r for r in rows if r["status"] != "closed"]
+    top = sorted(open_rows, key=lambda r: (-(r["residual_score"] if r["residual_score"] is not None
+                                              else r["inherent_score"]), r["id"]))[:3]
+    return {"recorded": True, "rows": rows, "summary": summary(records), "scale": scale_legend(),
+            "heat_map": heatmap_counts(records, residual=True), "open": len(open_rows), "total": len(rows),
+            "top_residual": [{"id": r["id"], "title": r["title"], "owner": r["owner"],
+                              "score": r["residual_score"] if r["residual_score"] is not None else r["inherent_score"],
+                              "level": r["residual_level"] or r["inherent_level"],
+                              "residual": r["residual_score"] is not None} for r in top]}
+
+
+def licenses(ws: "Workspace") -> dict[str, Any]:
+    """License register, openness per component, the model release's MOF class, policy findings."""
+    analyze = optional_api("rmfkit.licenses", "analyze")
+    if analyze is None:
+        return not_recorded("No license analysis recorded yet: the license register and openness "
+                            "classification appear here once `rmfkit licenses` can compute them.")
+    return {"recorded": True, **_json_safe(analyze(ws.system))}
+
+
+def measurement(ws: "Workspace", checks: dict[str, Any], today: dt.date) -> dict[str, Any]:
+    """Metric results against acceptance thresholds (``rmfkit.measure.evaluate``) and the
+    trustworthiness characteristics not measured."""
+    from rmfkit.measure import characteristics, evaluate, summary
+
+    rows = evaluate(ws, today, checks=checks)
+    if not rows:
+        return not_recorded("No measurement results recorded yet: declare acceptance thresholds in "
+                            "thresholds.yaml and import the evaluation evidence they refer to.")
+    return {"recorded": True, "rows": rows, "summary": summary(rows), "characteristics": characteristics(rows)}
+
+
+def dpia(ws: "Workspace") -> dict[str, Any]:
+    """DPIA screening and Art. 35(7) inputs (``rmfkit.dpia.view``); the screening is shown even
+    before a DPIA is recorded."""
+    from rmfkit.dpia import view
+
+    result = view(ws)
+    if not result["recorded"]:
+        result["message"] = "No DPIA recorded yet: run `rmfkit dpia screen` and fill in dpia.yaml."
+    return result
+
+
+def operations(ws: "Workspace", checks: dict[str, Any], today: dt.date) -> dict[str, Any]:
+    """MLOps readiness checklist and pilot plan for operating the model (``rmfkit.ops.view``)."""
+    from rmfkit.ops import view
+
+    result = view(ws, today, checks=checks)
+    if not result["recorded"]:
+        result["message"] = ("No operating plan recorded yet: create operations.yaml with `rmfkit ops init` "
+                             "(readiness checklist and ten-step pilot plan).")
+    return result
+
+
+def action_plan(view: dict[str, Any]) -> dict[str, Any]:
+    """Gaps with owners and dates: subcategories short of target or unsupported, open risks past or
+    without treatment dates, blocker license findings, open operating items."""
+    items = []
+    not_assessed = []
+    for function in view["mapping"]["functions"]:
+        for category in function["categories"]:
+            for row in category["rows"]:
+                if row["status"] == "not_assessed":
+                    not_assessed.append(row["id"])
+                    continue
+                if not row["gap"]:
+                    continue
+                why = row["reason"] if row["unsupported"] else row["status_label"]
+                items.append({"ref": row["id"], "kind": "subcategory", "gap": why, "action": row["notes"] or "",
+                              "owner": row["owner"], "due": row["target_date"], "overdue": row["overdue"],
+                              "target": STATUS_LABELS.get(row["target_status"] or "", "")})
+    risk_view = view["risks"]
+    for row in risk_view.get("rows", []) if risk_view["recorded"] else []:
+        if row["status"] == "closed" or row["treatment"] == "accept":
+            continue
+        items.append({"ref": row["id"], "kind": "risk", "gap": f"{row['title']} ({row['current_level']})",
+                      "action": "; ".join(row["measures"]), "owner": row["owner"], "due": row["due"],
+                      "overdue": False, "target": row["treatment"]})
+    license_view = view["licenses"]
+    for finding in license_view.get("findings", []) if license_view["recorded"] else []:
+        if finding.get("severity") == "blocker":
+            items.append({"ref": finding["component"], "kind": "license", "gap": finding["message"],
+                          "action": finding.get("action", ""), "owner": None, "due": None, "overdue": False,
+                          "target": "resolved"})
+    return {"recorded": True, "items": items, "not_assessed": not_assessed,
+            "without_owner": sum(1 for i in items if not i["owner"]),
+            "without_date": sum(1 for i in items if not i["due"]),
+            "operations_gaps": list(view["operations"].get("gaps") or [])}
+
+
+def signoff(ws: "Workspace", cover_view: dict, dpia_view: dict) -> dict[str, Any]:
+    """Who signs the packet: preparer, system owner, DPO, approver (blank lines to sign)."""
+    dpo = dpia_view.get("dpo") if dpia_view["recorded"] else None
+    dpo_name = dpo.get("name") if isinstance(dpo, dict) else dpo
+    return {"recorded": True, "roles": [
+        {"role": "Prepared by", "name": cover_view["prepared_by"]},
+        {"role": "System owner", "name": ws.system.owner},
+        {"role": "Data protection officer", "name": dpo_name},
+        {"role": "Approved by (accountable executive)", "name": None},
+    ]}
+
+
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def executive_summary(view: dict) -> dict[str, Any]:
+    """Sentences a manager can read: coverage, unsupported claims, failing metrics, top risks, DPIA,
+    openness, blocker license findings, evidence. Missing inputs are named, not skipped."""
+    sentences: list[dict[str, str]] = []
+
+    def say(topic: str, text: str, tone: str = "neutral") -> None:
+        sentences.append({"topic": topic, "text": text, "tone": tone})
+
+    for row in view["mapping"]["coverage"]:
+        parts = [f"{row['met']} met"]
+        parts += [f"{row[key]} {label}" for key, label in (
+            ("partially_met", "partially met"), ("unsupported", "claimed but unsupported by evidence"),
+            ("not_met", "not met"), ("not_applicable", "not applicable"), ("not_assessed", "not yet assessed"))
+            if row[key]]
+        say(f"Coverage, {row['function']}", f"Of {row['total']} subcategories, {_join(parts)}.",
+            "bad" if row["unsupported"] or row["not_met"] else ("warn" if row["not_assessed"] or row["partially_met"]
+                                                                else "good"))
+    unsupported = view["mapping"]["unsupported"]
+    if unsupported:
+        say("Unsupported claims", f"{_plural(len(unsupported), 'subcategory', 'subcategories')} claimed as met or "
+            f"partially met {'has' if len(unsupported) == 1 else 'have'} no usable evidence: "
+            + "; ".join(f"{r['id']} ({r['reason']})" for r in unsupported) + ".", "bad")
+    else:
+        say("Unsupported claims", "Every claim that has evidence is backed by at least one current, intact item.",
+            "good")
+    if view["mapping"]["met_without_evidence"]:
+        ids = [r["id"] for r in view["mapping"]["met_without_evidence"]]
+        say("Claims without evidence", f"{_plural(len(ids), 'subcategory', 'subcategories')} marked met "
+            f"cite no evidence at all: {', '.join(ids)}.", "warn")
+    measurement_view = view["measurement"]
+    if measurement_view["recorded"]:
+        failing = [r for r in measurement_view["rows"] if r["outcome"] == "fail"]
+        unmeasured = measurement_view["summary"]["characteristics_not_measured"]
+        text = (f"{_plural(len(failing), 'metric')} {'misses its' if len(failing) == 1 else 'miss their'} "
+                "acceptance threshold: " + "; ".join(f"{r['title']} ({r['reason']})" for r in failing) + "."
+                if failing else f"All {len(measurement_view['rows'])} metrics with a result meet their thresholds.")
+        if unmeasured:
+            text += f" Not measured yet: {_join(unmeasured)}."
+        say("Metrics", text, "bad" if failing else ("warn" if unmeasured else "good"))
+    else:
+        say("Metrics", "No measurement results are recorded yet.", "warn")
+    risk_view = view["risks"]
+    if risk_view["recorded"]:
+        top = "; ".join(f"{r['id']} {r['title']} ({r['level']}, score {r['score']}, owner {r['owner']})"
+                        for r in risk_view["top_residual"])
+        say("Risks", f"{risk_view['open']} of {risk_view['total']} risks are open; the highest remaining "
+            f"{'is' if len(risk_view['top_residual']) == 1 else 'are'}: {top}.",
+            "bad" if any(r["level"] == "high" for r in risk_view["top_residual"]) else "warn")
+    else:
+        say("Risks", "No risks are recorded yet.", "warn")
+    say("DPIA", _dpia_sentence(view["dpia"]), "neutral" if view["dpia"]["recorded"] else "warn")
+    lic = view["licenses"]
+    if lic["recorded"]:
+        if lic.get("openness_summary"):
+            say("Openness", lic["openness_summary"])
+        blockers = [f for f in lic.get("findings", []) if f.get("severity") == "blocker"]
+        say("Licenses", (f"{_plural(len(blockers), 'license finding')} "
+                         f"{'blocks' if len(blockers) == 1 else 'block'} the intended use: "
+                         + "; ".join(f"{b['component']}: {b['message']}" for b in blockers) + ".")
+            if blockers else "No license finding blocks the intended use.", "bad" if blockers else "good")
+    else:
+        say("Openness and licenses", "The license register and openness classification are not recorded yet.",
+            "warn")
+    evidence_view = view["evidence"]
+    if evidence_view["recorded"]:
+        counts = evidence_view["counts"]
+        bad = counts["expired"] + counts["missing"] + counts["hash_mismatch"]
+        say("Evidence", f"{_plural(len(evidence_view['rows']), 'evidence item')}: {counts['ok']} current, "
+            f"{counts['expired']} expired, {counts['missing']} missing, {counts['hash_mismatch']} altered.",
+            "bad" if bad else "good")
+    else:
+        say("Evidence", "No evidence is recorded yet, so no claim can be checked.", "bad")
+    return {"recorded": True, "sentences": sentences}
+
+
+def _dpia_sentence(dpia_view: dict) -> str:
+    screening = dpia_view["screening"]
+    decision = (screening.get("decision") or "undecided").replace("_", " ")
+    met = screening.get("criteria_met_count", 0)
+    if not dpia_view["recorded"]:
+        return (f"No DPIA is recorded yet. The automatic screening finds {_plural(met, 'criterion', 'criteria')} "
+                f"met; on that basis a DPIA is {decision}.")
+    high = sum(1 for r in dpia_view["risks"] if r["residual_level"] == "high")
+    text = (f"DPIA {dpia_view.get('dpia_id') or ''} is {str(dpia_view.get('status') or 'draft').replace('_', ' ')}; "
+            f"screening: {_plural(met, 'criterion', 'criteria')} met, DPIA {decision}. "
+            f"{_plural(len(dpia_view['risks']), 'privacy risk')} assessed, {high} with a high residual level.")
+    if dpia_view["prior_consultation_required"]:
+        text += " Prior consultation of the supervisory authority is required (Art. 36)."
+    return text
+
+
+def packet_view(ws: "Workspace", *, generated: dt.datetime | None = None) -> dict[str, Any]:
+    """Every section of the audit packet as plain dicts, in reading order.
+
+    >>> import pathlib, tempfile
+    >>> from rmfkit.workspace import Workspace
+    >>> ws = Workspace.create(pathlib.Path(tempfile.mkdtemp()) / "w", system_id="s", name="S", owner="o")
+    >>> view = packet_view(ws)
+    >>> view["mapping"]["subcategory_count"], view["dpia"]["recorded"], view["evidence"]["message"][:20]
+    (72, False, 'No evidence recorded')
+    """
+    from rmfkit.workspace import today as workspace_today
+
+    when = generated or generated_at()
+    today = workspace_today()
+    checks = evidence_checks(ws, today)
+    view: dict[str, Any] = {"cover": cover(ws, when)}
+    view["system"] = system_profile(ws)
+    view["licenses"] = licenses(ws)
+    view["mapping"] = mapping(ws, checks, today)
+    view["measurement"] = measurement(ws, checks, today)
+    view["risks"] = risks(ws)
+    view["dpia"] = dpia(ws)
+    view["operations"] = operations(ws, checks, today)
+    view["evidence"] = evidence_index(ws, checks)
+    view["actions"] = action_plan(view)
+    view["signoff"] = signoff(ws, view["cover"], view["dpia"])
+    view["summary"] = executive_summary(view)
+    return _json_safe(view)
