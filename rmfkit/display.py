@@ -34,6 +34,10 @@ STATUS_COLOURS: dict[str, tuple[str, str]] = {
     "hash_mismatch": ("#fbd5d5", "#7f1d1d"),
     "fail": ("#fbd5d5", "#7f1d1d"),
     "not_measured": ("#f3f4f6", "#6b7280"),
+    "measured": ("#d9f2dc", "#14532d"),
+    "required": ("#fbd5d5", "#7f1d1d"),
+    "recommended": ("#fff1c2", "#6b4e00"),
+    "not_required": ("#d9f2dc", "#14532d"),
     "open_source": ("#d9f2dc", "#14532d"),
     "open_weights": ("#dbeafe", "#1e3a8a"),
     "open_access": ("#fff1c2", "#6b4e00"),
@@ -152,7 +156,11 @@ class Table:
         import pandas as pd
 
         data = [{label_: row.get(key) for key, label_ in self.columns.items()} for row in self.rows]
-        return pd.DataFrame(data, columns=list(self.columns.values()))
+        frame = pd.DataFrame(data, columns=list(self.columns.values()), dtype=object)
+        for key in (*self.bar_columns, *self.percent_columns):
+            if key in self.columns:
+                frame[self.columns[key]] = pd.to_numeric(frame[self.columns[key]])
+        return frame
 
     def styler(self):
         shown = self.frame.copy()
@@ -172,7 +180,8 @@ class Table:
                                                       for v in self.frame[label_] if v is not None)
             styler = styler.set_properties(subset=[label_], **{"text-align": "right" if numeric_column else "left"})
         if status_labels:
-            styler = styler.map(lambda v: colours.get(v, ""), subset=status_labels)
+            styler = styler.map(lambda v: colours.get(v) or colours.get(str(v).rsplit(" · ", 1)[-1], ""),
+                                subset=status_labels)
         bars = [self.columns[k] for k in self.bar_columns if k in self.columns]
         if bars:
             styler = styler.bar(subset=bars, color="#9ec5e8", vmin=0)
@@ -211,31 +220,35 @@ def table(rows: Iterable[Mapping[str, Any]], columns: Mapping[str, str], *, titl
 
 
 class Chart:
-    """A matplotlib Figure shown inline as a PNG (no pyplot state, nothing left open)."""
+    """A chart shown inline: SVG or PNG bytes from :mod:`rmfkit.report.charts`, or a matplotlib Figure."""
 
-    def __init__(self, figure, caption: str | None = None, dpi: int = 110):
-        self.figure = figure
+    def __init__(self, image, caption: str | None = None, width: str = "820px"):
+        self.image = image
         self.caption = caption
-        self.dpi = dpi
+        self.width = width
 
-    def png(self) -> bytes:
+    def _payload(self) -> tuple[str, bytes]:
+        if isinstance(self.image, (bytes, bytearray)):
+            data = bytes(self.image)
+            return ("image/png" if data.startswith(b"\x89PNG") else "image/svg+xml"), data
         buffer = io.BytesIO()
-        self.figure.savefig(buffer, format="png", dpi=self.dpi, bbox_inches="tight")
-        return buffer.getvalue()
+        self.image.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+        return "image/png", buffer.getvalue()
 
     def _repr_html_(self) -> str:
-        data = base64.b64encode(self.png()).decode("ascii")
+        media, data = self._payload()
+        encoded = base64.b64encode(data).decode("ascii")
         caption = f'<div class="rmfkit-muted">{_esc(self.caption)}</div>' if self.caption else ""
-        return _CSS + f'<div><img alt="{_esc(self.caption or "chart")}" style="max-width:100%" ' \
-                      f'src="data:image/png;base64,{data}"/>{caption}</div>'
+        return _CSS + (f'<div><img alt="{_esc(self.caption or "chart")}" style="width:100%;max-width:{self.width}" '
+                       f'src="data:{media};base64,{encoded}"/>{caption}</div>')
 
     def __repr__(self) -> str:
         return f"Chart({self.caption or 'figure'})"
 
 
-def chart(figure, caption: str | None = None) -> Chart:
-    """Show a Figure from :mod:`rmfkit.report.charts` inline."""
-    return Chart(figure, caption)
+def chart(image, caption: str | None = None) -> Chart:
+    """Show chart bytes (SVG/PNG) or a Figure inline."""
+    return Chart(image, caption)
 
 
 def callout(title: str, items: Iterable[Any] = (), *, tone: str = "info", empty: str | None = None) -> Html:
@@ -420,16 +433,122 @@ def evidence_cards(ws: "Workspace", ids: Iterable[str] | None = None) -> Html:
 
 
 def risk_table(ws: "Workspace") -> Table:
-    """The risk register: scores before and after treatment, owner, status."""
-    rows = [{"id": r.id, "title": r.title, "category": r.category, "inherent": r.inherent_score,
-             "residual": r.residual_score, "treatment": r.treatment, "owner": r.owner, "status": r.status,
-             "due": r.due} for r in ws.risks.values()]
-    rows.sort(key=lambda r: -(r["residual"] or r["inherent"]))
-    return table(rows, {"id": "Risk", "title": "Title", "category": "Category", "inherent": "Inherent",
+    """The risk register (:func:`rmfkit.risks.register_rows`): scores before and after treatment, level, owner."""
+    from rmfkit.risks import register_rows
+
+    rows = [{**r, "inherent": f"{r['inherent_score']} · {r['inherent_level']}",
+             "residual": f"{r['residual_score']} · {r['residual_level']}" if r["residual_score"] else None}
+            for r in register_rows(ws)]
+    open_high = sum(1 for r in rows if r["status"] != "closed" and r["current_level"] == "high")
+    return table(rows, {"id": "Risk", "title": "Title", "category_title": "Category", "inherent": "Inherent",
                         "residual": "Residual", "treatment": "Treatment", "owner": "Owner", "status": "Status",
                         "due": "Due"},
-                 title="Risk register", status_columns=("status",), bar_columns=("inherent",),
-                 wrap_columns=("title",), summary=f"{len(rows)} risks")
+                 title="Risk register", status_columns=("inherent", "residual", "status"),
+                 wrap_columns=("title",), collapse_after=20,
+                 summary=f"{len(rows)} risks, {open_high} open at a high level")
+
+
+def starter_risks_table(ws: "Workspace") -> Table:
+    """The starter catalogue with whether each risk is already in the register."""
+    from rmfkit.risks import STARTER_RISKS
+
+    adopted = {r.starter: r.id for r in ws.risks.values() if r.starter}
+    rows = [{"key": s.key, "title": s.title, "subcategories": list(s.subcategories), "score": s.likelihood * s.impact,
+             "adopted": adopted.get(s.key)} for s in STARTER_RISKS]
+    return table(rows, {"key": "Key", "title": "Starter risk", "subcategories": "RMF", "score": "Default score",
+                        "adopted": "In register as"}, title="Starter risks for open-source and generative AI",
+                 wrap_columns=("title",), summary=f"{len(adopted)} of {len(rows)} adopted")
+
+
+def heatmap(ws: "Workspace", *, residual: bool = False) -> Chart:
+    """5x5 heat map of open risks (likelihood x impact), before or after treatment."""
+    from rmfkit.report.risk_charts import heatmap_svg
+    from rmfkit.risks import heatmap_counts
+
+    title = "Open risks after treatment (residual)" if residual else "Open risks before treatment (inherent)"
+    return Chart(heatmap_svg(heatmap_counts(ws.risks.values(), residual=residual), title=title), width="420px")
+
+
+def measurement_table(rows: Sequence[Mapping[str, Any]]) -> Table:
+    """Results against thresholds (:func:`rmfkit.measure.evaluate` rows): value, 95% CI, outcome, why."""
+    shown = []
+    for r in rows:
+        sign = ">=" if r["direction"] == "higher_is_better" else "<="
+        ci = f"{r['ci_low']:.4g} – {r['ci_high']:.4g}" if r.get("ci_low") is not None else None
+        shown.append({**r, "target": f"{sign} {r['threshold']:.4g}" + (f" {r['unit']}" if r.get("unit") else ""),
+                      "value_text": f"{r['value']:.4g}" if r.get("value") is not None else None, "ci": ci})
+    failing = sum(1 for r in rows if r["outcome"] == "fail")
+    missing = sum(1 for r in rows if r["outcome"] == "not_measured")
+    return table(shown, {"title": "Threshold", "metric": "Metric", "value_text": "Value", "ci": "95% CI",
+                         "target": "Target", "outcome": "Outcome", "evidence": "Evidence", "reason": "Why"},
+                 title="Measurements against acceptance thresholds", status_columns=("outcome",),
+                 wrap_columns=("title", "reason"), summary=f"{len(rows)} thresholds, {failing} failing, {missing} not measured",
+                 empty="no acceptance thresholds declared yet (thresholds.yaml)")
+
+
+def measurement_chart(rows: Sequence[Mapping[str, Any]]) -> Html | Chart:
+    """The metrics chart of :mod:`rmfkit.report.charts`, or a one-line note when nothing is declared."""
+    from rmfkit.report.charts import metrics_chart
+
+    if not rows:
+        return callout("No chart yet: no acceptance thresholds declared", tone="info")
+    return Chart(metrics_chart(list(rows), fmt="svg"), "Measurements against acceptance thresholds")
+
+
+def characteristics_table(rows: Sequence[Mapping[str, Any]]) -> Table:
+    """Trustworthiness characteristics measured or not (:func:`rmfkit.measure.characteristics`)."""
+    not_measured = sum(1 for r in rows if r["status"] == "not_measured")
+    return table(rows, {"label": "Characteristic", "subcategory": "Subcategory", "status": "Status",
+                        "thresholds": "Thresholds", "failing": "Failing"},
+                 title="Trustworthy-AI characteristics", status_columns=("status",),
+                 summary=f"{not_measured} of {len(rows)} not measured: say why in MEASURE 1.1")
+
+
+def screening_table(view: Mapping[str, Any]) -> Table:
+    """The DPIA screening (:func:`rmfkit.dpia.view`): Art. 35(3) triggers and the nine criteria."""
+    screening = view["screening"]
+    rows = [{**r, "id": f"Art. 35(3)({r['id']})"} for r in screening["triggers"]] + list(screening["criteria"])
+    return table(rows, {"id": "Item", "title": "Question", "answer": "Answer", "source": "Source",
+                        "rationale": "Why"},
+                 title="DPIA screening", wrap_columns=("title", "rationale"), collapse_after=20,
+                 summary=f"{screening['criteria_met_count']} of 9 criteria met; rule says "
+                         f"{label(screening['rule_decision'])}")
+
+
+def dpia_decision(view: Mapping[str, Any]) -> Html:
+    """The screening outcome in one box: decision, who decided, and the rule's reasons."""
+    screening = view["screening"]
+    decision = screening["decision"]
+    who = screening.get("decided_by")
+    title = f"DPIA {label(decision)}" + (f" (decided by {who})" if who else " (rule outcome; not yet decided)")
+    tone = {"required": "warn", "recommended": "warn"}.get(decision, "good")
+    return callout(title, [*screening["reasons"], *screening.get("findings", [])], tone=tone)
+
+
+def personal_data_table(view: Mapping[str, Any]) -> Table:
+    """Art. 35(7)(a) description, prefilled from system.yaml: personal data, recipients, retention."""
+    rows = view["prefill"]["data_categories"]
+    return table(rows, {"name": "Personal data", "special_category": "Special category", "source": "Source",
+                        "recipients": "Recipients", "retention": "Retention", "data_flows": "Flows"},
+                 title="Personal data processed (from system.yaml)", wrap_columns=("recipients", "retention"))
+
+
+def transfers_table(view: Mapping[str, Any]) -> Table:
+    """International transfers and the mechanism recorded for each."""
+    rows = view["prefill"]["international_transfers"]
+    return table(rows, {"importer": "Importer", "country": "Country", "data_flow": "Flow", "mechanism": "Mechanism",
+                        "mechanism_recorded": "Recorded"},
+                 title="Transfers outside the EEA", wrap_columns=("mechanism",), empty="none")
+
+
+def dpia_questions(view: Mapping[str, Any]) -> Html | Table:
+    """What the DPO will still ask (:func:`rmfkit.dpia.view` completeness items)."""
+    items = view["completeness"]
+    if not items:
+        return callout("Nothing left for the DPO to ask", tone="good")
+    return table(items, {"section": "Section", "field": "Where", "question": "Question"},
+                 title="What the DPO will still ask", wrap_columns=("question",),
+                 summary=f"{len(items)} open questions")
 
 
 def decisions_table(rows: Sequence[Mapping[str, Any]]) -> Html | Table:

@@ -173,7 +173,41 @@ def check_map_the_rmf(notebook, ws_path, tmp_path):
     assert "No decisions recorded in this run" in html_of(notebook, "decisions")
 
 
-CHECKS = {"00_start_here": check_start_here, "03_map_the_rmf": check_map_the_rmf}
+def check_measure(notebook, ws_path, tmp_path):
+    from rmfkit.measure import characteristics, evaluate
+    from rmfkit.workspace import open_workspace
+
+    rows = evaluate(open_workspace(ws_path))
+    labels = tuple(c["label"] for c in characteristics(rows))
+    shown = table_rows(html_of(notebook, "characteristics"), labels)
+    assert [r[0] for r in shown] == list(labels) and len(shown) == 7
+    assert [r[2] for r in shown] == [c["status"].replace("_", " ") for c in characteristics(rows)]
+    results = html_of(notebook, "open-workspace")
+    if rows:
+        assert [r[0] for r in table_rows(results, tuple(r["title"] for r in rows))] == [r["title"] for r in rows]
+    else:
+        assert "no acceptance thresholds declared yet" in results
+    assert "<img" in html_of(notebook, "coverage-chart")
+
+
+def check_risks_and_dpia(notebook, ws_path, tmp_path):
+    from rmfkit import dpia
+    from rmfkit.risks import register_rows
+    from rmfkit.workspace import open_workspace
+
+    ws = open_workspace(ws_path)
+    expected = [r["id"] for r in register_rows(ws)]
+    assert [r[0] for r in table_rows(html_of(notebook, "open-workspace"), tuple(expected))] == expected
+    assert html_of(notebook, "heatmaps").count("<img") == 2
+    view = dpia.view(ws)
+    assert f"DPIA {view['screening']['decision'].replace('_', ' ')}" in html_of(notebook, "dpia-view")
+    screening = html_of(notebook, "screening")
+    assert f"{view['screening']['criteria_met_count']} of 9 criteria met" in screening
+    assert len(table_rows(screening, tuple(f"C{i}" for i in range(1, 10)))) == 9
+
+
+CHECKS = {"00_start_here": check_start_here, "03_map_the_rmf": check_map_the_rmf, "04_measure": check_measure,
+          "05_risks_and_dpia": check_risks_and_dpia}
 
 
 def test_map_session_records_decisions(tmp_path):
