@@ -40,6 +40,7 @@ from rmfkit.safeparse import parse_yaml, round_trip_yaml
 MARKER = "rmfkit.yaml"
 LOCK_NAME = ".rmfkit.lock"
 LOCK_TIMEOUT_S = 60
+UNICODE_BREAKS = ("\x85", "\u2028", "\u2029")  # NEL, LINE and PARAGRAPH SEPARATOR
 
 
 @dataclass(frozen=True)
@@ -141,6 +142,7 @@ def merge_into(node: Any, data: Any) -> Any:
     [1, 3]
     """
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString, ScalarString
 
     if isinstance(node, dict) and isinstance(data, dict):
         for key in [k for k in node if k not in data and not str(k).startswith(EXTENSION_PREFIX)]:
@@ -174,6 +176,8 @@ def merge_into(node: Any, data: Any) -> Any:
         return fresh
     if isinstance(data, list):
         return CommentedSeq(merge_into(None, x) for x in data)
+    if isinstance(data, str) and not isinstance(data, ScalarString) and any(c in data for c in UNICODE_BREAKS):
+        return DoubleQuotedScalarString(data)  # the emitter would fold these in plain or single-quoted style
     return data
 
 
@@ -227,11 +231,16 @@ def describe_validation_error(err: dict) -> tuple[str, str]:
 
 
 def _plain(node: Any) -> Any:
-    """ruamel containers to plain dicts/lists (scalars stay; subclasses of str/int/float compare equal)."""
+    """ruamel containers to plain dicts/lists (scalars stay; subclasses of str/int/float compare equal).
+
+    ruamel's timestamp type becomes a plain ``datetime``: copying a ruamel timestamp drops its time zone.
+    """
     if isinstance(node, dict):
         return {(str(k) if not isinstance(k, str) else k): _plain(v) for k, v in node.items()}
     if isinstance(node, list):
         return [_plain(v) for v in node]
+    if isinstance(node, dt.datetime) and type(node) is not dt.datetime:
+        return dt.datetime.combine(node.date(), node.timetz(), tzinfo=node.tzinfo)
     return node
 
 
