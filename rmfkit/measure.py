@@ -88,9 +88,10 @@ def find_measurement(threshold: Threshold, evidence: Mapping[str, "EvidenceRecor
     else:
         candidates = [r for r in evidence.values() if threshold.evidence_kind in (None, r.kind)]
     for record in sorted(candidates, key=_recency, reverse=True):
-        entry = next((m for m in metric_entries(record) if _matches(threshold, m)), None)
-        if entry is not None:
-            return record, entry
+        entries = [m for m in metric_entries(record) if _matches(threshold, m)]
+        if entries:
+            # Without a named slice, the overall figure (no slice) wins over per-slice figures.
+            return record, min(entries, key=lambda m: m.get("slice") not in (None, "", "none"))
     return None, None
 
 
@@ -127,7 +128,8 @@ def evaluate_threshold(threshold: Threshold, evidence: Mapping[str, "EvidenceRec
         return row
     value = _number(entry["value"])
     stderr = _number(entry.get("stderr"))
-    row.update(value=value, stderr=stderr, n=entry.get("n") if isinstance(entry.get("n"), int) else None)
+    row.update(value=value, stderr=stderr, n=entry.get("n") if isinstance(entry.get("n"), int) else None,
+               slice=entry.get("slice") or None)
     if stderr is not None:
         row["ci_low"] = round(value - Z_95 * stderr, 6)
         row["ci_high"] = round(value + Z_95 * stderr, 6)

@@ -64,9 +64,10 @@ def show(subcategory: Optional[str] = typer.Argument(None, help='One subcategory
     if as_json:
         print_json(rows)
         return
-    console().print(table(f"RMF mapping ({len(rows)} subcategories)", ["Id", "Status", "Owner", "Evidence", "Target"],
-                          [[r["id"], _status_cell(r), r["owner"] or "—", _evidence_cell(r), _target_cell(r)]
-                           for r in rows]))
+    listing = table(f"RMF mapping ({len(rows)} subcategories)", ["Id", "Status", "Owner", "Evidence", "Target"],
+                    [[r["id"], _status_cell(r), r["owner"] or "—", _evidence_cell(r), _target_cell(r)] for r in rows])
+    listing.columns[1].overflow = listing.columns[3].overflow = "fold"
+    console().print(listing)
     flagged = [r for r in rows if r["effective_status"] == "unsupported"]
     for r in flagged:
         console().print(f"{r['id']}: {r['reason']}")
@@ -165,9 +166,14 @@ def suggest(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) -
     if not rows:
         typer.echo("No suggestions: every usable evidence item is linked where it applies.")
         return
-    console().print(table(f"Suggested links ({len(rows)})", ["Subcategory", "Evidence", "Why", "Now"],
-                          [[s["subcategory"], f"{s['evidence']} ({s['kind']})", s["reason"], s["current_status"]]
-                           for s in rows]))
+    grouped: dict[tuple[str, str], list[dict]] = {}
+    for s in rows:
+        grouped.setdefault((s["subcategory"], s["reason"]), []).append(s)
+    suggestions = table(f"Suggested links ({len(rows)})", ["Subcategory", "Now", "Evidence", "Why"],
+                        [[sub, items[0]["current_status"], ", ".join(i["evidence"] for i in items), reason]
+                         for (sub, reason), items in grouped.items()])
+    suggestions.columns[2].overflow = "fold"
+    console().print(suggestions)
     typer.echo('Accept one with: rmfkit map set "SUBCATEGORY" --add-evidence ID')
 
 
