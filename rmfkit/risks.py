@@ -220,6 +220,9 @@ def _require_links(ws: "Workspace", risk: Risk) -> None:
 def adopt_starter(ws: "Workspace", keys: Iterable[str] | None = None, *, owner: str | None = None) -> list[Risk]:
     """Add starter-catalogue risks not yet in the register (inside ``ws.edit()``); returns the new ones.
 
+    Without ``keys``, a starter is skipped when it was adopted before or its category is already in the
+    register; named ``keys`` are skipped only when adopted before.
+
     Each adopted risk links the system's components on the layers the starter names and carries an
     honest rationale saying its score is a default to be re-assessed.
     """
@@ -231,9 +234,10 @@ def adopt_starter(ws: "Workspace", keys: Iterable[str] | None = None, *, owner: 
             raise UnknownIdError(f"unknown starter risk '{key}'", field="starter",
                                  hint="choose from " + ", ".join(STARTER_BY_KEY))
     adopted_keys = {r.starter for r in ws.risks.values() if r.starter}
+    covered = {r.category for r in ws.risks.values()}
     added = []
     for key in wanted:
-        if key in adopted_keys:
+        if key in adopted_keys or (keys is None and STARTER_BY_KEY[key].category in covered):
             continue
         starter = STARTER_BY_KEY[key]
         components = [c.id for c in ws.system.components if c.layer in starter.component_layers]

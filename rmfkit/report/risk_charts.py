@@ -20,13 +20,13 @@ LEVEL_COLOURS = {"low": "#d9ead3", "medium": "#fce5cd", "high": "#f4cccc"}
 def heatmap_figure(counts: list[list[int]], *, title: str = "Risk heat map"):
     """A matplotlib Figure of ``counts[impact - 1][likelihood - 1]`` (from :func:`rmfkit.risks.heatmap_counts`)."""
     from matplotlib.figure import Figure
-    from matplotlib.patches import Rectangle
+    from matplotlib.patches import Patch, Rectangle
 
     from rmfkit.risks import level
 
     if len(counts) != 5 or any(len(row) != 5 for row in counts):
         raise ValueError("counts must be a 5x5 grid: counts[impact - 1][likelihood - 1]")
-    fig = Figure(figsize=(6.4, 5.2), dpi=100)
+    fig = Figure(figsize=(6.4, 5.6), dpi=100)
     ax = fig.add_subplot(1, 1, 1)
     for impact in range(1, 6):
         for likelihood in range(1, 6):
@@ -43,7 +43,10 @@ def heatmap_figure(counts: list[list[int]], *, title: str = "Risk heat map"):
     ax.set_yticks(range(1, 6), [f"{k} {v}" for k, v in IMPACT_LEVELS.items()], fontsize=8)
     ax.set_xlabel("Likelihood")
     ax.set_ylabel("Impact")
-    ax.set_title(f"{title} ({sum(map(sum, counts))} risks)", fontsize=11)
+    ax.set_title(f"{title} ({sum(map(sum, counts))} open risks)", fontsize=11)
+    ax.legend(handles=[Patch(facecolor=LEVEL_COLOURS[band], label=f"{band} ({span})")
+                       for band, span in (("low", "1-4"), ("medium", "5-12"), ("high", "15-25"))],
+              loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3, frameon=False, fontsize=8)
     ax.set_aspect("equal")
     for spine in ax.spines.values():
         spine.set_visible(False)
