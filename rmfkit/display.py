@@ -47,6 +47,17 @@ STATUS_COLOURS: dict[str, tuple[str, str]] = {
     "high": ("#fbd5d5", "#7f1d1d"),
     "medium": ("#fff1c2", "#6b4e00"),
     "low": ("#d9f2dc", "#14532d"),
+    "blocker": ("#fbd5d5", "#7f1d1d"),
+    "obligation": ("#fff1c2", "#6b4e00"),
+    "caution": ("#ffe0b8", "#7c2d12"),
+    "good": ("#d9f2dc", "#14532d"),
+    "adequate": ("#dbeafe", "#1e3a8a"),
+    "concern": ("#fbd5d5", "#7f1d1d"),
+    "conditional": ("#fff1c2", "#6b4e00"),
+    "unknown": ("#fbd5d5", "#7f1d1d"),
+    "proprietary": ("#e5e7eb", "#374151"),
+    "yes": ("#d9f2dc", "#14532d"),
+    "no": ("#fbd5d5", "#7f1d1d"),
     "error": ("#fbd5d5", "#7f1d1d"),
     "warning": ("#fff1c2", "#6b4e00"),
     "info": ("#dbeafe", "#1e3a8a"),
@@ -634,6 +645,93 @@ def guidance(sub_id: str, *, generative: bool = True, actions: int = 4) -> Html:
         + (f"<div style='margin-top:6px'><b>Suggested actions</b><ul>{suggested}</ul>{more_line}</div>" if suggested else "")
         + (f"<div><b>Questions to answer in the documentation</b><ul>{questions}</ul></div>" if questions else "")
         + gai + "</div>", f"{g['id']}: {g['statement']}")
+
+
+# ---------------------------------------------------------------- licenses and openness
+
+def license_register(report) -> Table:
+    """The license register of :func:`rmfkit.licenses.report.analyze`: openness and fit per component."""
+    from rmfkit.models.system import LAYERS
+
+    rows = []
+    for r in sorted(report.register_rows(), key=lambda r: LAYERS.index(r["layer"])):
+        counts = r["findings"]
+        rows.append({**r, "license_text": ", ".join(r["license_names"]) or r["license"],
+                     "openness": r["openness"] or "undetermined",
+                     "finding_text": ", ".join(f"{n} {label(s)}" for s, n in counts.items() if n) or None,
+                     "review_text": "yes" if r["needs_review"] else None})
+    counts = report.counts()
+    summary = ", ".join(f"{n} {label(k)}" for k, n in counts["openness"].items() if n)
+    return table(rows, {"layer": "Layer", "component": "Component", "license_text": "License",
+                        "openness": "Openness", "commercial_distribution": "Commercial use",
+                        "finding_text": "Findings", "due_diligence": "Due diligence", "review_text": "Needs review"},
+                 title="License register", status_columns=("openness", "commercial_distribution"),
+                 wrap_columns=("license_text",), collapse_after=20,
+                 summary=f"{counts['components']} components: {summary}; {counts['needs_review']} need review")
+
+
+def openness_reasons(report) -> Table:
+    """Why each component is open source, open weights, open access or closed (in words)."""
+    rows = [{"component": r["component"], "openness": r["openness"] or "undetermined", "why": r["openness_reason"]}
+            for r in report.register_rows()]
+    return table(rows, {"component": "Component", "openness": "Openness", "why": "Why"},
+                 title="Openness, with the reason", status_columns=("openness",), wrap_columns=("why",),
+                 collapse_after=6, summary=f"Why each of the {len(rows)} components is classified as it is")
+
+
+def license_findings(report) -> Table:
+    """Policy findings against the intended use, most severe first, each with the action to take."""
+    rows = [f.to_dict() for f in report.findings]
+    return table(rows, {"severity": "Severity", "component": "Component", "message": "Finding", "action": "Action",
+                        "clause": "Clause"},
+                 title="License findings for the intended use", status_columns=("severity",),
+                 wrap_columns=("message", "action"), summary=f"{len(rows)} findings", empty="none")
+
+
+def mof_card(report) -> Html:
+    """The primary model release's Model Openness Framework class and what the next class needs."""
+    mof = report.mof
+    if mof is None:
+        return callout("No model weights component: the MOF class does not apply", tone="info")
+    items = [f"for Class {klass}: {m['name']} ({m['reason']})" for klass, missing in mof.missing.items()
+             for m in missing]
+    osaid = report.osaid
+    verdict = "meets" if osaid and osaid.conformant else "does not meet"
+    title = (f"{mof.component}: MOF {mof.label}; {verdict} the OSI Open Source AI Definition 1.0 "
+             f"— {len(items)} release components missing")
+    return Html(f'<details class="rmfkit-callout"><summary><b>{_esc(title)}</b> (click for the list)</summary>'
+                + "<ul>" + "".join(f"<li>{_esc(i)}</li>" for i in items) + "</ul></details>", title)
+
+
+def scorecard_table(report, component_id: str) -> Table:
+    """The eight due-diligence checks of one component, with rating, note and evidence."""
+    card = report.component(component_id).scorecard
+    return table(card["rows"], {"name": "Check", "question": "Question", "rating": "Rating", "note": "Note",
+                                "evidence": "Evidence"},
+                 title=f"Due diligence: {component_id}", status_columns=("rating",), wrap_columns=("question", "note"),
+                 summary=card["summary"] + (f" by {card['assessed_by']}" if card["assessed_by"] else "")
+                 + (f" on {card['assessed_on']}" if card["assessed_on"] else ""))
+
+
+def needs_table() -> Table:
+    """The needs the openness decision helper knows (choose one or more ids)."""
+    from rmfkit.licenses.decision import needs
+
+    return table([{"id": k, "label": v} for k, v in needs().items()], {"id": "Need id", "label": "Means"},
+                 title="What does the team need most?")
+
+
+def recommendation_card(recommendation) -> Html:
+    """The decision helper's answer: level of openness, acceptable levels, reasoning, what to look for."""
+    r = recommendation
+    level = label(r.level) if r.level else "no single level: try both"
+    acceptable = ", ".join(label(a) for a in r.acceptable) or "none satisfies every need"
+    return Html(
+        f'<div class="rmfkit-card rmfkit-facts"><h4>Recommended openness: {_esc(level)}</h4>'
+        f"<div>Acceptable for every need: {_esc(acceptable)}</div>"
+        f"<ul>{''.join(f'<li>{_esc(x)}</li>' for x in r.reasoning)}</ul>"
+        f"<b>Look for</b><ul>{''.join(f'<li>{_esc(x)}</li>' for x in r.look_for)}</ul>"
+        f'<div class="rmfkit-muted">Source: {_esc(r.source)}</div></div>', f"Recommended openness: {level}")
 
 
 # ---------------------------------------------------------------- forms
