@@ -227,8 +227,8 @@ def import_candidates(ws: Workspace, candidates: list[Candidate], *, components:
                     outcomes.append(ImportOutcome(cand.origin, "duplicate", existing[cand.sha256]))
                     continue
                 parsed = cand.parsed
-                day = collected or parsed.collected_at
-                eid = evidence_id or new_id(parsed, day or today(), taken)
+                day = collected or parsed.collected_at or today()
+                eid = evidence_id or new_id(parsed, day, taken)
                 taken.add(eid)
                 folder = ws.path(f"evidence/{eid}")
                 created.append(folder)
