@@ -473,6 +473,17 @@ def test_example_workspace_fills_the_checklist_realistically(example_ws: Path, r
     assert summary["open"] + summary["in_progress"] >= 4
     assert summary["overdue"] == 1
     items = [i for area in data["areas"] for i in area["items"]]
+    by_id = {i["id"]: i for i in items}
+    assert by_id["evaluation.suite"]["shown_status"] == "done"
+    assert by_id["evaluation.suite"]["reason"] == "supported by eval-task-support-tickets-2026-10"
+    assert by_id["evaluation.adversarial"]["shown_status"] == "unsupported"
+    assert by_id["evaluation.adversarial"]["reason"] == (
+        "marked done, but none of its evidence is usable: redteam-promptfoo-support-assistant-2026-05 "
+        "expired on 2026-10-31")
+    assert {"subcategory": "MEASURE 2.1", "reason": (
+        "operations checklist item evaluation.suite (Task-specific evaluation suite with the hard cases and "
+        "acceptance thresholds) is done with evidence eval-task-support-tickets-2026-10; MEASURE 2.1 is "
+        "not_assessed and does not link it")} in data["suggestions"]
     assert all(i["owner"] for i in items)
     assert all(i["due"] for i in items if i["status"] in ("open", "in_progress"))
     assert data["pilot"]["label"] == "7 of 10: Quantize if latency or cost demands it, then re-evaluate"
