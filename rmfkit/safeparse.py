@@ -21,6 +21,7 @@ from rmfkit.errors import InputFileError
 MAX_YAML_BYTES = 8 * 1024 * 1024
 MAX_NESTING = 64
 CORE_TAG_PREFIX = "tag:yaml.org,2002:"
+SCAN_TRIGGERS = "&*!"  # anchors, aliases, tags: only text holding one of these needs the event pre-scan
 PLAIN_TAGS = frozenset(CORE_TAG_PREFIX + t for t in ("int", "float", "bool", "null", "map", "seq", "timestamp"))
 
 
@@ -70,6 +71,20 @@ def _reject_aliases_and_depth(yaml, text: str, name: str) -> None:
             depth -= 1
 
 
+def _reject_depth(doc: Any, name: str) -> None:
+    """Nesting limit on a loaded document (without aliases it is a tree, so this walk is linear)."""
+    stack = [(doc, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if not isinstance(node, (dict, list)):
+            continue
+        if depth > MAX_NESTING:
+            lc = getattr(node, "lc", None)
+            raise InputFileError(f"nested more than {MAX_NESTING} levels deep", file=name,
+                                 line=lc.line + 1 if lc is not None and lc.line is not None else None)
+        stack.extend((child, depth + 1) for child in (node.values() if isinstance(node, dict) else node))
+
+
 def parse_yaml(data: bytes, name: str, *, expect_mapping: bool = True) -> Any:
     """Parse YAML bytes into ruamel round-trip objects (comments and key order kept)."""
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -80,8 +95,10 @@ def parse_yaml(data: bytes, name: str, *, expect_mapping: bool = True) -> Any:
     text = decode_utf8(data, name)
     yaml = round_trip_yaml()
     try:
-        _reject_aliases_and_depth(yaml, text, name)
+        if any(mark in text for mark in SCAN_TRIGGERS):
+            _reject_aliases_and_depth(yaml, text, name)  # before anything is built: an alias bomb never expands
         doc = yaml.load(text)
+        _reject_depth(doc, name)
     except InputFileError:
         raise
     except MarkedYAMLError as exc:
@@ -93,7 +110,7 @@ def parse_yaml(data: bytes, name: str, *, expect_mapping: bool = True) -> Any:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InputFileError(f"invalid YAML: {first}", file=name) from None
     except RecursionError:
-        raise InputFileError("nested too deeply to read", file=name) from None
+        raise InputFileError(f"nested more than {MAX_NESTING} levels deep", file=name) from None
     if doc is None:
         raise InputFileError("file is empty", file=name, hint="expected a mapping starting with schema_version")
     if expect_mapping and not isinstance(doc, dict):
