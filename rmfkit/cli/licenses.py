@@ -96,12 +96,13 @@ def licenses(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt,
                     [[f.severity + (" (needs review)" if f.needs_review else ""), f.component, f.message, f.clause,
                       f.action] for f in findings]))
     if drift is not None:
-        out.print(table(f"Licence drift against {against} ({len(drift)})", ["Component", "Change", "Openness",
-                        "Findings added", "Findings removed"],
-                        [[d["component"], d["message"], f"{d['old_openness']} → {d['new_openness']}",
-                          "; ".join(f"{x['severity']}: {x['message']}" for x in d["findings_added"]) or "—",
-                          "; ".join(f"{x['severity']}: {x['message']}" for x in d["findings_removed"]) or "—"]
-                         for d in drift]))
+        out.print(f"Licence drift against {against}: {len(drift)} change(s)", markup=False)
+        for d in drift:
+            out.print(f"  {d['component']}: {d['message']} (openness {d['old_openness']} → {d['new_openness']})",
+                      markup=False)
+            for sign, key in (("+", "findings_added"), ("-", "findings_removed")):
+                for f in d[key]:
+                    out.print(f"    {sign} {f['severity']}: {f['message']}", markup=False)
     if library:
         out.print(table("Licence records changed in the library since they were pulled", ["Evidence", "Status",
                         "Changes"], [[d["evidence"], d["status"], "; ".join(d["changes"])] for d in library]))

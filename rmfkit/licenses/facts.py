@@ -255,6 +255,13 @@ def _spdx_lower() -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
+def _spdx_licensing():
+    from license_expression import get_spdx_licensing
+
+    return get_spdx_licensing()
+
+
+@lru_cache(maxsize=1)
 def _scancode_categories() -> dict[str, str]:
     from license_expression import get_license_index
 
@@ -441,11 +448,10 @@ def resolve(license: str | None, license_name: str | None = None) -> ResolvedLic
         expression = facts.spdx_id or facts.key
         return ResolvedLicense(license, expression, (facts,), review=tuple(review), notes=tuple(notes),
                                matched_by_name=text.lower() == "other" and facts.category != "unknown")
-    from license_expression import ExpressionError, get_spdx_licensing
+    from license_expression import ExpressionError
 
-    licensing = get_spdx_licensing()
     try:
-        tree = licensing.parse(text, validate=False, strict=False)
+        tree = _spdx_licensing().parse(text, validate=False, strict=False)
     except ExpressionError as exc:
         return ResolvedLicense(license, None, (_unknown(text, "unparsable"),),
                                review=(f"licence expression '{text}' cannot be parsed: {exc}",))

@@ -78,7 +78,7 @@ def check(c: Classification, use: IntendedUse) -> list[Finding]:
     for f in c.license.licenses:
         if f.category == "unknown":
             continue
-        _commercial(out, f, use)
+        _commercial(out, f, use, comp.layer)
         _use_policy(out, f, use, distributing)
         if comp.layer == "weights":
             _model_terms(out, f, use, comp.license_text_sha256)
@@ -93,12 +93,12 @@ def check(c: Classification, use: IntendedUse) -> list[Finding]:
     return out.items
 
 
-def _commercial(out: _Collector, f: LicenseFacts, use: IntendedUse) -> None:
+def _commercial(out: _Collector, f: LicenseFacts, use: IntendedUse, layer: str) -> None:
     if not use.commercial_use:
         return
     if f.commercial_use == NO:
-        what = "non-commercial data in a commercial system" if f.kind == "data" else \
-            f"{f.name} does not allow commercial use"
+        what = "non-commercial data in a commercial system" if layer == "data" else \
+            f"{f.spdx_id or f.name} does not allow commercial use"
         out.add(f, "blocker", "commercial_use", what,
                 "replace the component or obtain a commercial licence from the licensor",
                 clause=f.clause("commercial_use", f"{f.name}: licence scope (non-commercial / research only)"),
