@@ -267,15 +267,14 @@ def prefill_description(system: SystemProfile) -> dict[str, Any]:
 
 
 def draft(system: SystemProfile, *, today: dt.date) -> Dpia:
-    """A first ``dpia.yaml`` from the system profile: prefilled answers and description, no decision.
+    """A first ``dpia.yaml`` from the system profile: the systematic description prefilled, no decision.
 
-    Every prefilled answer keeps its reason; the team confirms or corrects them.
+    Screening answers are not written: :func:`screen` shows them as *prefilled* until the team records
+    its own answer for each, so an unconfirmed guess never looks like a decision.
     """
-    pre = prefill_screening(system)
     desc = prefill_description(system)
     return Dpia.model_validate({
-        "dpia_id": f"DPIA-{system.id}", "version": "0.1", "status": "draft", "created_at": today, "updated_at": today,
-        "screening": {"art35_3": pre["art35_3"], "criteria": pre["criteria"]},
+        "dpia_id": f"DPIA-{system.id}", "version": "0.1", "status": "draft", "created_at": today,
         "description": {
             "processing_name": system.name, "summary": system.purpose, "context": system.context,
             "data_categories": [{"name": c["name"], "special_category": c["special_category"], "source": c["source"],
