@@ -113,6 +113,10 @@ def pull(ids: List[str] = typer.Argument(None, help="Library item ids", show_def
             typer.echo(f"  {change}")
 
 
+def _short(title: str, limit: int = 60) -> str:
+    return title if len(title) <= limit else title[: limit - 1] + "…"
+
+
 def _row(record, check) -> dict:
     return {"id": record.id, "kind": record.kind, "status": check.status if check else None,
             "reason": check.reason if check else None, "title": record.title,
@@ -144,7 +148,7 @@ def ls(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt,
         ["Id", "Status", "Kind", "Collected", "Expires", "Supports", "Title"]
     body = [[r["id"], *([] if library else [r["status"]]), r["kind"], r["collected_at"] or "—",
              r["expires_on"] or "—", ", ".join(r["subcategories"]) or "—",
-             r["title"] + (" (example data)" if r["example_data"] else "")] for r in rows]
+             _short(r["title"]) + (" (example data)" if r["example_data"] else "")] for r in rows]
     console().print(table(f"{'Evidence library' if library else 'Evidence'} ({len(rows)} items)", columns, body))
 
 

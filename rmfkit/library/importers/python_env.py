@@ -76,4 +76,5 @@ def parse(doc: Any, name: str) -> Parsed:
     facts = {"package_count": len(rows), "python": text(doc.get("python")), "licenses": unique_sorted(licenses),
              "unknown": sorted(r["name"] for r in rows if r["license"] == "UNKNOWN"), "packages": rows}
     return Parsed(kind=KIND, title=f"Python environment licenses ({len(rows)} packages)", facts=facts,
-                  tool="importlib.metadata", tool_version=text(doc.get("python")))
+                  tool="importlib.metadata", tool_version=text(doc.get("python")),
+                  subject=f"python-{text(doc.get('python'))}" if text(doc.get("python")) else "python")
