@@ -1,0 +1,150 @@
+"""CNIL PIA export: the documented import shape exactly (keys, types, reference numbers, gauges 0-4)."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from rmfkit import dpia
+from rmfkit.workspace import Workspace
+
+SHAPE = json.loads((Path(__file__).parent / "fixtures" / "dpia" / "cnil-shape.json").read_text())
+ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
+
+
+def check_type(value, kind: str) -> bool:
+    return {"string": isinstance(value, str),
+            "int": isinstance(value, int) and not isinstance(value, bool),
+            "iso": isinstance(value, str) and bool(ISO.match(value)),
+            "int01|null": value in (0, 1, None) and not isinstance(value, bool),
+            "bool|null": value is None or isinstance(value, bool)}[kind]
+
+
+def assert_documented_shape(export: dict) -> None:
+    assert list(export) == SHAPE["top_level"]
+    assert all(isinstance(export[k], list) for k in SHAPE["top_level"][1:])
+    assert set(export["pia"]) == set(SHAPE["pia_fields"])
+    for name, kind in SHAPE["pia_fields"].items():
+        assert check_type(export["pia"][name], kind), (name, export["pia"][name])
+    allowed = set(SHAPE["text_questions"]) | set(SHAPE["list_questions"]) | {int(k) for k in SHAPE["gauge_questions"]}
+    refs = [a["reference_to"] for a in export["answers"]]
+    assert len(refs) == len(set(refs))
+    for item in export["answers"]:
+        assert list(item) == SHAPE["answer_keys"] and list(item["data"]) == SHAPE["answer_data_keys"]
+        ref, data = item["reference_to"], item["data"]
+        assert type(ref) is int and ref in allowed
+        assert ISO.match(item["created_at"])
+        assert isinstance(data["list"], list) and all(isinstance(x, str) for x in data["list"])
+        if ref in SHAPE["text_questions"]:
+            assert isinstance(data["text"], str) and data["text"] and data["gauge"] is None and data["list"] == []
+        elif ref in SHAPE["list_questions"]:
+            assert data["text"] is None and data["gauge"] is None
+        else:
+            assert type(data["gauge"]) is int and 0 <= data["gauge"] <= 4 and isinstance(data["text"], str)
+    for measure in export["measures"]:
+        assert list(measure) == SHAPE["measure_keys"]
+        assert type(measure["id"]) is int and isinstance(measure["title"], str) and ISO.match(measure["created_at"])
+        assert measure["placeholder"] == "measures.default_placeholder"
+    titles = {m["title"] for m in export["measures"]}
+    for item in export["answers"]:
+        if item["reference_to"] in SHAPE["measure_title_questions"]:
+            assert set(item["data"]["list"]) <= titles
+    for comment in export["comments"]:
+        assert set(comment) == set(SHAPE["comment_keys"])
+        assert type(comment["reference_to"]) is int and isinstance(comment["for_measure"], bool)
+
+
+def test_example_export_matches_the_documented_shape(example_ws):
+    export = dpia.to_cnil(Workspace.open(example_ws))
+    assert_documented_shape(export)
+    refs = [a["reference_to"] for a in export["answers"]]
+    assert refs == SHAPE["text_questions"] + [321, 322, 323, 324, 325, 326, 331, 332, 333, 334, 335, 336,
+                                              341, 342, 343, 344, 345, 346]
+    assert len(export["measures"]) == 12 and [m["id"] for m in export["measures"]] == list(range(1, 13))
+    assert export["evaluations"] == []
+    assert json.loads(json.dumps(export)) == export
+
+
+def test_example_export_values(example_ws):
+    export = dpia.to_cnil(Workspace.open(example_ws))
+    pia = export["pia"]
+    assert (pia["name"], pia["category"], pia["status"]) == (
+        "Customer Support Assistant (LLM drafting and in-app chat answers)", "AI system", 0)
+    assert (pia["created_at"], pia["updated_at"]) == ("2026-02-18T00:00:00.000Z", "2026-11-16T00:00:00.000Z")
+    assert (pia["dpos_names"], pia["dpo_status"], pia["concerned_people_searched_opinion"]) == ("M. Laurent", 1, True)
+    assert pia["people_names"] == "Customer advisory board" and pia["concerned_people_status"] == 1
+    answers = {a["reference_to"]: a["data"] for a in export["answers"]}
+    # Illegitimate access folds DR-01, DR-02, DR-03 and DR-06: the highest severity and likelihood.
+    assert (answers[325]["gauge"], answers[326]["gauge"]) == (3, 3)
+    assert (answers[335]["gauge"], answers[336]["gauge"]) == (2, 2)
+    assert (answers[345]["gauge"], answers[346]["gauge"]) == (1, 2)
+    assert answers[323]["list"] == ["External user of the chat", "Internal staff", "External attacker",
+                                    "Model API provider", "Third-country public authorities"]
+    assert answers[344]["list"] == []
+    assert answers[324]["list"][:2] == ["Output filter for personal data not present in the conversation",
+                                        "Red-team suite with injection and extraction prompts before each release"][::-1]
+    assert "Standard Contractual Clauses (2021/914), module 2; transfer impact assessment TIA-2026-02" in answers[227]["text"]
+    assert answers[212]["text"].count("6(1)(f) legitimate interests") == 4
+    # Rights and fairness risks have no native slot: they are described in the closest principle's answer.
+    assert "Risk DR-05 Wrong statements about a customer&#x27;s account or a named person" in answers[214]["text"]
+    assert "Risk DR-10 Data subjects cannot exercise rights" in answers[225]["text"]
+    assert "Risk DR-04 Inference of sensitive attributes" in answers[213]["text"]
+    assert "&#x27;" in pia["dpo_opinion"] and "'" not in pia["dpo_opinion"]
+
+
+def test_minimal_record_exports_all_keys_and_no_empty_answers(tmp_path):
+    ws = Workspace.create(tmp_path / "ws", system_id="demo", name="Demo <AI>", owner="o")
+    with ws.edit():
+        ws.put("dpia.yaml", dpia.draft(ws.system, today=dt.date(2026, 11, 29)))
+    export = dpia.to_cnil(Workspace.open(tmp_path / "ws"))
+    assert_documented_shape(export)
+    assert export["pia"]["name"] == "Demo <AI>"
+    assert export["pia"]["updated_at"] == export["pia"]["created_at"] == "2026-11-29T00:00:00.000Z"
+    assert (export["pia"]["dpo_status"], export["pia"]["concerned_people_searched_opinion"]) == (None, None)
+    assert [a["reference_to"] for a in export["answers"]] == [111]  # no components, flows or answers yet
+    assert "<p>Demo &lt;AI&gt;</p>" in export["answers"][0]["data"]["text"]
+    assert export["measures"] == [] and export["evaluations"] == [] and len(export["comments"]) == 1
+
+
+def test_cli_export_to_file_and_bad_format(example_ws, run_cli, tmp_path):
+    out = tmp_path / "pia.json"
+    code, stdout, err = run_cli("dpia", "export", "--format", "cnil", "--out", out, "-w", example_ws)
+    assert code == 0, err
+    assert stdout.strip() == f"Wrote {out} (36 answers, 12 measures)"
+    assert json.loads(out.read_text()) == dpia.to_cnil(Workspace.open(example_ws))
+    code, stdout, _ = run_cli("dpia", "export", "--format", "cnil", "-w", example_ws)
+    assert code == 0 and json.loads(stdout)["pia"]["status"] == 0
+    code, _, err = run_cli("dpia", "export", "--format", "pdf", "-w", example_ws)
+    assert code == 2 and "--format 'pdf' is not supported" in err
+    code, _, err = run_cli("dpia", "export", "--format", "cnil", "--out", tmp_path, "-w", example_ws)
+    assert code == 2 and "is a directory" in err
+
+
+def test_export_without_dpia_is_a_clear_error(tmp_path, run_cli):
+    Workspace.create(tmp_path / "ws", system_id="demo", name="Demo", owner="o")
+    code, _, err = run_cli("dpia", "export", "--format", "cnil", "-w", tmp_path / "ws")
+    assert code == 2
+    assert err.strip() == "error: dpia.yaml: no DPIA recorded yet (start one with `rmfkit dpia init`)"
+
+
+@pytest.mark.parametrize("feared_event, section", [("illegitimate_access", 32), ("unwanted_modification", 33),
+                                                    ("disappearance", 34)])
+def test_each_feared_event_lands_on_its_cnil_item(tmp_path, feared_event, section):
+    ws = Workspace.create(tmp_path / "ws", system_id="demo", name="Demo", owner="o")
+    record = dpia.Dpia.model_validate({
+        "dpia_id": "DPIA-demo", "created_at": "2026-11-01",
+        "measures": [{"id": "M-01", "title": "Backups"}],
+        "risks": [{"id": "DR-01", "title": "Risk", "feared_event": feared_event, "impacts": ["i"], "threats": ["t"],
+                   "sources": ["s"], "severity": 4, "severity_justification": "why s", "likelihood": 1,
+                   "likelihood_justification": "why l", "measures": ["M-01"]}]})
+    with ws.edit():
+        ws.put("dpia.yaml", record)
+    answers = {a["reference_to"]: a["data"] for a in dpia.to_cnil(Workspace.open(tmp_path / "ws"))["answers"]}
+    base = section * 10
+    assert [answers[base + k]["list"] for k in (1, 2, 3, 4)] == [["i"], ["t"], ["s"], ["Backups"]]
+    assert (answers[base + 5]["gauge"], answers[base + 6]["gauge"]) == (4, 1)
+    assert answers[base + 5]["text"] == "<p>DR-01 Risk: 4 (Maximum). why s</p>"
+    assert sorted(r for r in answers if r > 300) == [base + k for k in range(1, 7)]
