@@ -386,6 +386,11 @@ def test_cli_verify_artifact_stores_evidence_and_exits_4_naming_the_file(ops_ws:
     assert ws.validate() == []
     last = ops.view(ws, MAY)["artifacts"][0]["last_check"]
     assert (last["evidence_id"], last["match"]) == ("artifact-check-demo-llm-2026-05-01-2", False)
+    code, out, _ = run_cli("ops", "verify-artifact", "demo-llm", model, "-w", ops_ws, "--json", "--no-progress")
+    document = json.loads(out)
+    assert (code, document["evidence_id"], document["ok"]) == (4, "artifact-check-demo-llm-2026-05-01-3", False)
+    assert document["failures"] == [f"tokenizer/tokenizer.json: SHA-256 differs (expected "
+                                    f"{sha(MODEL_FILES['tokenizer/tokenizer.json'])}, found {sha(shard.read_bytes())})"]
 
 
 def test_cli_verify_artifact_refuses_unknown_component_and_missing_expectation(ops_ws: Path, tmp_path: Path,
