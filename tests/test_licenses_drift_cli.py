@@ -71,6 +71,7 @@ def test_cli_register_json(example_ws, run_cli):
     rows = {r["component"]: r for r in data["register"]}
     assert rows["hosted-llm-api"]["openness"] == "open_access" and rows["hosted-llm-api"]["needs_review"] is True
     assert rows["llama-3.1-8b-instruct"]["license_names"] == ["Llama 3.1 Community License Agreement"]
+    assert rows["llama-3.1-8b-instruct"]["evidence"] == ["lic-llama-3.1"] and rows["vllm"]["evidence"] == ["lic-vllm"]
     assert data["mof"]["class"] == "unclassified" and data["osaid"]["conformant"] is False
     assert data["counts"]["openness"]["open_access"] == 1
     assert data["drift"] is None and data["recommendation"] is None
@@ -116,12 +117,11 @@ def test_reference_checks_name_bad_release_keys_and_evidence(example_ws):
     path = example_ws / "system.yaml"
     text = path.read_text(encoding="utf-8")
     text = text.replace("      model_card:\n", "      modelcard:\n", 1)
-    text = text.replace("        note: Apache-2.0, OSI-approved.\n",
-                        "        note: Apache-2.0, OSI-approved.\n        evidence: [E-missing]\n", 1)
+    text = text.replace("        evidence: [lic-vllm]\n", "        evidence: [lic-vllm, E-missing]\n", 1)
     path.write_text(text, encoding="utf-8")
     problems = [str(p) for p in open_workspace(example_ws).validate()]
     assert any("'modelcard' is not a Model Openness Framework component" in p for p in problems)
-    assert any("evidence 'E-missing' is not in this workspace" in p and "due_diligence.license_clarity" in p
+    assert any("evidence 'E-missing' is not in this workspace" in p and "vllm.due_diligence.license_clarity" in p
                for p in problems)
 
 

@@ -68,7 +68,7 @@ def check(c: Classification, use: IntendedUse) -> list[Finding]:
     if c.review:
         is_service = comp.layer == "service"
         out.add(None, "caution", "needs_review",
-                ("hosted service terms are not in rmfkit's licence data: " if is_service else "") + "; ".join(c.review),
+                ("hosted service terms: " if is_service else "") + "; ".join(c.review),
                 ("record the terms' version or date and the SHA-256 of the text you read; check commercial use, data "
                  "processing (DPA), ownership of outputs and notice of changes — API terms can change quietly"
                  if is_service else

@@ -177,13 +177,20 @@ def _primary_model(system: SystemProfile) -> str | None:
 def analyze(system: SystemProfile, evidence: Mapping[str, EvidenceRecord] | None = None) -> LicenseReport:
     """Classify every component, check it against the intended use, and build the register.
 
-    ``evidence`` (the workspace's records by id) adds licence-record items that name a component.
+    ``evidence`` (the workspace's records by id) adds licence-record items that name a component, or that the
+    component or its licence-clarity check cites; a record that names another licence becomes a finding.
     """
+    licence_records = {r.id: r for r in (evidence or {}).values() if r.kind == LICENSE_EVIDENCE_KIND}
     linked: dict[str, list[EvidenceRecord]] = {}
-    for record in sorted((evidence or {}).values(), key=lambda r: r.id):
-        if record.kind == LICENSE_EVIDENCE_KIND:
-            for component_id in record.components:
-                linked.setdefault(component_id, []).append(record)
+    for record in sorted(licence_records.values(), key=lambda r: r.id):
+        for component_id in record.components:
+            linked.setdefault(component_id, []).append(record)
+    for component in system.components:
+        clarity = component.due_diligence.license_clarity if component.due_diligence else None
+        for evidence_id in [*component.evidence, *(clarity.evidence if clarity else [])]:
+            record = licence_records.get(evidence_id)
+            if record is not None and record not in linked.setdefault(component.id, []):
+                linked[component.id].append(record)
     results = []
     for component in system.components:
         classification = classify(component)
