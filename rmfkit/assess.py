@@ -212,13 +212,14 @@ def _group_order(name: str) -> tuple:
 
 
 def profile_rows(rows: Iterable[dict], key: str = "function") -> list[dict]:
-    """Current vs target profile per ``key``: status counts of each, the gap and overdue targets.
+    """Current vs target profile per ``key``: status counts of each, the gap, overdue targets and the
+    earliest target date still ahead.
 
     >>> rows = [{"function": "MAP", "effective_status": "partially_met", "target": "met", "gap": True,
-    ...          "overdue": False, "target_status": "met"}]
+    ...          "overdue": False, "target_status": "met", "target_date": dt.date(2027, 1, 31)}]
     >>> r = profile_rows(rows)[0]
-    >>> r["current"]["partially_met"], r["target"]["met"], r["gap"], r["with_target"]
-    (1, 1, 1, 1)
+    >>> r["current"]["partially_met"], r["target"]["met"], r["gap"], r["with_target"], r["next_target_date"]
+    (1, 1, 1, 1, datetime.date(2027, 1, 31))
     """
     groups: dict[str, list[dict]] = {}
     for row in rows:
@@ -233,6 +234,8 @@ def profile_rows(rows: Iterable[dict], key: str = "function") -> list[dict]:
             "with_target": sum(1 for r in mine if r["target_status"]),
             "gap": sum(1 for r in mine if r["gap"]),
             "overdue": sum(1 for r in mine if r["overdue"]),
+            "next_target_date": min((r["target_date"] for r in mine if r["gap"] and r["target_date"]
+                                     and not r["overdue"]), default=None),
         })
     return out
 

@@ -77,6 +77,7 @@ def _stacked_bars(ax, labels: list[str], counts: list[dict[str, int]], statuses:
                         bbox={"boxstyle": "round,pad=0.15", "fc": STATUS_COLORS[status], "ec": "none"}
                         if status == "unsupported" else None)
     ax.set_yticks(y_positions, labels)
+    ax.set_ylim(-0.55, len(labels) - 0.45)
     ax.set_xlim(0, widest * 1.02)
     ax.tick_params(axis="y", length=0)
     ax.xaxis.get_major_locator().set_params(integer=True)
@@ -134,7 +135,9 @@ def profile_chart(rows: list[dict], *, fmt: Format = "svg",
         for index, r in enumerate(rows):
             y_target = len(labels) - 2 - 2 * index
             if r.get("gap"):
-                ax.annotate(f"{r['gap']} below target" + (f", {r['overdue']} overdue" if r.get("overdue") else ""),
+                due = f"\nnext due {r['next_target_date']}" if r.get("next_target_date") else ""
+                ax.annotate(f"{r['gap']} below target" + (f", {r['overdue']} overdue" if r.get("overdue") else "")
+                            + due,
                             xy=(1.0, y_target + 0.5), xycoords=("axes fraction", "data"), xytext=(6, 0),
                             textcoords="offset points", va="center", ha="left", fontsize=8, color="#57606a")
             if index:
@@ -149,11 +152,13 @@ def profile_chart(rows: list[dict], *, fmt: Format = "svg",
 # ---------------------------------------------------------------- metrics against thresholds
 
 def _metric_label(row: dict) -> str:
+    """Title (wrapped so the label column stays narrow), then the metric name and unit.
+
+    Task and slice names can be long (``promptinject.HijackHateHumans``); the results table carries them.
+    """
     title = row.get("title") or row["id"]
-    detail = row["metric"] + (f" · {row['task']}" if row.get("task") else "")
-    if row.get("unit"):
-        detail += f" ({row['unit']})"
-    return "\n".join(textwrap.wrap(title, 28)) + "\n" + detail
+    detail = row["metric"] + (f" ({row['unit']})" if row.get("unit") else "")
+    return "\n".join(textwrap.wrap(title, 28) + [detail])
 
 
 def metrics_chart(rows: list[dict], *, fmt: Format = "svg",
@@ -188,6 +193,8 @@ def _metric_panel(ax, row: dict) -> None:
     threshold = row["threshold"]
     verdict = {"pass": "PASS" + (" (within tolerance)" if row.get("within_tolerance") else ""),
                "fail": "FAIL", "not_measured": "NOT MEASURED"}[outcome]
+    if row.get("stale"):
+        verdict += " · evidence expired"
     ax.set_ylim(-0.6, 0.6)
     if row.get("value") is None:
         ax.set_xlim(0, 1)
