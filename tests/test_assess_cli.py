@@ -138,3 +138,17 @@ def test_map_suggest_and_gaps(run_cli, ws_path):
     assert {p["function"]: p["gap"] for p in data["profile"]} == {"GOVERN": 1, "MAP": 1, "MEASURE": 0, "MANAGE": 0}
     code, out, _ = run_cli("map", "gaps", "-w", ws_path, "--by-category")
     assert "GOVERN 1" in out and "2026-06-15 OVERDUE" in out
+
+
+def test_measure_command_lists_results_and_what_is_not_measured(run_cli, ws_path):
+    data = json.loads(run_cli("measure", "-w", ws_path, "--json")[1])
+    assert [(r["id"], r["outcome"]) for r in data["rows"]] == [
+        ("ticket-accuracy", "fail"), ("gsm8k-strict", "not_measured"), ("injection-pass-rate", "not_measured"),
+        ("p95-latency", "not_measured"), ("language-accuracy-gap", "not_measured")]
+    code, out, _ = run_cli("measure", "-w", ws_path, "--failing")
+    assert code == 0
+    assert "p95-latency: generic evidence holds no value of p95_latency_ms" in out
+    assert "Trustworthiness characteristics not measured (MEASURE 1.1): Safe; Secure and resilient;" in out
+    assert "ticket-accuracy: 0.812 vs >= 0.85; short by 0.038" in out
+    (ws_path / "thresholds.yaml").unlink()
+    assert run_cli("measure", "-w", ws_path)[1].startswith("No thresholds declared")

@@ -1,0 +1,58 @@
+"""``rmfkit measure``: measurements against the acceptance thresholds of ``thresholds.yaml``."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from rmfkit.cli.common import JsonOpt, WorkspaceOpt, console, open_ws, print_json, table
+
+
+def _value_cell(row: dict) -> str:
+    if row["value"] is None:
+        return "—"
+    text = f"{row['value']:.4g}"
+    if row["ci_low"] is not None:
+        text += f" [{row['ci_low']:.4g}, {row['ci_high']:.4g}]"
+    return text + (f" {row['unit']}" if row["unit"] else "")
+
+
+def measure(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt,
+            failing: bool = typer.Option(False, "--failing", help="Only thresholds that fail or are not measured")
+            ) -> None:
+    """Value, 95% CI, threshold and pass / fail / not measured per declared metric; exit 0 either way."""
+    from rich.markup import escape
+
+    from rmfkit import measure as measure_api
+
+    ws = open_ws(workspace)
+    declared = measure_api.thresholds_of(ws)
+    every_row = measure_api.evaluate(ws)
+    characteristics = measure_api.characteristics(every_row)
+    rows = [r for r in every_row if r["outcome"] != "pass"] if failing else every_row
+    if as_json:
+        print_json({"rows": rows, "characteristics": characteristics})
+        return
+    if declared is None:
+        typer.echo("No thresholds declared: add thresholds.yaml (metric, direction, threshold, subcategory).")
+        return
+    out = console()
+    results = table(f"Measurements against thresholds ({len(rows)})",
+                    ["Threshold", "Value [95% CI]", "Target", "Outcome", "Evidence"],
+                    [[r["id"], _value_cell(r), f"{'≥' if r['direction'] == 'higher_is_better' else '≤'} "
+                      f"{r['threshold']:.4g}", r["outcome"].replace("_", " ").upper()
+                      + (" (tolerance)" if r["within_tolerance"] else "") + (" (stale)" if r["stale"] else ""),
+                      r["evidence"] or "—"] for r in rows])
+    results.columns[0].overflow = results.columns[4].overflow = "fold"
+    out.print(results)
+    for r in rows:
+        if r["outcome"] != "pass":
+            out.print(f"{r['id']}: {escape(r['reason'])}", soft_wrap=True)
+    missing = [c["label"] for c in characteristics if c["status"] != "measured"]
+    if missing:
+        out.print("Trustworthiness characteristics not measured (MEASURE 1.1): " + "; ".join(missing), soft_wrap=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("measure")(measure)
