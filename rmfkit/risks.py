@@ -270,7 +270,8 @@ def rescore(ws: "Workspace", risk_id: str, *, reason: str, likelihood: int | Non
                "residual_rationale": residual_rationale}
     data = risk.model_dump(exclude_unset=True)
     data.update({k: v for k, v in changes.items() if v is not None})
-    data["history"] = [*data.get("history", []), previous.model_dump(exclude_none=True)]
+    # JSON mode gives fresh values: a date object shared with another field would be written as a YAML alias.
+    data["history"] = [*data.get("history", []), previous.model_dump(mode="json", exclude_none=True)]
     data["last_reviewed"] = today()
     try:
         updated = Risk.model_validate(data)

@@ -230,6 +230,19 @@ def test_rescore_keeps_history(example_ws, run_cli, monkeypatch):
     assert code == 2 and "unknown risk 'R-9999'" in err
 
 
+def test_rescore_of_a_never_reviewed_risk_round_trips(tmp_path, monkeypatch):
+    monkeypatch.setenv("RMFKIT_TODAY", "2026-10-01")
+    ws = Workspace.create(tmp_path / "ws", system_id="demo", name="Demo", owner="o")
+    with ws.edit():
+        risks.adopt_starter(ws, ["quality-variance"])
+    monkeypatch.setenv("RMFKIT_TODAY", "2026-11-02")
+    with ws.edit():
+        risks.rescore(ws, "R-0001", reason="Scored with the team", likelihood=2, rationale="Task evals pass")
+    risk = Workspace.open(tmp_path / "ws").risks["R-0001"]
+    assert [(h.date.isoformat(), h.likelihood) for h in risk.history] == [("2026-10-01", 3)]
+    assert (risk.likelihood, risk.rationale, risk.last_reviewed.isoformat()) == (2, "Task evals pass", "2026-11-02")
+
+
 def test_categories_command_lists_groups(run_cli):
     code, out, _ = run_cli("risk", "categories", "--json")
     rows = json.loads(out)
