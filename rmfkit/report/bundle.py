@@ -95,7 +95,9 @@ class PacketWriter:
     def write(self, name: str, payload: bytes) -> dict[str, Any]:
         from rmfkit.workspace import atomic_write_bytes
 
-        atomic_write_bytes(self.target(name), payload)
+        target = self.target(name)
+        atomic_write_bytes(target, payload)
+        target.chmod(0o644)
         entry = {"sha256": sha256_bytes(payload), "size": len(payload)}
         self.entries[name] = entry
         return entry
@@ -229,6 +231,7 @@ def write_zip(out: Path, names: list[str], date_time: tuple[int, ...]) -> Path:
             info.create_system = 3
             archive.writestr(info, (out / name).read_bytes())
     atomic_write_bytes(out / ZIP_NAME, buffer.getvalue())
+    (out / ZIP_NAME).chmod(0o644)
     return out / ZIP_NAME
 
 
@@ -306,8 +309,9 @@ def build_packet(ws: "Workspace", out: Path, *, sign_key: Path | None = None,
 
     step("oscal")
     writer.write(OSCAL_NAME, canonical_json(oscal.assessment_results(view, writer.entries)))
-    to_cnil = views.optional_api("rmfkit.dpia", "to_cnil")
-    if to_cnil is not None and view["dpia"]["recorded"]:
+    if view["dpia"]["recorded"]:
+        from rmfkit.dpia import to_cnil
+
         writer.write(CNIL_NAME, canonical_json(to_cnil(ws)))
 
     step("html")
@@ -325,11 +329,14 @@ def build_packet(ws: "Workspace", out: Path, *, sign_key: Path | None = None,
     from rmfkit.workspace import atomic_write_bytes
 
     manifest_bytes = writer.manifest(view["cover"]["generated_at"])
-    atomic_write_bytes(out / MANIFEST, manifest_bytes)
     sealed = [*writer.entries, MANIFEST]
+    seals = {MANIFEST: manifest_bytes}
     if private_key is not None:
-        atomic_write_bytes(out / SIGNATURE, private_key.sign(manifest_bytes))
+        seals[SIGNATURE] = private_key.sign(manifest_bytes)
         sealed.append(SIGNATURE)
+    for name, payload in seals.items():
+        atomic_write_bytes(out / name, payload)
+        (out / name).chmod(0o644)
     stamp = generated.timetuple()[:6]
     write_zip(out, sealed, stamp if stamp[0] >= 1980 else (1980, 1, 1, 0, 0, 0))
     return PacketResult(out, dict(writer.entries), private_key is not None, blocked, variant)

@@ -11,9 +11,8 @@ False
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import os
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from rmfkit.workspace import Workspace
@@ -27,20 +26,6 @@ CADENCE_MONTHS = {"monthly": 1, "quarterly": 3, "semiannual": 6, "annual": 12}
 def not_recorded(message: str) -> dict[str, Any]:
     """A section whose data does not exist yet; the packet prints ``message`` in its place."""
     return {"recorded": False, "message": message}
-
-
-def optional_api(module: str, name: str) -> Callable | None:
-    """A public function of another rmfkit module, or None while that module does not exist yet.
-
-    Only the absence of the module itself counts as "not there"; an error inside it propagates.
-    """
-    try:
-        mod = importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name and (module == exc.name or module.startswith(exc.name + ".")):
-            return None
-        raise
-    return getattr(mod, name, None)
 
 
 def generated_at() -> dt.datetime:
@@ -243,12 +228,30 @@ def risks(ws: "Workspace") -> dict[str, Any]:
 
 
 def licenses(ws: "Workspace") -> dict[str, Any]:
-    """License register, openness per component, the model release's MOF class, policy findings."""
-    analyze = optional_api("rmfkit.licenses", "analyze")
-    if analyze is None:
-        return not_recorded("No license analysis recorded yet: the license register and openness "
-                            "classification appear here once `rmfkit licenses` can compute them.")
-    return {"recorded": True, **_json_safe(analyze(ws.system))}
+    """License register, openness per component, the model release's MOF class and OSAID check,
+    policy findings against the intended use (``rmfkit.licenses.analyze``)."""
+    from rmfkit.licenses import analyze
+
+    if not ws.system.components:
+        return not_recorded("No components recorded yet in system.yaml, so there is no license register.")
+    report = analyze(ws.system, ws.evidence).to_dict()
+    names = {row["component"]: row["name"] for row in report["register"]}
+    counts = report["counts"]
+    mix = _join([f"{n} {kind.replace('_', ' ')}" for kind, n in counts["openness"].items() if n])
+    summary = f"Of {_plural(counts['components'], 'component')}, {mix}."
+    if report["primary_model"]:
+        model = report["primary_model"]
+        row = next(r for r in report["register"] if r["component"] == model)
+        osaid = report["osaid"]
+        summary = (f"The model release {names[model]} is {row['openness'].replace('_', ' ')}"
+                   + (", conformant with the OSI Open Source AI Definition" if osaid and osaid["conformant"] else
+                      f", not open source AI under the OSI definition ({_plural(len(osaid['failures']), 'requirement')}"
+                      " unmet)" if osaid else "")
+                   + (f"; Model Openness Framework class: {report['mof']['label']}" if report["mof"] else "")
+                   + ". " + summary)
+    return {"recorded": True, "register": report["register"], "findings": report["findings"],
+            "counts": counts, "primary_model": report["primary_model"], "mof": report["mof"],
+            "osaid": report["osaid"], "openness_summary": summary}
 
 
 def measurement(ws: "Workspace", checks: dict[str, Any], today: dt.date) -> dict[str, Any]:
@@ -313,7 +316,7 @@ def action_plan(view: dict[str, Any]) -> dict[str, Any]:
     for finding in license_view.get("findings", []) if license_view["recorded"] else []:
         if finding.get("severity") == "blocker":
             items.append({"ref": finding["component"], "kind": "license", "gap": finding["message"],
-                          "action": finding.get("action", ""), "owner": None, "due": None, "overdue": False,
+                          "action": finding["action"], "owner": None, "due": None, "overdue": False,
                           "target": "resolved"})
     return {"recorded": True, "items": items, "not_assessed": not_assessed,
             "without_owner": sum(1 for i in items if not i["owner"]),
@@ -390,9 +393,8 @@ def executive_summary(view: dict) -> dict[str, Any]:
     say("DPIA", _dpia_sentence(view["dpia"]), "neutral" if view["dpia"]["recorded"] else "warn")
     lic = view["licenses"]
     if lic["recorded"]:
-        if lic.get("openness_summary"):
-            say("Openness", lic["openness_summary"])
-        blockers = [f for f in lic.get("findings", []) if f.get("severity") == "blocker"]
+        say("Openness", lic["openness_summary"])
+        blockers = [f for f in lic["findings"] if f["severity"] == "blocker"]
         say("Licenses", (f"{_plural(len(blockers), 'license finding')} "
                          f"{'blocks' if len(blockers) == 1 else 'block'} the intended use: "
                          + "; ".join(f"{b['component']}: {b['message']}" for b in blockers) + ".")

@@ -1,0 +1,338 @@
+"""The audit packet of the example workspace: PDF contents, attachments, bundle, manifest, OSCAL,
+escaping of hostile strings, the URL fetcher, determinism. The packet is built once per module."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import socket
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import EXAMPLE, FIXTURES
+
+EPOCH = 1790000000  # 2026-09-21T14:13:20Z
+GENERATED = "2026-09-21T14:13:20Z"
+HOSTILE_TITLE = "<script>alert(1)</script><img src=http://127.0.0.1:{port}/x>"
+
+
+def _listener() -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(8)
+    sock.setblocking(False)
+    return sock
+
+
+def _received_connection(sock: socket.socket) -> bool:
+    try:
+        conn, _ = sock.accept()
+    except BlockingIOError:
+        return False
+    conn.close()
+    return True
+
+
+def _pinned_env():
+    saved = {k: os.environ.get(k) for k in ("SOURCE_DATE_EPOCH", "RMFKIT_TODAY")}
+    os.environ["SOURCE_DATE_EPOCH"] = str(EPOCH)
+    os.environ["RMFKIT_TODAY"] = "2026-11-29"
+    return saved
+
+
+def _restore(saved: dict) -> None:
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+def _copy_example(target: Path, port: int) -> Path:
+    shutil.copytree(EXAMPLE, target, ignore=shutil.ignore_patterns("build", ".rmfkit.lock", ".rmfkit-index.json"))
+    hostile = (FIXTURES / "packet" / "hostile-risk.yaml").read_text("utf-8").replace("PORT", str(port))
+    (target / "risks" / "R-0999.yaml").write_text(hostile, encoding="utf-8")
+    return target
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """(workspace, packet folder, key folder, listener) — the example plus a hostile risk, signed."""
+    from rmfkit.report.bundle import build_packet, generate_keys
+    from rmfkit.workspace import Workspace
+
+    base = tmp_path_factory.mktemp("packet")
+    listener = _listener()
+    port = listener.getsockname()[1]
+    ws = Workspace.open(_copy_example(base / "ws", port)).require_valid()
+    keys = base / "keys"
+    generate_keys(keys)
+    saved = _pinned_env()
+    try:
+        result = build_packet(ws, base / "out", sign_key=keys / "packet-signing-key.pem")
+    finally:
+        _restore(saved)
+    yield ws, result, keys, listener, port
+    listener.close()
+
+
+@pytest.fixture(scope="module")
+def pdf_text(built) -> str:
+    from pypdf import PdfReader
+
+    reader = PdfReader(built[1].out / "packet.pdf")
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_packet_folder_holds_every_output(built):
+    out = built[1].out
+    for name in ("packet.pdf", "packet.html", "bundle.json", "bundle-manifest.json", "bundle.zip", "manifest.json",
+                 "manifest.json.sig", "oscal-assessment-results.json", "dpia-cnil.json", "charts/coverage.png",
+                 "charts/heat_map.png"):
+        assert (out / name).is_file(), name
+    assert built[1].signed and built[1].pdf_variant == "pdf/a-3b"
+
+
+def test_pdf_lists_all_72_subcategories(pdf_text):
+    from rmfkit.catalog import load_catalog
+
+    flat = _flat(pdf_text)
+    missing = [s.id for s in load_catalog().subcategories if s.id not in flat]
+    assert missing == []
+    assert "4. RMF mapping: all 72 subcategories" in flat
+
+
+def test_pdf_has_license_register_rows(built, pdf_text):
+    from rmfkit.licenses import analyze
+
+    ws = built[0]
+    flat = _flat(pdf_text)
+    section = flat[flat.index("3. License register and openness", 2000):flat.index("4. RMF mapping", 2000)]
+    rows = analyze(ws.system, ws.evidence).register_rows()
+    assert len(rows) == len(ws.system.components) == 11
+    squashed = re.sub(r"\s+", "", section)
+    for row in rows:
+        assert re.sub(r"\s+", "", row["name"]) in squashed, row["name"]
+    assert "Llama 3.1 Community License Agreement" in section
+    assert "Model Openness Framework" in section
+
+
+def test_pdf_has_dpia_section_with_screening_and_risks(built, pdf_text):
+    from rmfkit.dpia import load
+
+    dpia = load(built[0])
+    flat = _flat(pdf_text)
+    section = flat[flat.index("7. DPIA inputs", 2000):flat.index("8. Operating the model", 2000)]
+    assert dpia.dpia_id in section
+    assert "Screening (Art. 35(1) and (3), EDPB WP248 criteria)" in section
+    assert "Decision: required" in section
+    for risk in dpia.risks:
+        assert risk.id in section
+
+
+def test_pdf_evidence_index_shows_every_short_hash(built, pdf_text):
+    flat = _flat(pdf_text)
+    section = flat[flat.index("9. Evidence index", 2000):flat.index("10. Gaps and action plan", 2000)]
+    assert built[0].evidence
+    for record in built[0].evidence.values():
+        assert record.sha256[:12] in section, record.id
+
+
+def test_pdf_pages_are_numbered_page_x_of_y(built):
+    from pypdf import PdfReader
+
+    reader = PdfReader(built[1].out / "packet.pdf")
+    total = len(reader.pages)
+    assert total > 20
+    assert "Page 1 of %d" % total in reader.pages[0].extract_text()
+    assert "Page %d of %d" % (total, total) in reader.pages[-1].extract_text()
+    toc = _flat(reader.pages[1].extract_text())
+    match = re.search(r"9\. Evidence index[ .]*(\d+)", toc)
+    assert match, toc
+    assert "9. Evidence index" in reader.pages[int(match.group(1)) - 1].extract_text()
+
+
+def test_pdf_attachments_equal_the_bundle_files(built):
+    from pypdf import PdfReader
+
+    out = built[1].out
+    attachments = PdfReader(out / "packet.pdf").attachments
+    assert sorted(attachments) == ["bundle-manifest.json", "bundle.json"]
+    for name, payloads in attachments.items():
+        assert payloads == [(out / name).read_bytes()]
+
+
+def test_bundle_json_holds_records_results_versions_and_time(built):
+    from rmfkit.report.bundle import schema_versions
+
+    ws, result = built[0], built[1]
+    bundle = json.loads((result.out / "bundle.json").read_text("utf-8"))
+    assert bundle["generated_at"] == GENERATED
+    assert bundle["schema_versions"] == schema_versions()
+    assert bundle["catalog_version"] == "nist-ai-rmf-1.0+playbook;nist-ai-600-1"
+    assert set(bundle["records"]) == set(ws.records)
+    assert bundle["records"]["risks/R-0999.yaml"]["title"].startswith("<script>")
+    assert set(bundle["results"]) >= {"cover", "summary", "mapping", "licenses", "measurement", "risks", "dpia",
+                                      "operations", "evidence", "actions", "signoff"}
+    assert bundle["results"]["mapping"]["subcategory_count"] == 72
+    from rmfkit.report.bundle import key_fingerprint, load_private_key
+
+    key = load_private_key(built[2] / "packet-signing-key.pem")
+    assert bundle["signer_key_sha256"] == key_fingerprint(key.public_key())
+
+
+def test_manifest_lists_every_file_with_its_hash_and_size(built):
+    from rmfkit.library.freshness import sha256_file
+
+    out = built[1].out
+    manifest = json.loads((out / "manifest.json").read_text("utf-8"))
+    listed = {f["path"]: f for f in manifest["files"]}
+    on_disk = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    assert set(listed) == on_disk - {"manifest.json", "manifest.json.sig", "bundle.zip"}
+    for name, entry in listed.items():
+        assert entry["sha256"] == sha256_file(out / name) and entry["size"] == (out / name).stat().st_size
+    for record in built[0].evidence.values():
+        assert listed[f"evidence/{record.id}/{record.file}"]["sha256"] == record.sha256
+
+
+def test_signature_verifies_with_openssl(built):
+    import subprocess
+
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("openssl is not installed")
+    out = built[1].out
+    run = subprocess.run([openssl, "pkeyutl", "-verify", "-pubin", "-inkey",
+                          str(built[2] / "packet-signing-key.pub.pem"), "-rawin", "-in", str(out / "manifest.json"),
+                          "-sigfile", str(out / "manifest.json.sig")], capture_output=True, text=True)
+    if "rawin" in run.stderr and run.returncode != 0 and "Unknown" in run.stderr:
+        pytest.skip("this openssl has no -rawin")
+    assert run.returncode == 0, run.stderr
+    assert "Signature Verified Successfully" in run.stdout
+
+
+def test_hostile_strings_are_literal_text_and_nothing_is_fetched(built, pdf_text):
+    out, listener, port = built[1].out, built[3], built[4]
+    title = HOSTILE_TITLE.format(port=port)
+    assert re.sub(r"\s+", "", title) in re.sub(r"\s+", "", pdf_text)
+    html = (out / "packet.html").read_text("utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=http://127.0.0.1:%d/x&gt;" % port in html
+    assert "<script" not in html and "<iframe" not in html and "<img src=http" not in html
+    assert not _received_connection(listener)
+    assert built[1].blocked_urls == []
+
+
+def test_fetcher_refuses_network_and_files_outside_allowed_folders(tmp_path):
+    from rmfkit.report.pdf import render_pdf
+
+    listener = _listener()
+    port = listener.getsockname()[1]
+    inside = tmp_path / "ws" / "logo.svg"
+    inside.parent.mkdir()
+    inside.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>', encoding="utf-8")
+    outside = tmp_path / "secret.css"
+    outside.write_text("body { color: red }", encoding="utf-8")
+    html = (f'<html><head><link rel="stylesheet" href="http://127.0.0.1:{port}/a.css">'
+            f'<link rel="stylesheet" href="{outside.as_uri()}"></head><body>'
+            f'<img src="http://127.0.0.1:{port}/x.png"><img src="https://127.0.0.1:{port}/y.png">'
+            f'<img src="{inside.as_uri()}"><img src="file:///etc/passwd"><p>x</p></body></html>')
+    try:
+        payload, blocked = render_pdf(html, workspace_root=tmp_path / "ws", attachments={},
+                                      generated=dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc), variant=None)
+        assert payload.startswith(b"%PDF")
+        assert sorted(blocked) == sorted([f"http://127.0.0.1:{port}/a.css", outside.as_uri(),
+                                          f"http://127.0.0.1:{port}/x.png", f"https://127.0.0.1:{port}/y.png",
+                                          "file:///etc/passwd"])
+        assert not _received_connection(listener)
+    finally:
+        listener.close()
+
+
+def test_oscal_assessment_results_validate_with_trestle(built):
+    from rmfkit.report.oscal import objective_id
+
+    trestle_ar = pytest.importorskip("trestle.oscal.assessment_results")
+    out = built[1].out
+    document = json.loads((out / "oscal-assessment-results.json").read_text("utf-8"))
+    model = trestle_ar.AssessmentResults.model_validate(document["assessment-results"])
+    result = model.results[0]
+    assessed = [sid for sid, a in built[0].assessments().items() if a.status != "not_assessed"]
+    assert len(result.findings) == len(result.observations) == len(assessed)
+    assert {f.target.target_id for f in result.findings} == {objective_id(s) for s in assessed}
+    resources = {r.uuid: r for r in model.back_matter.resources}
+    hashes = {r.rlinks[0].hashes[0].value for r in resources.values()}
+    assert hashes == {rec.sha256 for rec in built[0].evidence.values()}
+    for observation in result.observations:
+        for evidence in observation.relevant_evidence or []:
+            assert evidence.href.lstrip("#") in resources
+    assert any(r.title.startswith("R-0999") for r in result.risks)
+
+
+def test_same_workspace_gives_byte_identical_packet(built, tmp_path):
+    from rmfkit.report.bundle import build_packet
+
+    saved = _pinned_env()
+    try:
+        again = build_packet(built[0], tmp_path / "again", sign_key=built[2] / "packet-signing-key.pem")
+    finally:
+        _restore(saved)
+    first = built[1].out
+    for name in ("bundle.json", "manifest.json", "manifest.json.sig", "charts/coverage.png", "charts/profile.png",
+                 "charts/heat_map.png", "oscal-assessment-results.json", "packet.html", "packet.pdf", "bundle.zip"):
+        assert (first / name).read_bytes() == (again.out / name).read_bytes(), name
+
+
+def test_packet_refuses_a_non_empty_folder(built, run_cli):
+    code, _, err = run_cli("packet", "-w", built[0].root, "--out", built[1].out)
+    assert code == 2 and "is not empty" in err
+
+
+def test_sections_without_data_say_so(tmp_path):
+    from rmfkit.report.html import render_packet_html
+    from rmfkit.report.views import packet_view
+    from rmfkit.workspace import Workspace
+
+    ws = Workspace.create(tmp_path / "empty", system_id="empty", name="Empty", owner="owner")
+    view = packet_view(ws)
+    html = render_packet_html(view, workspace_root=ws.root)
+    text = _flat(re.sub(r"<[^>]+>", " ", html))
+    for sentence in ("No DPIA recorded yet", "No risks recorded yet", "No evidence recorded yet",
+                     "No measurement results recorded yet", "No operating plan recorded yet",
+                     "No components recorded yet in system.yaml, so there is no license register"):
+        assert sentence in text, sentence
+    assert all(f"{i}. " in text for i in range(1, 12))
+
+
+def test_workspace_template_folder_overrides_a_partial(tmp_path):
+    from rmfkit.report.html import render_packet_html
+    from rmfkit.report.views import packet_view
+    from rmfkit.workspace import Workspace
+
+    ws = Workspace.create(tmp_path / "branded", system_id="branded", name="Branded", owner="owner")
+    (ws.root / "templates" / "partials").mkdir(parents=True)
+    (ws.root / "templates" / "partials" / "_signoff.html.j2").write_text(
+        '<section id="s-signoff"><h1>11. Approval</h1><p>{{ view.cover.system_name }} board</p></section>',
+        encoding="utf-8")
+    html = render_packet_html(packet_view(ws), workspace_root=ws.root)
+    assert "<h1>11. Approval</h1><p>Branded board</p>" in html
+    assert "2. System profile and data flows" in html
+
+
+def test_logo_outside_the_workspace_is_refused(tmp_path):
+    from rmfkit.errors import InputFileError
+    from rmfkit.report.bundle import build_packet
+    from rmfkit.workspace import Workspace
+
+    ws = Workspace.create(tmp_path / "w", system_id="w", name="W", owner="o")
+    text = (ws.root / "rmfkit.yaml").read_text("utf-8")
+    (ws.root / "rmfkit.yaml").write_text(text + "branding:\n  logo: ../logo.png\n", encoding="utf-8")
+    (tmp_path / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    with pytest.raises(InputFileError, match="leaves the workspace"):
+        build_packet(Workspace.open(ws.root), tmp_path / "out")
