@@ -201,7 +201,7 @@ class Table:
             styler = styler.format("{:.0%}", subset=percents, na_rep="—")
         wraps = [self.columns[k] for k in self.wrap_columns if k in self.columns]
         if wraps:
-            styler = styler.set_properties(subset=wraps, **{"max-width": "460px", "white-space": "normal"})
+            styler = styler.set_properties(subset=wraps, **{"max-width": "460px", "white-space": "pre-line"})
         if self.title:
             styler = styler.set_caption(html.escape(self.title))
         return styler
@@ -419,12 +419,19 @@ def evidence_table(ws: "Workspace") -> Table:
                  summary=f"{len(rows)} items, {bad} need attention")
 
 
-def evidence_cards(ws: "Workspace", ids: Iterable[str] | None = None) -> Html:
-    """Compact cards: title, kind, check status, expiry, what it supports, a hash prefix."""
+def evidence_cards(ws: "Workspace", ids: Iterable[str] | None = None, *, needing_attention: bool = False) -> Html:
+    """Compact cards: title, kind, check status, expiry, what it supports, a hash prefix.
+
+    ``needing_attention=True`` shows only items whose check is not ``ok``.
+    """
     from rmfkit.library.freshness import check_all
 
     checks = check_all(ws)
     wanted = list(ids) if ids is not None else sorted(ws.evidence)
+    if needing_attention:
+        wanted = [eid for eid in wanted if checks[eid].status != "ok"]
+        if not wanted:
+            return callout("Every evidence item is current and intact", tone="good")
     cards = []
     for eid in wanted:
         rec = ws.evidence[eid]
@@ -441,6 +448,45 @@ def evidence_cards(ws: "Workspace", ids: Iterable[str] | None = None) -> Html:
     if not cards:
         return callout("No evidence yet", ["pull items from the library or import your own files"], tone="warn")
     return Html('<div class="rmfkit-grid">' + "".join(cards) + "</div>", f"{len(cards)} evidence cards")
+
+
+def library_table(ws: "Workspace") -> Table:
+    """The evidence library the workspace pulls from, with whether each item is already pulled."""
+    from rmfkit.library.store import Library
+
+    listing = Library.for_workspace(ws).listing()
+    pulled = {rec.library_id: eid for eid, rec in ws.evidence.items() if rec.library_id}
+    rows = [{"id": lid, "title": rec.title, "kind": rec.kind, "valid_until": rec.valid_until,
+             "components": rec.components, "pulled": pulled.get(lid)} for lid, rec in sorted(listing.records.items())]
+    return table(rows, {"id": "Library id", "title": "Title", "kind": "Kind", "valid_until": "Valid until",
+                        "components": "Components", "pulled": "In workspace as"},
+                 title="Evidence library", wrap_columns=("title",),
+                 summary=f"{len(rows)} library items, {len(pulled)} pulled into this workspace")
+
+
+def pull_table(outcomes: Sequence[Any]) -> Table:
+    """What a pull did (:func:`rmfkit.library.store.pull`): pulled, updated or up to date, and what changed."""
+    rows = [{"id": o.id, "status": o.status, "changes": "\n".join(o.changes) or None} for o in outcomes]
+    return table(rows, {"id": "Evidence", "status": "Result", "changes": "What changed"}, title="Pulled from the library",
+                 wrap_columns=("changes",), empty="nothing pulled in this run")
+
+
+def import_table(outcomes: Sequence[Any]) -> Table:
+    """What an import did (:func:`rmfkit.library.store.import_files`): new id or duplicate, per file."""
+    rows = [{"origin": o.origin, "status": o.status, "id": o.id,
+             "kind": o.record.kind if o.record else None} for o in outcomes]
+    return table(rows, {"origin": "File", "kind": "Detected kind", "status": "Result", "id": "Evidence id"},
+                 title="Imported in this session", empty="no files imported in this run")
+
+
+def drift_table(drifts: Sequence[Any]) -> Html | Table:
+    """Pulled items whose library copy changed since the pull (:func:`rmfkit.library.store.check_drift`)."""
+    if not drifts:
+        return callout("No drift: every pulled item matches the library", tone="good")
+    rows = [{"id": d.id, "status": d.status, "changes": "\n".join(d.changes)} for d in drifts]
+    return table(rows, {"id": "Evidence", "status": "Library copy", "changes": "What changed upstream"},
+                 title="Drift since the last pull", wrap_columns=("changes",),
+                 summary=f"{len(rows)} items changed upstream: re-read them, then pull again to update")
 
 
 def risk_table(ws: "Workspace") -> Table:
@@ -732,6 +778,36 @@ def recommendation_card(recommendation) -> Html:
         f"<ul>{''.join(f'<li>{_esc(x)}</li>' for x in r.reasoning)}</ul>"
         f"<b>Look for</b><ul>{''.join(f'<li>{_esc(x)}</li>' for x in r.look_for)}</ul>"
         f'<div class="rmfkit-muted">Source: {_esc(r.source)}</div></div>', f"Recommended openness: {level}")
+
+
+# ---------------------------------------------------------------- packets
+
+def packet_files(result) -> Table:
+    """The files of a built packet (:func:`rmfkit.report.bundle.build_packet`) with size and SHA-256."""
+    rows = [{"name": name, "size": f"{entry['size']:,} bytes", "sha256": entry["sha256"][:16] + "…"}
+            for name, entry in sorted(result.files.items())]
+    summary = result.summary()
+    return table(rows, {"name": "File", "size": "Size", "sha256": "SHA-256 (start)"},
+                 title=f"Packet in {result.out}", collapse_after=8,
+                 summary=f"{len(rows)} files; manifest SHA-256 {summary['manifest_sha256'][:16]}…; "
+                         + ("signed" if result.signed else "unsigned") + f"; PDF variant {summary['pdf_variant'] or 'plain PDF'}")
+
+
+def packet_preview(result, *, height: int = 640) -> Html:
+    """The packet's HTML rendering, inline in a scrollable frame (what the PDF shows)."""
+    document = (result.out / "packet.html").read_text(encoding="utf-8")
+    frame = (f'<iframe title="packet preview" style="width:100%;height:{height}px;border:1px solid #d1d5db;'
+             f'border-radius:6px;background:#fff" srcdoc="{html.escape(document, quote=True)}"></iframe>')
+    return Html(f"<div>{frame}</div>", f"packet preview ({result.out / 'packet.html'})")
+
+
+def verify_report(report) -> Html:
+    """The outcome of :func:`rmfkit.report.verify.verify`: every hash and the signature."""
+    data = report.as_dict()
+    if report.ok:
+        return callout(f"Verified: {data['files_checked']} hashes match; signature {data['signature']}",
+                       [f"checked {data['path']}"], tone="good")
+    return callout(f"Verification FAILED: {len(data['failures'])} problem(s)", data["failures"], tone="warn")
 
 
 # ---------------------------------------------------------------- forms

@@ -126,6 +126,22 @@ def record_assessments(ws: "Workspace", decisions: Iterable[Mapping[str, Any]]) 
     return rows
 
 
+def packet_dir(ws: "Workspace") -> Path:
+    """A new folder for this session's packet: ``build/packets/<today>``, then ``<today>-2``, ``-3``…
+
+    Packets are never overwritten, so re-running a session builds a new one beside the last.
+    """
+    from rmfkit.workspace import today
+
+    base = ws.path("build/packets")
+    stem = today().isoformat()
+    candidate, number = base / stem, 1
+    while candidate.exists():
+        number += 1
+        candidate = base / f"{stem}-{number}"
+    return candidate
+
+
 # ---------------------------------------------------------------- running notebooks
 
 def inject_parameters(notebook, parameters: Mapping[str, Any]) -> None:

@@ -155,6 +155,9 @@ def check_start_here(notebook, ws_path, tmp_path):
     assert table_rows(html_of(notebook, "record-first"), ("GOVERN",)) == [
         ["GOVERN", "0", "1", "0", "0", "0", "18", "19", "5%", "0%"]]
     assert "1 of 72 subcategories assessed" in html_of(notebook, "record-first")
+    first_packet = mine / "build" / "packets" / PINNED_TODAY
+    assert (first_packet / "packet.pdf").read_bytes().startswith(b"%PDF")
+    assert "Verified:" in html_of(notebook, "packet")
 
 
 def check_map_the_rmf(notebook, ws_path, tmp_path):
@@ -206,7 +209,63 @@ def check_risks_and_dpia(notebook, ws_path, tmp_path):
     assert len(table_rows(screening, tuple(f"C{i}" for i in range(1, 10)))) == 9
 
 
-CHECKS = {"00_start_here": check_start_here, "03_map_the_rmf": check_map_the_rmf, "04_measure": check_measure,
+def check_intake(notebook, ws_path, tmp_path):
+    from rmfkit.licenses.report import analyze
+    from rmfkit.workspace import open_workspace
+
+    ws = open_workspace(ws_path)
+    report = analyze(ws.system, ws.evidence)
+    ids = tuple(r["component"] for r in report.register_rows())
+    shown = {row[1]: row for row in table_rows(html_of(notebook, "register"),
+                                                tuple(c.layer for c in ws.system.components))}
+    assert set(shown) == set(ids)
+    for row in report.register_rows():
+        assert shown[row["component"]][3] == (row["openness"] or "undetermined").replace("_", " ")
+    assert f"{len(report.findings)} findings" in html_of(notebook, "findings")
+    from rmfkit.licenses.decision import recommend_openness
+
+    level = recommend_openness(["strict_privacy", "commercial_redistribution"]).level
+    assert f"Recommended openness: {level.replace('_', ' ')}</h4>" in html_of(notebook, "decision")
+    assert report.component(report.primary_model).scorecard["summary"] in html_of(notebook, "scorecard")
+
+
+def check_evidence_library(notebook, ws_path, tmp_path):
+    from rmfkit.library.freshness import check_all
+    from rmfkit.workspace import open_workspace
+
+    ws = open_workspace(ws_path)
+    pulled = ws.evidence["redteam-promptfoo-support-assistant-2026-10"]
+    assert pulled.library_id == "redteam-promptfoo-support-assistant-2026-10"
+    assert (ws_path / "evidence" / pulled.id / pulled.file).is_file()
+    assert table_rows(html_of(notebook, "pull"), (pulled.id,))[0][1] == "pulled"
+    attention = html_of(notebook, "attention")
+    for eid, check in check_all(ws).items():
+        assert (eid in attention) == (check.status != "ok")
+    assert "no files imported in this run" in html_of(notebook, "import")
+
+
+def check_audit_packet(notebook, ws_path, tmp_path):
+    packets = sorted((ws_path / "build" / "packets").iterdir())
+    assert [p.name for p in packets] == [PINNED_TODAY]
+    assert {"packet.pdf", "packet.html", "bundle.zip", "manifest.json"} <= {p.name for p in packets[0].iterdir()}
+    assert "Verified:" in html_of(notebook, "verify") and "signature unsigned" in html_of(notebook, "verify")
+    assert "<iframe" in html_of(notebook, "preview")
+
+
+def check_quarterly_review(notebook, ws_path, tmp_path):
+    from rmfkit.library.store import check_drift
+    from rmfkit.workspace import open_workspace
+
+    drifts = check_drift(open_workspace(ws_path))
+    shown = table_rows(html_of(notebook, "drift"), tuple(d.id for d in drifts))
+    assert [r[0] for r in shown] == [d.id for d in drifts]
+    assert table_rows(html_of(notebook, "open-workspace"), ("GOVERN", "MAP", "MEASURE", "MANAGE")) == \
+        expected_coverage(ws_path)
+
+
+CHECKS = {"00_start_here": check_start_here, "01_intake_and_openness": check_intake,
+          "02_evidence_library": check_evidence_library, "06_audit_packet": check_audit_packet,
+          "07_quarterly_review": check_quarterly_review, "03_map_the_rmf": check_map_the_rmf, "04_measure": check_measure,
           "05_risks_and_dpia": check_risks_and_dpia}
 
 
