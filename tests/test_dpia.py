@@ -7,9 +7,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rmfkit import dpia
-from rmfkit.models.dpia import Dpia
+from rmfkit.models.dpia import CRITERIA, Dpia
 from rmfkit.models.system import SystemProfile
 from rmfkit.workspace import Workspace
 
@@ -121,6 +123,19 @@ def test_not_required_with_criteria_met_needs_reasons_and_dpo_advice():
                      dpo_advice={"name": "DPO", "date": "2026-05-01", "advice": "Agree", "recommendation": "proceed"})
     findings = dpia.screen(system(generative=True), advised).findings
     assert not any("needs a decision_rationale and DPO advice" in f for f in findings)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.dictionaries(st.sampled_from(sorted(CRITERIA)), st.sampled_from(["yes", "no", "unsure"]), max_size=9),
+       st.sampled_from(sorted(CRITERIA)))
+def test_answering_yes_never_weakens_the_decision(answers, extra):
+    strength = {"not_required": 0, "recommended": 1, "required": 2}
+    base = dpia.screen(system(), record(screening={"criteria": {k: answer(v) for k, v in answers.items()}}))
+    more = dpia.screen(system(), record(screening={"criteria": {**{k: answer(v) for k, v in answers.items()},
+                                                                extra: answer("yes")}}))
+    assert strength[more.rule_decision] >= strength[base.rule_decision]
+    met = sum(1 for v in answers.values() if v == "yes")
+    assert (base.rule_decision == "required") == (met >= 2)
 
 
 def test_prefill_of_the_example_system(example_ws):

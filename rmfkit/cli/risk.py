@@ -25,11 +25,11 @@ def ls(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt,
         print_json(rows)
         return
     console().print(table(f"Risk register ({len(rows)} risks; likelihood x impact on a 5x5 scale)",
-                          ["Id", "Title", "Category", "L×I", "Inherent", "Residual", "Treatment", "Status", "Owner"],
-                          [[r["id"], r["title"], r["category"], f"{r['likelihood']}×{r['impact']}",
-                            f"{r['inherent_score']} {r['inherent_level']}",
+                          ["Id", "Title", "Category", "Inherent", "Residual", "Status", "Owner"],
+                          [[r["id"], r["title"], r["category"],
+                            f"{r['likelihood']}×{r['impact']}={r['inherent_score']} {r['inherent_level']}",
                             f"{r['residual_score']} {r['residual_level']}" if r["residual_score"] else "—",
-                            r["treatment"], r["status"], r["owner"]] for r in rows]))
+                            r["status"], r["owner"]] for r in rows]))
 
 
 def _date(value: Optional[str], option: str) -> Optional[dt.date]:
