@@ -205,6 +205,14 @@ def test_schema_problems_in_thresholds_are_reported_with_line(ws):
         "thresholds.yaml line 33: thresholds.3.direction: 'lower' is not one of higher_is_better, lower_is_better"]
 
 
+def test_unknown_evidence_kind_is_a_schema_problem(ws):
+    text = (ws.root / "thresholds.yaml").read_text().replace("evidence_kind: garak", "evidence_kind: garrak")
+    (ws.root / "thresholds.yaml").write_text(text)
+    problems = [str(p) for p in Workspace.open(ws.root).problems]
+    assert len(problems) == 1 and problems[0].startswith(
+        "thresholds.yaml line 28: thresholds.2.evidence_kind: 'garrak' is not one of lm-eval, model-card")
+
+
 def test_duplicate_threshold_ids_are_refused(ws):
     with (ws.root / "thresholds.yaml").open("a") as handle:
         handle.write("  - id: ticket-accuracy\n    metric: acc\n    direction: higher_is_better\n"

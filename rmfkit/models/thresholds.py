@@ -16,6 +16,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from rmfkit.models.base import Record, Strict
+from rmfkit.models.evidence import EvidenceKind
 
 Direction = Literal["higher_is_better", "lower_is_better"]
 # The seven trustworthiness characteristics of AI RMF 1.0 (section 3), named as MEASURE 2.5-2.11 name them.
@@ -36,7 +37,7 @@ class Threshold(Strict):
     tolerance: float | None = Field(None, ge=0, description="Shortfall still accepted (shown as 'within tolerance')")
     unit: str | None = None
     evidence: str | None = Field(None, description="Evidence id holding the measurement")
-    evidence_kind: str | None = Field(None, description="Else: the newest evidence of this kind holding the metric")
+    evidence_kind: EvidenceKind | None = Field(None, description="Else: the newest evidence of this kind holding the metric")
     subcategory: str = Field(..., description='RMF subcategory the measurement supports, e.g. "MEASURE 2.3"')
     characteristic: Characteristic | None = Field(
         None, description="Trustworthiness characteristic measured (default: from MEASURE 2.5-2.11)")
