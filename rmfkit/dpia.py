@@ -463,8 +463,8 @@ def view(ws: "Workspace") -> dict[str, Any]:
         "prior_consultation_required": prior_consultation_required(rows),
         "completeness": completeness(system, dpia, result),
         "rmf_suggestions": [{"subcategory": s, "reason": r} for s, r in rmf_suggestions(ws)],
-        "scale": {"severity": {k: v for k, v in GAUGE_LABELS.items() if k}, "likelihood":
-                  {k: v for k, v in GAUGE_LABELS.items() if k}},
+        "scale": {"severity": {str(k): v for k, v in GAUGE_LABELS.items() if k},
+                  "likelihood": {str(k): v for k, v in GAUGE_LABELS.items() if k}},
     }
     if dpia is None:
         return out

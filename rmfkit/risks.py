@@ -170,8 +170,9 @@ def summary(risks: Iterable[Risk]) -> dict[str, Any]:
 
 
 def scale_legend() -> dict[str, Any]:
-    """The stated scale, for tables and chart axes."""
-    return {"scale": SCALE, "likelihood": dict(LIKELIHOOD_LEVELS), "impact": dict(IMPACT_LEVELS),
+    """The stated scale, for tables and chart axes (keys are text so the dict survives JSON unchanged)."""
+    return {"scale": SCALE, "likelihood": {str(k): v for k, v in LIKELIHOOD_LEVELS.items()},
+            "impact": {str(k): v for k, v in IMPACT_LEVELS.items()},
             "levels": {"low": "1-4", "medium": "5-12", "high": "15-25"}}
 
 

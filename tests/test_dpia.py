@@ -349,7 +349,10 @@ def test_view_for_the_packet(example_ws):
     assert (dr3["inherent_level"], dr3["residual_level"], dr3["measures"][0]["title"]) == (
         "high", "low", "Redaction of contact details and account identifiers before the fallback call")
     assert view["prior_consultation_required"] is False and view["completeness"] == []
-    assert view["scale"]["severity"] == {1: "Negligible", 2: "Limited", 3: "Important", 4: "Maximum"}
+    assert view["scale"]["severity"] == {"1": "Negligible", "2": "Limited", "3": "Important", "4": "Maximum"}
+    import json
+
+    assert json.loads(json.dumps(view)) == view
 
 
 def test_rmf_suggestions_name_the_four_subcategories(example_ws):
