@@ -27,6 +27,9 @@ demo: $(VENV)/.installed
 	$(BIN)/rmfkit init $(DEMO_WS) --example support-assistant
 	$(BIN)/rmfkit validate -w $(DEMO_WS)
 	$(BIN)/rmfkit status -w $(DEMO_WS)
+	rm -rf build/packet
+	$(BIN)/rmfkit packet -w $(DEMO_WS) --out build/packet
+	$(BIN)/rmfkit verify build/packet
 
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest -q -n 2
