@@ -4,7 +4,8 @@ Every helper returns an object with ``_repr_html_`` (the last expression of a ce
 from the public rmfkit API only; nothing here computes governance facts. Long tables fold into a
 ``<details>`` block with a one-line summary, so a facilitator scrolls through decisions, not rows.
 
->>> t = table([{"id": "GOVERN 1.1", "status": "met"}], {"id": "Subcategory", "status": "Status"}, title="Demo")
+>>> t = table([{"id": "GOVERN 1.1", "status": "met"}], {"id": "Subcategory", "status": "Status"},
+...           title="Demo", status_columns=("status",))
 >>> "Subcategory" in t._repr_html_() and "background-color: #d9f2dc" in t._repr_html_()
 True
 """

@@ -96,9 +96,6 @@ def record_assessments(ws: "Workspace", decisions: Iterable[Mapping[str, Any]]) 
     ``target_status``, ``target_date`` and ``add_evidence`` (ids appended to the linked evidence).
     Nothing is written if any decision is invalid (unknown evidence, ``not_applicable`` without a
     justification).
-
-    >>> record_assessments.__name__
-    'record_assessments'
     """
     from rmfkit.catalog import load_catalog
     from rmfkit.errors import UsageError

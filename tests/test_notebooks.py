@@ -15,7 +15,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from rmfkit.session import INJECTED_TAG, PARAMETERS_TAG, run_notebook
+from rmfkit.session import INJECTED_TAG, PARAMETERS_TAG, render_session_record, run_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK_DIR = ROOT / "notebooks"
@@ -100,6 +100,20 @@ def test_notebooks_use_only_the_public_api(name):
     assert all(module.split(".")[0] == "rmfkit" for module in imports), imports
     for forbidden in ("open(", "yaml", "shutil", "Path(", "def ", "class "):
         assert forbidden not in code, f"{name} contains {forbidden!r}"
+
+
+def test_display_table_words_colours_and_folding():
+    from rmfkit.display import STATUS_COLOURS, table
+
+    rows = [{"id": f"MAP 1.{i}", "status": "partially_met", "evidence": ["E1", "E2"], "owner": None}
+            for i in range(1, 15)]
+    markup = table(rows, {"id": "Subcategory", "status": "Status", "evidence": "Evidence", "owner": "Owner"},
+                   title="Demo", status_columns=("status",), summary="14 rows")._repr_html_()
+    assert markup.count("<tr>") == 15 and "<details><summary>14 rows (click to expand)</summary>" in markup
+    assert "E1, E2" in markup and "—" in markup and "None" not in markup and "[" not in markup.split("</style>")[-1]
+    assert f"background-color: {STATUS_COLOURS['partially_met'][0]}" in markup and ">partially met<" in markup
+    short = table(rows[:3], {"id": "Subcategory"}, title="Short")._repr_html_()
+    assert "<details>" not in short
 
 
 # ---------------------------------------------------------------- executed
@@ -286,3 +300,12 @@ def test_map_session_records_decisions(tmp_path):
     assert str(recorded.last_reviewed) == PINNED_TODAY
     rows = table_rows(html_of(notebook, "decisions"), ("MEASURE 2.10",))
     assert rows and rows[0][2] == "partially met" and rows[0][3] == "DPO (name)"
+
+    executed = tmp_path / "03_map_the_rmf.executed.ipynb"
+    nbformat.write(notebook, executed)
+    record = render_session_record([executed])
+    assert list(record) == ["session-record/03_map_the_rmf.executed.html"]
+    page = record["session-record/03_map_the_rmf.executed.html"].decode("utf-8")
+    assert "Decisions recorded in this session" in page and "Prompt logging reviewed." in page
+    assert "application/vnd.jupyter.widget-view+json" not in page
+    assert not re.search(r"<script[^>]+src=\"https?://", page), "the session record fetches scripts"
