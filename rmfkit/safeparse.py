@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import re
 from typing import Any
 
 from rmfkit.errors import InputFileError
@@ -44,6 +45,8 @@ def round_trip_yaml():
     yaml.preserve_quotes = True
     yaml.width = 4096
     yaml.indent(mapping=2, sequence=4, offset=2)
+    # Never write anchors/aliases (the same date object in two fields would become one): the reader refuses them.
+    yaml.representer.ignore_aliases = lambda data: True
     return yaml
 
 
@@ -114,6 +117,97 @@ def parse_yaml(data: bytes, name: str, *, expect_mapping: bool = True) -> Any:
     if doc is None:
         raise InputFileError("file is empty", file=name, hint="expected a mapping starting with schema_version")
     if expect_mapping and not isinstance(doc, dict):
+        found = "a list" if isinstance(doc, list) else f"a single value ({str(doc)[:40]!r})"
+        raise InputFileError(f"expected a mapping of keys to values at the top, found {found}", file=name)
+    return doc
+
+
+def _core_schema_loader():
+    """A PyYAML safe loader (libyaml when available) resolving plain scalars by the YAML 1.2 core schema,
+    as ruamel does: ``yes``/``no``/``on``/``off`` stay text, ``0777`` is decimal, no sexagesimal numbers."""
+    import yaml
+
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class CoreSchemaLoader(base):
+        yaml_implicit_resolvers: dict = {}
+
+        def construct_mapping(self, node, deep=False):
+            seen = set()
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=True)
+                if isinstance(key, (str, int, float, bool)) and key in seen:
+                    raise yaml.constructor.ConstructorError(None, None, f"found duplicate key {key!r}",
+                                                            key_node.start_mark)
+                seen.add(key)
+            return super().construct_mapping(node, deep)
+
+    def add(tag: str, pattern: str, first: str) -> None:
+        CoreSchemaLoader.add_implicit_resolver(tag, re.compile(pattern, re.X), list(first))
+
+    add("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF")
+    add("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""])
+    add("tag:yaml.org,2002:int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789")
+    add("tag:yaml.org,2002:float", r"""^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?
+                                       |[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$""", "-+0123456789.")
+    for tag, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items():
+        for key_tag, regexp in resolvers:
+            if key_tag == "tag:yaml.org,2002:timestamp":
+                CoreSchemaLoader.add_implicit_resolver(key_tag, regexp, [tag])
+
+    def construct_int(loader, node):
+        text = loader.construct_scalar(node)
+        sign = -1 if text.startswith("-") else 1
+        digits = text.lstrip("+-")
+        if digits.startswith("0o"):
+            return int(digits[2:], 8)
+        if digits.startswith("0x"):
+            return int(digits[2:], 16)
+        return sign * int(digits, 10)
+
+    CoreSchemaLoader.add_constructor("tag:yaml.org,2002:int", construct_int)
+    return CoreSchemaLoader
+
+
+_CORE_LOADER = None
+
+
+def parse_yaml_plain(data: bytes, name: str) -> Any:
+    """Parse YAML bytes into plain dicts and lists, fast, for read-only use (no comments, no line numbers
+    on the result). Same limits, schema and refusals as :func:`parse_yaml`; text holding an anchor, alias
+    or tag goes through :func:`parse_yaml` itself.
+
+    >>> parse_yaml_plain(b"id: 'MEASURE 2.10'\\nanswer: yes\\nn: 0777\\nv: 2.10\\n", "x.yaml")
+    {'id': 'MEASURE 2.10', 'answer': 'yes', 'n': 777, 'v': 2.1}
+    """
+    global _CORE_LOADER
+    import yaml
+
+    if len(data) > MAX_YAML_BYTES:
+        raise InputFileError(f"file is {len(data):,} bytes; the limit for YAML files is {MAX_YAML_BYTES:,}",
+                             file=name)
+    text = decode_utf8(data, name)
+    if any(mark in text for mark in SCAN_TRIGGERS):
+        return parse_yaml(data, name)
+    if _CORE_LOADER is None:
+        _CORE_LOADER = _core_schema_loader()
+    try:
+        doc = yaml.load(text, Loader=_CORE_LOADER)  # noqa: S506 - a safe loader with the core schema
+        _reject_depth(doc, name)
+    except InputFileError:
+        raise
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = (exc.problem or exc.context or "invalid YAML").strip()
+        raise InputFileError(f"invalid YAML: {problem}", file=name, line=mark.line + 1 if mark else None) from None
+    except (yaml.YAMLError, ValueError) as exc:
+        raise InputFileError(f"invalid YAML: {str(exc).strip().splitlines()[0] if str(exc).strip() else exc!r}",
+                             file=name) from None
+    except RecursionError:
+        raise InputFileError(f"nested more than {MAX_NESTING} levels deep", file=name) from None
+    if doc is None:
+        raise InputFileError("file is empty", file=name, hint="expected a mapping starting with schema_version")
+    if not isinstance(doc, dict):
         found = "a list" if isinstance(doc, list) else f"a single value ({str(doc)[:40]!r})"
         raise InputFileError(f"expected a mapping of keys to values at the top, found {found}", file=name)
     return doc

@@ -25,7 +25,8 @@ from typing import Any, Iterator
 
 from pydantic import BaseModel, ValidationError
 
-from rmfkit.errors import InputFileError, Problem, ProblemList, UnknownIdError, ValidationFailed, WorkspaceNotFound
+from rmfkit.errors import (InputFileError, Problem, ProblemList, UnknownIdError, UsageError, ValidationFailed,
+                           WorkspaceNotFound)
 from rmfkit.models.base import EXTENSION_PREFIX, Record
 from rmfkit.models.dpia import Dpia
 from rmfkit.models.evidence import EvidenceRecord
@@ -35,7 +36,7 @@ from rmfkit.models.risk import Risk
 from rmfkit.models.settings import WorkspaceSettings
 from rmfkit.models.system import SystemProfile
 from rmfkit.models.thresholds import ThresholdsFile
-from rmfkit.safeparse import parse_yaml, round_trip_yaml
+from rmfkit.safeparse import parse_yaml, parse_yaml_plain, round_trip_yaml
 
 MARKER = "rmfkit.yaml"
 LOCK_NAME = ".rmfkit.lock"
@@ -284,9 +285,10 @@ def _key_problems(doc: Any, name: str, problems: ProblemList, path: tuple = ()) 
 class Workspace:
     """A governed system's folder: typed records in, round-trip YAML out."""
 
-    def __init__(self, root: Path | str, *, skip: tuple[str, ...] = ()):
+    def __init__(self, root: Path | str, *, skip: tuple[str, ...] = (), read_only: bool = False):
         self.root = Path(root).resolve()
         self.skip = tuple(skip)  # kind names not loaded (a listing reads them through an index instead)
+        self.read_only = read_only  # fast plain-YAML load for roll-ups; saving is refused
         self.records: dict[str, Record] = {}
         self._docs: dict[str, Any] = {}
         self._kinds: dict[str, RecordKind] = {}
@@ -295,11 +297,15 @@ class Workspace:
 
     # ---- finding and creating
     @classmethod
-    def open(cls, path: Path | str | None = None, *, skip: tuple[str, ...] = ()) -> "Workspace":
-        """Open the workspace at ``path`` or the nearest one above the current directory."""
+    def open(cls, path: Path | str | None = None, *, skip: tuple[str, ...] = (),
+             read_only: bool = False) -> "Workspace":
+        """Open the workspace at ``path`` or the nearest one above the current directory.
+
+        ``read_only=True`` parses with the fast plain loader (no comments, no line numbers) and refuses to save.
+        """
         if path is not None and not Path(path).exists():
             raise WorkspaceNotFound(f"folder {path} does not exist", hint="create it with `rmfkit init DIR`")
-        return cls(find_workspace_root(path), skip=skip)
+        return cls(find_workspace_root(path), skip=skip, read_only=read_only)
 
     @classmethod
     def create(cls, root: Path | str, *, system_id: str, name: str, owner: str,
@@ -356,7 +362,7 @@ class Workspace:
         for rel in self._discover():
             kind = self.kind_of(rel)
             data = read_user_file(self.root / rel, rel)
-            doc = parse_yaml(data, rel)
+            doc = parse_yaml_plain(data, rel) if self.read_only else parse_yaml(data, rel)
             self._docs[rel] = doc
             self._kinds[rel] = kind
             record = self._validate_doc(rel, kind, doc)
@@ -536,6 +542,8 @@ class Workspace:
 
     def save(self) -> list[str]:
         """Write every record whose content changed; returns the relative paths written."""
+        if self.read_only:
+            raise UsageError("this workspace was opened read-only", hint="open it without read_only to change it")
         written = []
         for rel, record in sorted(self.records.items()):
             data = _dump_record(record)
