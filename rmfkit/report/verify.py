@@ -194,6 +194,9 @@ def verify(path: Path, key: Path | None = None) -> VerifyReport:
     report = VerifyReport(str(path))
     if path.is_dir():
         verify_folder(path, key, report)
+        from rmfkit.review import verify_chain
+
+        verify_chain(path, report)  # a review snapshot: every earlier snapshot it chains to
     elif path.is_file():
         verify_zip(path, key, report)
     else:
