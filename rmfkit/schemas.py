@@ -23,6 +23,7 @@ from rmfkit.models.base import EXTENSION_PREFIX
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 EXTENSION_KEYS = {f"^{EXTENSION_PREFIX}": {}}
+YAML_TIMESTAMP = r"^\d{4}-\d{2}-\d{2}([Tt ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*([Zz]|[+-]\d{2}(:?\d{2})?)?)?$"
 
 
 def record_kinds() -> list:
@@ -44,10 +45,25 @@ def _allow_extension_keys(node: Any) -> None:
             _allow_extension_keys(value)
 
 
+def _yaml_timestamps(node: Any) -> None:
+    """YAML timestamps may separate date and time by a space (``2026-10-01 09:00:00+00:00``), which the
+    models accept but JSON Schema's ``date-time`` format does not; a pattern states what is accepted."""
+    if isinstance(node, dict):
+        if node.get("format") == "date-time":
+            del node["format"]
+            node["pattern"] = YAML_TIMESTAMP
+        for value in node.values():
+            _yaml_timestamps(value)
+    elif isinstance(node, list):
+        for value in node:
+            _yaml_timestamps(value)
+
+
 def json_schema(kind) -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of one record kind's files."""
     body = kind.model.model_json_schema(mode="validation")
     _allow_extension_keys(body)
+    _yaml_timestamps(body)
     body.pop("title", None)
     return {
         "$schema": JSON_SCHEMA_DIALECT,
