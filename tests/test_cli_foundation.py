@@ -219,3 +219,27 @@ def test_usage_mistakes_exit_2_with_one_line(ws: Path, run_cli, tmp_path: Path):
     code, _, err = run_cli("init", ws)
     assert code == 2 and err == f"error: folder {ws} is not empty (choose a new folder)\n"
     assert tree_hashes(ws) == before
+
+
+def test_init_on_a_file_is_a_usage_error(tmp_path: Path, run_cli):
+    target = tmp_path / "notes.txt"
+    target.write_text("keep me\n", encoding="utf-8")
+    code, out, err = run_cli("init", target)
+    assert (code, out, err) == (2, "", f"error: {target} is a file, not a folder (choose a new folder)\n")
+    assert target.read_text(encoding="utf-8") == "keep me\n"
+
+
+def test_a_refused_write_is_one_line_and_leaves_the_file(ws: Path, run_cli, monkeypatch):
+    import errno
+
+    import rmfkit.workspace
+
+    def disk_full(path, data):
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(rmfkit.workspace, "atomic_write_bytes", disk_full)
+    before = tree_hashes(ws)
+    code, out, err = run_cli("map", "set", "-w", ws, "MEASURE 2.10", "--status", "met")
+    assert (code, out) == (2, "")
+    assert err == f"error: {ws.resolve() / 'mapping' / 'measure.yaml'}: No space left on device\n"
+    assert tree_hashes(ws) == before

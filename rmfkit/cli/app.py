@@ -66,6 +66,12 @@ def main(argv: list[str] | None = None) -> int:
         if debug:
             raise
         code = _report(exc)
+    except OSError as exc:  # the file system refused (permissions, disk full): the user's to fix, not a bug
+        if debug:
+            raise
+        where = f"{exc.filename}: " if exc.filename else ""
+        typer.echo(f"error: {where}{exc.strerror or exc}", err=True)
+        code = 2
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
         code = 130

@@ -21,6 +21,8 @@ def init(directory: Path = typer.Argument(..., help="Folder for the new workspac
     from rmfkit.paths import example_dir
     from rmfkit.workspace import Workspace
 
+    if directory.exists() and not directory.is_dir():
+        raise UsageError(f"{directory} is a file, not a folder", hint="choose a new folder")
     if directory.exists() and any(directory.iterdir()):
         raise UsageError(f"folder {directory} is not empty", hint="choose a new folder")
     if example:
