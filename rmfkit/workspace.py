@@ -36,7 +36,7 @@ from rmfkit.models.risk import Risk
 from rmfkit.models.settings import WorkspaceSettings
 from rmfkit.models.system import SystemProfile
 from rmfkit.models.thresholds import ThresholdsFile
-from rmfkit.safeparse import parse_yaml, parse_yaml_plain, round_trip_yaml
+from rmfkit.safeparse import MAX_YAML_BYTES, parse_yaml, parse_yaml_plain, round_trip_yaml
 
 MARKER = "rmfkit.yaml"
 LOCK_NAME = ".rmfkit.lock"
@@ -102,6 +102,8 @@ def read_user_file(path: Path, name: str, max_bytes: int | None = None) -> bytes
         raise InputFileError("is a directory, expected a file", file=name)
     if not path.exists():
         raise InputFileError("file not found", file=name)
+    if not path.is_file():
+        raise InputFileError("is not a regular file (a pipe, socket or device?)", file=name)
     size = path.stat().st_size
     if max_bytes is not None and size > max_bytes:
         raise InputFileError(f"file is {size:,} bytes; the limit is {max_bytes:,}", file=name)
@@ -361,7 +363,7 @@ class Workspace:
         self.problems = []
         for rel in self._discover():
             kind = self.kind_of(rel)
-            data = read_user_file(self.root / rel, rel)
+            data = read_user_file(self.root / rel, rel, MAX_YAML_BYTES)
             doc = parse_yaml_plain(data, rel) if self.read_only else parse_yaml(data, rel)
             self._docs[rel] = doc
             self._kinds[rel] = kind
@@ -379,7 +381,8 @@ class Workspace:
                          line=version_line, field="schema_version")
         elif version > kind.model.SCHEMA_VERSION:
             problems.add(rel, f"version {version} was written by a newer rmfkit (this one reads up to "
-                              f"{kind.model.SCHEMA_VERSION}); upgrade rmfkit", line=version_line, field="schema_version")
+                              f"{kind.model.SCHEMA_VERSION}); upgrade rmfkit", line=version_line,
+                         field="schema_version")
         else:
             data = self._migrate(rel, kind, version, data, version_line, problems)
         if problems:
@@ -423,7 +426,8 @@ class Workspace:
         if kind is None:
             raise InputFileError("is not a workspace record file", file=rel)
         before = len(self.problems)
-        record = self._validate_doc(rel, kind, parse_yaml(read_user_file(self.path(rel), rel), rel))
+        data = read_user_file(self.path(rel), rel, MAX_YAML_BYTES)
+        record = self._validate_doc(rel, kind, parse_yaml(data, rel))
         found = self.problems[before:]
         del self.problems[before:]
         return record, found

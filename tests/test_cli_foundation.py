@@ -243,3 +243,16 @@ def test_a_refused_write_is_one_line_and_leaves_the_file(ws: Path, run_cli, monk
     assert (code, out) == (2, "")
     assert err == f"error: {ws.resolve() / 'mapping' / 'measure.yaml'}: No space left on device\n"
     assert tree_hashes(ws) == before
+
+
+def test_a_named_pipe_where_a_file_belongs_does_not_hang(ws: Path, run_cli):
+    os.mkfifo(ws / "mapping" / "extra.yaml")
+    code, out, err = run_cli("validate", "-w", ws)
+    assert (code, out, err) == (2, "", "error: mapping/extra.yaml: is not a regular file (a pipe, socket or device?)\n")
+
+
+def test_an_oversized_file_is_refused_before_it_is_read(ws: Path, run_cli):
+    with open(ws / "mapping" / "huge.yaml", "wb") as handle:
+        handle.truncate(9 * 1024 * 1024)
+    code, _, err = run_cli("validate", "-w", ws)
+    assert (code, err) == (2, "error: mapping/huge.yaml: file is 9,437,184 bytes; the limit is 8,388,608\n")
