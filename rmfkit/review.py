@@ -489,7 +489,9 @@ def _processing(bundle: dict) -> dict[str, str]:
     found = {f"flow {f['id']}": f["description"] for f in system.get("data_flows", []) if f.get("personal_data")}
     dpia = (bundle.get("records") or {}).get("dpia.yaml") or {}
     for purpose in (dpia.get("description") or {}).get("purposes", []):
-        found[f"purpose: {purpose['purpose']}"] = purpose.get("lifecycle_phase") or ""
+        found[f"purpose: {purpose['purpose']}"] = (f"DPIA purpose, lifecycle phase {purpose['lifecycle_phase']}"
+                                                    + (f", lawful basis {purpose['lawful_basis']}"
+                                                       if purpose.get("lawful_basis") else ""))
     return found
 
 

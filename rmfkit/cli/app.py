@@ -15,7 +15,7 @@ app = typer.Typer(help="Govern an AI system under the NIST AI RMF: workspace, ev
                   context_settings={"help_option_names": ["-h", "--help"]})
 
 # Modules that add commands to ``app``; each defines ``register(app)``.
-COMMAND_MODULES = ["workspace_cmds", "map", "risk", "dpia", "ops", "packet", "evidence", "licenses", "measure"]
+COMMAND_MODULES = ["workspace_cmds", "map", "risk", "dpia", "ops", "packet", "evidence", "licenses", "measure", "review"]
 
 # Exit codes of the CLI contract (DESIGN.md): the first matching class wins.
 EXIT_CODES: list[tuple[type[BaseException], int]] = [

@@ -1,0 +1,114 @@
+"""``rmfkit review snapshot | diff | packet`` and ``rmfkit portfolio``."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from rmfkit.cli.common import JsonOpt, WorkspaceOpt, console, open_ws, print_json, table
+
+review_app = typer.Typer(help="Quarterly review: frozen snapshots, what changed, review packet.", no_args_is_help=True)
+
+
+@review_app.command("snapshot")
+def snapshot(label: str = typer.Option(..., "--label", help="Name of the snapshot, e.g. 2026-Q4"),
+             workspace: Optional[Path] = WorkspaceOpt,
+             sign: Optional[Path] = typer.Option(None, "--sign", help="Ed25519 private key (PEM) to sign manifest.json"),
+             as_json: bool = JsonOpt) -> None:
+    """Freeze the workspace into reviews/LABEL/, chained to the previous snapshot (never rewritten)."""
+    from rmfkit.review import take_snapshot
+
+    result = take_snapshot(open_ws(workspace), label, sign_key=sign)
+    if as_json:
+        print_json(result.as_dict())
+        return
+    chained = (f"chained to {result.previous['label']} ({result.previous['manifest_sha256'][:12]}…)"
+               if result.previous else "first snapshot of the chain")
+    typer.echo(f"Snapshot {label} written to reviews/{label}: manifest SHA-256 {result.manifest_sha256}, {chained}"
+               + (", signed" if result.signed else ""))
+
+
+@review_app.command("diff")
+def diff(from_label: str = typer.Option(..., "--from", help="Earlier snapshot label"),
+         to_label: str = typer.Option("live", "--to", help="Later snapshot label, or 'live' for the workspace now"),
+         workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
+    """What changed between two snapshots (or a snapshot and the live workspace), each change once."""
+    from rmfkit import review
+
+    ws = open_ws(workspace)
+    result = review.diff_bundles(review.resolve(ws, from_label), review.resolve(ws, to_label))
+    if as_json:
+        print_json(result)
+        return
+    out = console()
+    out.print(f"[bold]{result['from']['label']} ({result['from']['date']}) → {result['to']['label']} "
+              f"({result['to']['date']})[/bold]")
+    for sentence in result["summary"]:
+        out.print(f"  {sentence['topic']}: {sentence['text']}", markup=False)
+    out.print(table("Coverage per function, then → now", ["Function", "Met", "Partially met", "Unsupported",
+                                                         "Not met", "Not assessed"],
+                    [[r["function"], *[f"{r['then'][k]} → {r['now'][k]}" for k in
+                                       ("met", "partially_met", "unsupported", "not_met", "not_assessed")]]
+                     for r in result["coverage"]]))
+    rows = [[review.CATEGORIES[r["category"]], r["kind"].replace("_", " "), r["ref"],
+             "" if r["before"] is None else str(r["before"]), "" if r["after"] is None else str(r["after"]),
+             (r["detail"] or "")[:100]] for r in result["changes"]]
+    out.print(table("Changes", ["Category", "Change", "Item", "Before", "Now", "Detail"], rows))
+    if result["stale_evidence"]:
+        out.print(table(f"Stale evidence on {result['to']['date']}", ["Evidence", "Expired on", "Weakens"],
+                        [[s["id"], s["expired_on"], ", ".join(s["weakens"])] for s in result["stale_evidence"]]))
+
+
+@review_app.command("packet")
+def packet(from_label: str = typer.Option(..., "--from", help="Earlier snapshot label"),
+           to_label: str = typer.Option("live", "--to", help="Later snapshot label, or 'live'"),
+           out: Path = typer.Option(..., "--out", "-o", help="Output folder (new or empty)"),
+           workspace: Optional[Path] = WorkspaceOpt,
+           sign: Optional[Path] = typer.Option(None, "--sign", help="Ed25519 private key (PEM) to sign manifest.json"),
+           as_json: bool = JsonOpt) -> None:
+    """Build the review packet: review.pdf, review.html, bundle.json, trend charts, manifest, bundle.zip."""
+    from rmfkit.report.review_packet import build_review_packet
+
+    summary = build_review_packet(open_ws(workspace), from_label, to_label, out, sign_key=sign)
+    if as_json:
+        print_json(summary)
+        return
+    typer.echo(f"Review packet written to {out}: {summary['files']} files, manifest SHA-256 "
+               f"{summary['manifest_sha256']}" + (", signed" if summary["signed"] else ", unsigned"))
+
+
+def portfolio(folders: List[Path] = typer.Argument(..., help="Workspace folders to roll up"),
+              out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write portfolio.pdf/.html, bundle "
+                                                                           "and manifest to this new folder"),
+              as_json: bool = JsonOpt) -> None:
+    """Roll up many workspaces into one inventory; folders that fail to load are reported and skipped."""
+    from rmfkit.review import portfolio as roll_up
+
+    result = roll_up(folders)
+    written = None
+    if out is not None:
+        from rmfkit.report.review_packet import build_portfolio
+
+        written = build_portfolio(result, out)
+    if as_json:
+        print_json({**result, "written": written})
+        return
+    rows = [[r["name"], r["owner"], r["deployment_pattern"], r["model_openness"] or "—",
+             " ".join(f"{f[:3]} {c['met']}/{c['total']}" for f, c in r["coverage"].items()),
+             r["unsupported_claims"], r["open_high_risks"], r["dpia"],
+             (r["last_review"] or "never") + (" OVERDUE" if r["review_overdue"] else "")] for r in result["systems"]]
+    out_console = console()
+    out_console.print(table(f"Portfolio as of {result['as_of']}", ["System", "Owner", "Deployment", "Model openness",
+                                                                  "Met per function", "Unsupported", "Open high",
+                                                                  "DPIA", "Last review"], rows))
+    for skipped in result["skipped"]:
+        out_console.print(f"skipped {skipped['folder']}: {skipped['error']}", markup=False)
+    if written:
+        typer.echo(f"Portfolio written to {out}: {written['files']} files, manifest SHA-256 "
+                   f"{written['manifest_sha256']}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(review_app, name="review")
+    app.command("portfolio")(portfolio)

@@ -1,0 +1,299 @@
+"""The review packet (what changed between two quarters, with trends) and the portfolio report.
+
+Both follow the audit packet's conventions (:mod:`rmfkit.report.bundle`): one :class:`PacketWriter`
+records every file's SHA-256 in ``manifest.json`` (optionally signed), the PDF embeds ``bundle.json`` and
+``bundle-manifest.json``, and ``bundle.zip`` holds everything. Charts use the matplotlib Figure API
+with the packet's house style, so the same data gives the same bytes.
+
+>>> png = coverage_trend_png([{"label": "2026-Q3", "date": "2026-09-30", "coverage":
+...     {"MAP": {"met": 2, "assessed": 6, "total": 18}}, "risks": {}, "metrics": {}}])
+>>> png[:4] == b"\\x89PNG"
+True
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rmfkit.errors import UsageError
+
+if TYPE_CHECKING:
+    from rmfkit.workspace import Workspace
+
+REVIEW_TEMPLATE = "review.html.j2"
+PORTFOLIO_TEMPLATE = "portfolio.html.j2"
+FUNCTION_COLORS = {"GOVERN": "#1f4e79", "MAP": "#1a7f37", "MEASURE": "#c2410c", "MANAGE": "#8250df"}
+LEVEL_COLORS = {"high": "#c2410c", "medium": "#f2b84b", "low": "#8fd19e"}
+MAX_METRIC_PANELS = 6
+PORTFOLIO_CHART_ROWS = 40
+
+
+# ---------------------------------------------------------------- charts
+
+def _png(draw, height: float) -> bytes:
+    from rmfkit.report.charts import _render
+
+    return _render(draw, height, "png")
+
+
+def coverage_trend_png(points: list[dict]) -> bytes:
+    """Per function: subcategories met (solid) and assessed (dashed) at each review."""
+    labels = [p["label"] for p in points]
+
+    def draw(fig):
+        ax = fig.add_subplot()
+        functions = [f for f in FUNCTION_COLORS if any(f in p["coverage"] for p in points)]
+        for function in functions:
+            met = [p["coverage"].get(function, {}).get("met", 0) for p in points]
+            assessed = [p["coverage"].get(function, {}).get("assessed", 0) for p in points]
+            color = FUNCTION_COLORS[function]
+            ax.plot(labels, met, marker="o", color=color, label=f"{function} met")
+            ax.plot(labels, assessed, marker="s", linestyle="--", color=color, alpha=0.55,
+                    label=f"{function} assessed")
+            ax.annotate(str(met[-1]), (len(labels) - 1, met[-1]), textcoords="offset points", xytext=(6, -3),
+                        fontsize=8, color=color)
+        ax.set_ylabel("Subcategories")
+        ax.set_ylim(bottom=0)
+        ax.yaxis.get_major_locator().set_params(integer=True)
+        ax.set_title("RMF coverage by function at each review", loc="left", fontweight="bold")
+        fig.legend(loc="outside lower center", ncols=4, frameon=False, fontsize=7.5)
+
+    return _png(draw, 3.4)
+
+
+def risk_trend_png(points: list[dict]) -> bytes:
+    """Open risks by current level (stacked) and the sum of their current scores at each review."""
+    from rmfkit.risks import level
+
+    labels = [p["label"] for p in points]
+
+    def draw(fig):
+        ax = fig.add_subplot()
+        bottoms = [0] * len(points)
+        for band in ("high", "medium", "low"):
+            counts = [sum(1 for r in p["risks"].values() if r["status"] != "closed" and level(r["score"]) == band)
+                      for p in points]
+            ax.bar(labels, counts, bottom=bottoms, color=LEVEL_COLORS[band], width=0.5, label=f"open, {band}")
+            bottoms = [b + c for b, c in zip(bottoms, counts)]
+        ax.set_ylabel("Open risks")
+        ax.yaxis.get_major_locator().set_params(integer=True)
+        total = ax.twinx()
+        scores = [sum(r["score"] for r in p["risks"].values() if r["status"] != "closed") for p in points]
+        total.plot(labels, scores, marker="o", color="#1f2328", label="sum of current scores")
+        for i, score in enumerate(scores):
+            total.annotate(str(score), (i, score), textcoords="offset points", xytext=(0, 6), ha="center",
+                           fontsize=8)
+        total.set_ylim(0, max(scores + [1]) * 1.25)
+        total.set_ylabel("Sum of current scores")
+        total.spines["right"].set_visible(True)
+        ax.set_title("Risk register at each review (residual score where recorded)", loc="left",
+                     fontweight="bold")
+        handles = ax.get_legend_handles_labels()[0] + total.get_legend_handles_labels()[0]
+        names = ax.get_legend_handles_labels()[1] + total.get_legend_handles_labels()[1]
+        fig.legend(handles, names, loc="outside lower center", ncols=4, frameon=False, fontsize=7.5)
+
+    return _png(draw, 3.2)
+
+
+def key_metrics(points: list[dict]) -> list[str]:
+    """Threshold ids measured in at least one state; the ones that changed most come first."""
+    ids: dict[str, float] = {}
+    for p in points:
+        for tid, m in p["metrics"].items():
+            if m["value"] is not None:
+                values = [q["metrics"].get(tid, {}).get("value") for q in points]
+                known = [v for v in values if v is not None]
+                spread = (max(known) - min(known)) / (abs(m["threshold"]) or 1) if known else 0
+                ids[tid] = max(ids.get(tid, 0), spread)
+    return sorted(ids, key=lambda t: (-ids[t], t))[:MAX_METRIC_PANELS]
+
+
+def metrics_trend_png(points: list[dict]) -> bytes:
+    """One small panel per key metric: its value at each review and the threshold (dashed)."""
+    labels = [p["label"] for p in points]
+    chosen = key_metrics(points)
+
+    def draw(fig):
+        if not chosen:
+            ax = fig.add_subplot()
+            ax.axis("off")
+            ax.text(0.5, 0.5, "No metric has a value in any review", ha="center", va="center")
+            return
+        cols = 2
+        rows = (len(chosen) + 1) // cols
+        axes = fig.subplots(rows, cols, squeeze=False).flatten()
+        for ax, tid in zip(axes, chosen):
+            meta = next(p["metrics"][tid] for p in reversed(points) if tid in p["metrics"])
+            values = [p["metrics"].get(tid, {}).get("value") for p in points]
+            xs = [i for i, v in enumerate(values) if v is not None]
+            ax.plot(xs, [values[i] for i in xs], marker="o", color="#1f4e79")
+            ax.axhline(meta["threshold"], linestyle="--", color="#c2410c", linewidth=1)
+            ax.set_xticks(range(len(labels)), labels, fontsize=7)
+            ax.set_xlim(-0.4, len(labels) - 0.6)
+            ax.tick_params(axis="y", labelsize=7)
+            sign = ">=" if meta["direction"] == "higher_is_better" else "<="
+            ax.set_title(f"{meta['title'][:46]}\n(threshold {sign} {meta['threshold']:g}{meta.get('unit') or ''})",
+                         fontsize=7.5, loc="left")
+            for i in xs:
+                ax.annotate(f"{values[i]:.3g}", (i, values[i]), textcoords="offset points", xytext=(0, 5),
+                            ha="center", fontsize=7)
+            low, high = min([meta["threshold"]] + [values[i] for i in xs]), max([meta["threshold"]] + [values[i] for i in xs])
+            pad = (high - low) * 0.35 or abs(high) * 0.05 or 0.05
+            ax.set_ylim(low - pad, high + pad)
+        for ax in axes[len(chosen):]:
+            ax.axis("off")
+        fig.suptitle("Key metrics at each review (dashed: acceptance threshold)", x=0.01, ha="left",
+                     fontweight="bold", fontsize=10)
+
+    return _png(draw, 1.0 + 1.75 * ((len(chosen) + 1) // 2 or 1))
+
+
+def portfolio_chart_png(rows: list[dict]) -> bytes:
+    """Per system (up to 40, least covered first): share of subcategories met per function."""
+    shown = sorted(rows, key=lambda r: (r["met_share"], r["name"]))[:PORTFOLIO_CHART_ROWS]
+
+    def draw(fig):
+        ax = fig.add_subplot()
+        if not shown:
+            ax.axis("off")
+            ax.text(0.5, 0.5, "No system loaded", ha="center", va="center")
+            return
+        functions = list(FUNCTION_COLORS)
+        height = 0.8 / len(functions)
+        for k, function in enumerate(functions):
+            ys = [i + k * height for i in range(len(shown))]
+            shares = [r["coverage"].get(function, {}).get("met", 0) / (r["coverage"].get(function, {}).get("total")
+                                                                        or 1) for r in shown]
+            ax.barh(ys, shares, height=height, color=FUNCTION_COLORS[function], label=function)
+        ax.set_yticks([i + 0.3 for i in range(len(shown))], [r["name"][:38] for r in shown], fontsize=7)
+        ax.invert_yaxis()
+        ax.set_xlim(0, 1)
+        ax.xaxis.set_major_formatter(lambda x, _: f"{x:.0%}")
+        ax.set_xlabel("Share of subcategories met (evidence-checked)")
+        ax.set_title("Coverage per system and function" + (f" ({len(shown)} least covered of {len(rows)})"
+                                                           if len(rows) > len(shown) else ""),
+                     loc="left", fontweight="bold")
+        fig.legend(loc="outside lower center", ncols=4, frameon=False, fontsize=8)
+
+    return _png(draw, 1.4 + 0.32 * max(len(shown), 1))
+
+
+# ---------------------------------------------------------------- sealing a folder of documents
+
+def _empty_out(out: Path) -> Path:
+    out = Path(out)
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise UsageError(f"output folder {out} is not empty", hint="choose a new folder; packets are never overwritten")
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def _seal(writer, out: Path, *, document: str, stem: str, bundle_bytes: bytes, generated: dt.datetime,
+          root: Path | None, private_key) -> dict[str, Any]:
+    """Write HTML, bundle manifest, PDF, manifest (+ signature) and the zip, as the audit packet does."""
+    from rmfkit.paths import templates_dir
+    from rmfkit.report.bundle import (BUNDLE_JSON, BUNDLE_MANIFEST, MANIFEST, SIGNATURE, _render_pdf, sha256_bytes,
+                                      write_zip)
+    from rmfkit.workspace import atomic_write_bytes
+
+    stamp = generated.isoformat().replace("+00:00", "Z")
+    writer.write(f"{stem}.html", document.encode("utf-8"))
+    bundle_manifest = writer.manifest(stamp)
+    writer.write(BUNDLE_MANIFEST, bundle_manifest)
+    pdf_bytes, blocked, variant = _render_pdf(document, root or templates_dir(),
+                                              {BUNDLE_JSON: bundle_bytes, BUNDLE_MANIFEST: bundle_manifest}, generated)
+    writer.write(f"{stem}.pdf", pdf_bytes)
+    manifest_bytes = writer.manifest(stamp)
+    seals = {MANIFEST: manifest_bytes}
+    if private_key is not None:
+        seals[SIGNATURE] = private_key.sign(manifest_bytes)
+    for name, payload in seals.items():
+        atomic_write_bytes(out / name, payload)
+        (out / name).chmod(0o644)
+    time_tuple = generated.timetuple()[:6]
+    write_zip(out, [*writer.entries, *seals], time_tuple if time_tuple[0] >= 1980 else (1980, 1, 1, 0, 0, 0))
+    return {"out": str(out), "files": len(writer.entries), "signed": private_key is not None,
+            "pdf_variant": variant, "blocked_urls": blocked, "manifest_sha256": sha256_bytes(manifest_bytes)}
+
+
+def _render(template: str, root: Path | None, **context: Any) -> str:
+    from rmfkit.report.html import environment
+
+    return environment(root).get_template(template).render(**context)
+
+
+# ---------------------------------------------------------------- the review packet
+
+def review_view(ws: "Workspace", from_label: str, to_label: str) -> dict[str, Any]:
+    """Cover, diff and trend points (every snapshot up to the later state, plus that state)."""
+    from rmfkit import review
+    from rmfkit.report import views
+
+    old, new = review.resolve(ws, from_label), review.resolve(ws, to_label)
+    diff = review.diff_bundles(old, new)
+    until = diff["to"]["date"]
+    points = [review.trend_point(review.load_snapshot(ws, s.label)) for s in review.snapshots(ws)
+              if (s.date, s.label) <= (until, to_label) and s.label != to_label]
+    points = review.trend([*points, review.trend_point(new)])
+    generated = views.generated_at()
+    settings, system = ws.settings, ws.system
+    cover = {"system_name": system.name, "system_id": system.id, "owner": system.owner,
+             "label": settings.branding.label, "accent_color": settings.branding.accent_color,
+             "prepared_by": settings.branding.prepared_by or system.owner,
+             "generated_at": generated.isoformat().replace("+00:00", "Z"), "from": diff["from"], "to": diff["to"],
+             "snapshots": [s.as_dict() for s in review.snapshots(ws)]}
+    return {"cover": cover, "diff": diff, "trend": points, "states": {"from": old, "to": new},
+            "generated": generated}
+
+
+def build_review_packet(ws: "Workspace", from_label: str, to_label: str, out: Path, *,
+                        sign_key: Path | None = None) -> dict[str, Any]:
+    """``review.pdf``, ``review.html``, ``bundle.json`` (the diff, the trend, both states), charts, manifest."""
+    from rmfkit.report.bundle import (BUNDLE_JSON, PacketWriter, canonical_json, key_fingerprint, load_private_key)
+    from rmfkit.report.html import data_uri
+
+    private_key = load_private_key(sign_key) if sign_key else None
+    view = review_view(ws, from_label, to_label)
+    out = _empty_out(out)
+    writer = PacketWriter(out)
+    images = {}
+    for name, draw in (("coverage_trend", coverage_trend_png), ("risk_trend", risk_trend_png),
+                       ("metrics_trend", metrics_trend_png)):
+        payload = draw(view["trend"])
+        writer.write(f"charts/{name}.png", payload)
+        images[name] = data_uri(payload, "image/png")
+    for side in ("from", "to"):
+        writer.write(f"states/{view['diff'][side]['label']}.json", canonical_json(view["states"][side]))
+    bundle = {"format": "rmfkit-review-packet/1", "generated_at": view["cover"]["generated_at"],
+              "system_id": ws.system.id, "signer_key_sha256": key_fingerprint(private_key.public_key())
+              if private_key else None, "cover": view["cover"], "diff": view["diff"], "trend": view["trend"]}
+    bundle_bytes = canonical_json(bundle)
+    writer.write(BUNDLE_JSON, bundle_bytes)
+    document = _render(REVIEW_TEMPLATE, ws.root, view=json.loads(bundle_bytes), images=images)
+    return _seal(writer, out, document=document, stem="review", bundle_bytes=bundle_bytes,
+                 generated=view["generated"], root=ws.root, private_key=private_key)
+
+
+# ---------------------------------------------------------------- the portfolio report
+
+def build_portfolio(result: dict[str, Any], out: Path) -> dict[str, Any]:
+    """``portfolio.pdf``, ``portfolio.html``, ``bundle.json`` (the roll-up), the chart, manifest."""
+    from rmfkit.report import views
+    from rmfkit.report.bundle import BUNDLE_JSON, PacketWriter, canonical_json
+    from rmfkit.report.html import data_uri
+
+    out = _empty_out(out)
+    writer = PacketWriter(out)
+    generated = views.generated_at()
+    chart = portfolio_chart_png(result["systems"])
+    writer.write("charts/coverage.png", chart)
+    bundle = {"format": "rmfkit-portfolio/1", "generated_at": generated.isoformat().replace("+00:00", "Z"),
+              **result}
+    bundle_bytes = canonical_json(bundle)
+    writer.write(BUNDLE_JSON, bundle_bytes)
+    document = _render(PORTFOLIO_TEMPLATE, None, view=json.loads(bundle_bytes),
+                       images={"coverage": data_uri(chart, "image/png")})
+    return _seal(writer, out, document=document, stem="portfolio", bundle_bytes=bundle_bytes, generated=generated,
+                 root=None, private_key=None)
