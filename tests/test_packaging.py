@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 ENVIRONMENT = pyyaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "workspace"
-HEAVY_MODULES = ("pandas", "matplotlib", "weasyprint", "nbconvert", "nbclient", "jinja2", "cryptography")
+HEAVY_MODULES = ("pandas", "matplotlib", "weasyprint", "nbconvert", "nbclient")  # DESIGN: imported where used
 
 
 def normalized(name: str) -> str:
