@@ -69,16 +69,45 @@ def status(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) ->
               f"{system['data_flows']} data flows")
     _print_coverage(out, summary["coverage"])
     _print_measurement(out, summary.get("measurement"))
+    from rich.markup import escape
+
     for name, section in summary.items():
         if name in ("system", "coverage", "measurement"):
             continue
-        title = name.replace("_", " ").capitalize()
+        title = SECTION_TITLES.get(name, name.replace("_", " ").capitalize())
         if section is None:
-            out.print(f"{title}: not yet recorded")
-        elif isinstance(section, dict):
-            out.print(f"{title}: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in section.items()))
+            out.print(f"[bold]{title}[/bold]: not yet recorded")
         else:
-            out.print(f"{title}: {section}")
+            out.print(f"[bold]{title}[/bold]: {escape(describe_value(section))}", soft_wrap=True)
+
+
+SECTION_TITLES = {"dpia": "DPIA", "risks": "Risks", "evidence": "Evidence", "licenses": "Licenses",
+                  "operations": "Operations"}
+
+
+def describe_value(value) -> str:
+    """A status value in words: nested counts inline, lists of items as their ids.
+
+    >>> describe_value({"open_high": 0, "openness": {"open_source": 5}, "attention": [{"id": "E1"}], "ok": True})
+    'open high 0, openness (open source 5), attention: E1, ok yes'
+    """
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dict):
+        parts = []
+        for key, item in value.items():
+            label = str(key).replace("_", " ")
+            if isinstance(item, dict):
+                parts.append(f"{label} ({describe_value(item)})")
+            elif isinstance(item, list):
+                parts.append(f"{label}: {describe_value(item) or 'none'}")
+            else:
+                parts.append(f"{label} {describe_value(item)}")
+        return ", ".join(parts)
+    if isinstance(value, list):
+        return "; ".join(str(v.get("id", describe_value(v))) if isinstance(v, dict) else describe_value(v)
+                         for v in value)
+    return "—" if value is None else str(value)
 
 
 def _print_coverage(out, coverage: dict) -> None:
