@@ -215,8 +215,8 @@ def test_crash_inside_the_atomic_write(prepared, tmp_path: Path, point: str, nth
 # ---------------------------------------------------------------- two writers at once
 
 def test_concurrent_map_set_processes_both_land(prepared, tmp_path: Path):
-    """Ten pairs of real `rmfkit map set` processes (same file and different files), all started together."""
-    root = copy_of(prepared[1], tmp_path)
+    """Ten pairs of real `rmfkit map set` processes (same file and different files), all 20 started together."""
+    root = copy_of(prepared[0], tmp_path)
     pairs = [("MEASURE 2.10", "MEASURE 2.11"), ("GOVERN 1.1", "MANAGE 1.1"), ("MAP 1.1", "MAP 1.2"),
              ("MEASURE 1.1", "GOVERN 6.1"), ("MANAGE 2.2", "MANAGE 2.3"), ("GOVERN 2.1", "GOVERN 2.2"),
              ("MEASURE 3.1", "MAP 5.1"), ("MANAGE 4.1", "MANAGE 4.2"), ("MAP 2.1", "MEASURE 2.5"),
