@@ -1,6 +1,7 @@
 """The foundation's CLI: init / validate / map set, exit codes, one clear line for every bad file."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -117,8 +118,6 @@ def test_five_mistakes_in_three_files_are_all_listed(tmp_path: Path, run_cli):
     assert err.splitlines()[-1] == "5 problem(s) found"
     code, out, _ = run_cli("validate", "-w", root, "--json")
     assert code == 3
-    import json
-
     located = {(p["file"], p["line"], p["field"]) for p in json.loads(out)}
     assert located == {("system.yaml", 12, "components.0.layer"), ("system.yaml", 8, "go_live"),
                        ("mapping/measure.yaml", 6, "subcategories.MEASURE 2.10.status"),
