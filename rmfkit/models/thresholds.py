@@ -33,8 +33,9 @@ class Threshold(Strict):
     task: str | None = Field(None, description="Eval task the metric belongs to; omit to accept any task")
     slice: str | None = Field(None, description="Filter, detector, provider or split of the metric (e.g. strict-match)")
     direction: Direction
-    threshold: float
-    tolerance: float | None = Field(None, ge=0, description="Shortfall still accepted (shown as 'within tolerance')")
+    threshold: float = Field(..., allow_inf_nan=False)
+    tolerance: float | None = Field(None, ge=0, allow_inf_nan=False,
+                                     description="Shortfall still accepted (shown as 'within tolerance')")
     unit: str | None = None
     evidence: str | None = Field(None, description="Evidence id holding the measurement")
     evidence_kind: EvidenceKind | None = Field(None, description="Else: the newest evidence of this kind holding the metric")
