@@ -14,6 +14,7 @@ evidence_app = typer.Typer(help="Import, pull, list and verify evidence (eval re
 
 PROGRESS_MIN_BYTES = 256 * 1024 * 1024
 PROGRESS_MIN_ITEMS = 500
+RICH_TABLE_MAX_ROWS = 300
 
 
 def _open(workspace: Optional[Path]):
@@ -149,7 +150,13 @@ def ls(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt,
     body = [[r["id"], *([] if library else [r["status"]]), r["kind"], r["collected_at"] or "—",
              r["expires_on"] or "—", ", ".join(r["subcategories"]) or "—",
              _short(r["title"]) + (" (example data)" if r["example_data"] else "")] for r in rows]
-    console().print(table(f"{'Evidence library' if library else 'Evidence'} ({len(rows)} items)", columns, body))
+    title = f"{'Evidence library' if library else 'Evidence'} ({len(rows)} items)"
+    if len(body) > RICH_TABLE_MAX_ROWS:  # laying out a rich table of thousands of rows takes seconds
+        typer.echo(title)
+        for values in [columns, *body]:
+            typer.echo("  ".join(str(v) for v in values))
+        return
+    console().print(table(title, columns, body))
 
 
 @evidence_app.command("verify")

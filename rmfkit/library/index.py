@@ -55,7 +55,7 @@ def _key(stat: os.stat_result) -> list[int]:
     return [stat.st_mtime_ns, stat.st_size, stat.st_ino]
 
 
-def entry_for(sidecar: Path, record: EvidenceRecord | None, problems: list[Problem]) -> dict:
+def entry_for(sidecar: Path | str, record: EvidenceRecord | None, problems: list[Problem]) -> dict:
     """The index entry of one sidecar as it is on disk now."""
     return {"key": _key(os.stat(sidecar, follow_symlinks=False)), "sha256": sha256_file(sidecar),
             "seen_ns": time.time_ns(),
@@ -95,7 +95,7 @@ def read_folder(folder: Path, index_file: Path, read: Reader, save: Callable[[by
             continue
         if not child.is_dir():
             continue
-        sidecar = Path(child.path) / SIDECAR
+        sidecar = os.path.join(child.path, SIDECAR)
         try:
             stat = os.stat(sidecar, follow_symlinks=False)
         except FileNotFoundError:
