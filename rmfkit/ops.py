@@ -301,7 +301,8 @@ def current_pilot_step(ops: Operations) -> StepState | None:
 
 
 def _pilot_label(step: StepState | None) -> str:
-    return f"{step.step} of {PILOT_STEPS}: {step.title}" if step else f"all {PILOT_STEPS} steps done"
+    """``"step 7 of 10: Quantize …"``, or ``"all 10 steps done"`` once the pilot is complete."""
+    return f"step {step.step} of {PILOT_STEPS}: {step.title}" if step else f"all {PILOT_STEPS} steps done"
 
 
 # ---------------------------------------------------------------- mapping suggestions
@@ -470,7 +471,7 @@ def status_section(ws: "Workspace") -> dict[str, Any] | None:
             "items_open": sum(1 for s in states if s.shown_status in ("open", "in_progress")),
             "items_unsupported": sum(1 for s in states if s.shown_status == "unsupported"),
             "items_overdue": sum(1 for s in states if "overdue" in s.flags),
-            "pilot_step": _pilot_label(current_pilot_step(ops))}
+            "pilot": _pilot_label(current_pilot_step(ops))}
 
 
 # ---------------------------------------------------------------- quarter-on-quarter comparison

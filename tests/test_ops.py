@@ -212,7 +212,7 @@ def test_status_section_counts_and_current_pilot_step(ops_ws: Path, monkeypatch)
     monkeypatch.setenv("RMFKIT_TODAY", "2026-07-01")
     ws = Workspace.open(ops_ws)
     assert SECTIONS["operations"](ws) == {"items_done": 1, "items_open": 3, "items_unsupported": 1,
-                                          "items_overdue": 1, "pilot_step": "3 of 10: Local inference behind a thin API"}
+                                          "items_overdue": 1, "pilot": "step 3 of 10: Local inference behind a thin API"}
     (ops_ws / "operations.yaml").unlink()
     assert SECTIONS["operations"](Workspace.open(ops_ws)) is None
 
@@ -258,7 +258,7 @@ def test_view_is_plain_data_with_not_recorded_items_and_gaps(ops_ws: Path):
     serving = data["areas"][0]
     assert [i["id"] for i in serving["items"]] == ["serving.capacity", "serving.gpu_autoscaling", "serving.runtime"]
     assert serving["items"][2]["shown_status"] == "not_recorded"
-    assert data["pilot"]["label"] == "3 of 10: Local inference behind a thin API"
+    assert data["pilot"]["label"] == "step 3 of 10: Local inference behind a thin API"
     assert [s["step"] for s in data["pilot"]["steps"] if s["current"]] == [3]
     assert data["artifacts"] == [{"component": "demo-llm", "name": "Demo LLM weights", "layer": "weights",
                                   "recorded": True, "form": "folder", "files": 2,
@@ -491,7 +491,7 @@ def test_example_workspace_fills_the_checklist_realistically(example_ws: Path, r
         "not_assessed and does not link it")} in data["suggestions"]
     assert all(i["owner"] for i in items)
     assert all(i["due"] for i in items if i["status"] in ("open", "in_progress"))
-    assert data["pilot"]["label"] == "7 of 10: Quantize if latency or cost demands it, then re-evaluate"
+    assert data["pilot"]["label"] == "step 7 of 10: Quantize if latency or cost demands it, then re-evaluate"
     assert [(a["component"], a["form"], a["files"]) for a in data["artifacts"]] == [
         ("llama-3.1-8b-instruct", "folder", 10), ("bge-small-en", "file", 1)]
     assert all("EXAMPLE DATA" in a["source"] for a in data["artifacts"])

@@ -52,7 +52,7 @@ def show(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) -> N
                            f"({a['last_check']['evidence_id']})") if a["last_check"] else "never"]
                          for a in data["artifacts"]]))
     pilot = data["pilot"]
-    out.print(table(f"Pilot plan — current step {pilot['label']}", ["Step", "Status", "Date", "Evidence"],
+    out.print(table(f"Pilot plan — {pilot['label']}", ["Step", "Status", "Date", "Evidence"],
                     [[("▶ " if s["current"] else "  ") + f"{s['step']}. {s['title']}", s["status"], s["date"] or "—",
                       ", ".join(s["evidence"]) or "—"] for s in pilot["steps"]]))
     if data["gaps"]:
