@@ -134,12 +134,12 @@ def _core_schema_loader():
 
         def construct_mapping(self, node, deep=False):
             seen = set()
-            for key_node, _ in node.value:
-                key = self.construct_object(key_node, deep=True)
-                if isinstance(key, (str, int, float, bool)) and key in seen:
-                    raise yaml.constructor.ConstructorError(None, None, f"found duplicate key {key!r}",
-                                                            key_node.start_mark)
-                seen.add(key)
+            for key_node, _ in node.value:  # plain keys compared as written: cheap, and what a reader sees
+                if isinstance(key_node, yaml.ScalarNode):
+                    if key_node.value in seen:
+                        raise yaml.constructor.ConstructorError(None, None, f"found duplicate key {key_node.value!r}",
+                                                                key_node.start_mark)
+                    seen.add(key_node.value)
             return super().construct_mapping(node, deep)
 
     def add(tag: str, pattern: str, first: str) -> None:

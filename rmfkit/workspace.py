@@ -375,7 +375,7 @@ class Workspace:
         problems = ProblemList()
         version = doc.get("schema_version")
         version_line = line_of(doc, ("schema_version",))
-        data = _plain(doc)
+        data = doc if type(doc) is dict else _plain(doc)  # the plain loader gives plain dicts already
         if not isinstance(version, int) or isinstance(version, bool):
             problems.add(rel, "missing or not a whole number; add 'schema_version: 1' at the top",
                          line=version_line, field="schema_version")

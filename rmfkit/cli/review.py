@@ -94,14 +94,16 @@ def portfolio(folders: List[Path] = typer.Argument(..., help="Workspace folders 
     if as_json:
         print_json({**result, "written": written})
         return
-    rows = [[r["name"], r["owner"], r["deployment_pattern"], r["model_openness"] or "—",
-             " ".join(f"{f[:3]} {c['met']}/{c['total']}" for f, c in r["coverage"].items()),
-             r["unsupported_claims"], r["open_high_risks"], r["dpia"],
-             (r["last_review"] or "never") + (" OVERDUE" if r["review_overdue"] else "")] for r in result["systems"]]
     out_console = console()
-    out_console.print(table(f"Portfolio as of {result['as_of']}", ["System", "Owner", "Deployment", "Model openness",
-                                                                  "Met per function", "Unsupported", "Open high",
-                                                                  "DPIA", "Last review"], rows))
+    out_console.print(f"Portfolio as of {result['as_of']}: {result['totals']['systems']} system(s); met per function "
+                      "GOVERN MAP MEASURE MANAGE (details: --json or --out)", markup=False)
+    for r in result["systems"]:
+        review_text = (f"reviewed {r['last_review']}" if r["last_review"] else "never reviewed") + (
+            ", OVERDUE" if r["review_overdue"] else "")
+        out_console.print(f"{r['system_id']}: {(r['model_openness'] or 'no model').replace('_', ' ')}; met "
+                          + " ".join(f"{c['met']}/{c['total']}" for c in r["coverage"].values())
+                          + f"; {r['unsupported_claims']} unsupported; {r['open_high_risks']} open high risks; "
+                          f"DPIA {r['dpia_state'] or 'not recorded'}; {review_text}", markup=False)
     for skipped in result["skipped"]:
         out_console.print(f"skipped {skipped['folder']}: {skipped['error']}", markup=False)
     if written:

@@ -1,0 +1,360 @@
+"""Quarterly review: snapshots and their hash chain, the diff of two constructed states (each kind of
+change exactly once), the example's 2026-Q3 review against the live example, the review packet, the CLI."""
+from __future__ import annotations
+
+import copy
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import EXAMPLE
+
+TODAY = "2026-11-29"
+EPOCH = "1795953600"  # 2026-11-29T12:00:00Z
+
+
+@pytest.fixture(scope="module")
+def pinned():
+    saved = {k: os.environ.get(k) for k in ("RMFKIT_TODAY", "SOURCE_DATE_EPOCH")}
+    os.environ.update(RMFKIT_TODAY=TODAY, SOURCE_DATE_EPOCH=EPOCH)
+    yield
+    for key, value in saved.items():
+        os.environ.pop(key, None) if value is None else os.environ.__setitem__(key, value)
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory, pinned):
+    """A copy of the example with its frozen 2026-Q3 and a 2026-Q4 snapshot taken now."""
+    from rmfkit.review import take_snapshot
+    from rmfkit.workspace import Workspace
+
+    root = tmp_path_factory.mktemp("review") / "support-assistant"
+    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns("build", ".rmfkit.lock", ".rmfkit-index.json"))
+    ws = Workspace.open(root)
+    result = take_snapshot(ws, "2026-Q4")
+    return ws, result
+
+
+@pytest.fixture(scope="module")
+def example_diff(example):
+    from rmfkit import review
+
+    ws, _ = example
+    return review.diff_bundles(review.load_snapshot(ws, "2026-Q3"), review.load_snapshot(ws, "2026-Q4"))
+
+
+# ---------------------------------------------------------------- constructed states
+
+def _bundle(label: str, date: str) -> dict:
+    """A minimal bundle dict holding one of everything the diff compares."""
+    def mapping_row(sid, status, effective=None, owner="o", overdue=False):
+        return {"id": sid, "statement": sid, "status": status, "effective_status": effective or status,
+                "owner": owner, "reason": None, "notes": None, "overdue": overdue, "target_status": "met",
+                "target_date": "2026-10-01"}
+
+    evidence = [{"id": "E-keep", "title": "kept", "kind": "generic", "sha256": "a" * 64, "status": "ok",
+                 "expires_on": None, "supports": ["MAP 1.1"], "collected": "2026-01-01", "reason": "hash matches"},
+                {"id": "E-rehash", "title": "rehashed", "kind": "generic", "sha256": "b" * 64, "status": "ok",
+                 "expires_on": None, "supports": [], "collected": "2026-01-01", "reason": "hash matches"},
+                {"id": "E-expire", "title": "expires", "kind": "garak", "sha256": "c" * 64, "status": "ok",
+                 "expires_on": "2026-10-31", "supports": ["MEASURE 2.7", "R-0001"], "collected": "2026-05-01",
+                 "reason": "hash matches"},
+                {"id": "E-gone", "title": "removed", "kind": "generic", "sha256": "d" * 64, "status": "ok",
+                 "expires_on": None, "supports": [], "collected": "2026-01-01", "reason": "hash matches"}]
+    system = {"schema_version": 1, "id": "s", "name": "S", "owner": "o", "purpose": "p",
+              "deployment_pattern": "hybrid",
+              "components": [{"id": "emb", "name": "Embedder", "layer": "weights", "license": "CC-BY-NC-4.0"}],
+              "data_flows": [{"id": "F1", "description": "chat", "data": "d", "personal_data": ["names"],
+                              "source": "app", "destination": "emb", "region": "EU"}]}
+    risks = {"risks/R-0001.yaml": {"schema_version": 1, "id": "R-0001", "title": "rescored", "category": "confabulation",
+                                   "likelihood": 2, "impact": 3, "rationale": "r", "owner": "o", "status": "open"},
+             "risks/R-0002.yaml": {"schema_version": 1, "id": "R-0002", "title": "closes", "category": "data-privacy",
+                                   "likelihood": 3, "impact": 3, "rationale": "r", "owner": "o", "status": "open"}}
+    operations = {"schema_version": 1, "checklist": [
+        {"id": "updates.pinned", "status": "done", "owner": "o"},
+        {"id": "evaluation.adversarial", "status": "done", "owner": "o", "evidence": ["E-expire"]}]}
+    metric = {"id": "acc", "title": "Accuracy", "threshold": 0.8, "direction": "higher_is_better", "tolerance": None,
+              "unit": None, "value": 0.82, "outcome": "pass", "reason": "0.82 vs >= 0.8"}
+    return {
+        "generated_at": f"{date}T12:00:00Z", "system_id": "s",
+        "review": {"format": "rmfkit-review/1", "label": label, "date": date, "previous": None},
+        "records": {"system.yaml": system, "operations.yaml": operations, **risks,
+                    "dpia.yaml": {"schema_version": 1, "dpia_id": "D1", "status": "draft", "description": {}}},
+        "results": {
+            "mapping": {"functions": [{"categories": [{"rows": [
+                mapping_row("MAP 1.1", "partially_met"), mapping_row("GOVERN 1.1", "met"),
+                mapping_row("MEASURE 2.7", "met"), mapping_row("MANAGE 1.1", "not_assessed")]}]}],
+                "coverage": [{"function": "MAP", "met": 0, "partially_met": 1, "unsupported": 0, "not_met": 0,
+                              "not_applicable": 0, "not_assessed": 17, "total": 18}]},
+            "evidence": {"recorded": True, "rows": evidence},
+            "measurement": {"recorded": True, "rows": [metric]},
+            "dpia": {"recorded": True, "status": "draft", "dpia_id": "D1",
+                     "screening": {"decision": "recommended", "reasons": []}},
+            "operations": {"recorded": True, "areas": []},
+        },
+    }
+
+
+@pytest.fixture(scope="module")
+def constructed():
+    """(before, after): after changes one thing of every kind the diff knows."""
+    before = _bundle("2026-Q3", "2026-09-30")
+    after = copy.deepcopy(before)
+    after["review"].update(label="2026-Q4", date="2026-12-31")
+    after["generated_at"] = "2026-12-31T12:00:00Z"
+    rows = {r["id"]: r for r in after["results"]["mapping"]["functions"][0]["categories"][0]["rows"]}
+    rows["MAP 1.1"].update(status="met", effective_status="met")                      # improved
+    rows["GOVERN 1.1"].update(status="not_met", effective_status="not_met")          # regressed
+    rows["MANAGE 1.1"].update(status="partially_met", effective_status="partially_met")  # newly assessed
+    rows["MEASURE 2.7"].update(effective_status="unsupported", overdue=False)         # regressed (evidence expired)
+    evidence = {r["id"]: r for r in after["results"]["evidence"]["rows"]}
+    evidence["E-rehash"]["sha256"] = "e" * 64                                          # changed hash
+    evidence["E-expire"].update(status="expired", reason="expired on 2026-10-31")     # expired since
+    after["results"]["evidence"]["rows"] = [r for r in evidence.values() if r["id"] != "E-gone"] + [  # removed
+        {"id": "E-new", "title": "new", "kind": "lm-eval", "sha256": "f" * 64, "status": "ok", "expires_on": None,
+         "supports": [], "collected": "2026-11-01", "reason": "hash matches"}]               # added
+    after["records"]["system.yaml"]["components"][0]["license"] = "MIT"                # licence drift
+    after["records"]["system.yaml"]["data_flows"].append(                              # new processing + transfer
+        {"id": "F2", "description": "fallback", "data": "d", "personal_data": ["names"], "source": "app",
+         "destination": "api", "region": "US", "transfer_mechanism": "SCCs"})
+    after["results"]["measurement"]["rows"][0].update(value=0.78, outcome="fail", reason="0.78 vs >= 0.8")
+    after["records"]["risks/R-0001.yaml"].update(likelihood=4)                         # re-scored
+    after["records"]["risks/R-0002.yaml"].update(status="closed")                      # closed
+    after["records"]["risks/R-0003.yaml"] = {"schema_version": 1, "id": "R-0003", "title": "new",
+                                             "category": "operational", "likelihood": 1, "impact": 2,
+                                             "rationale": "r", "owner": "o", "status": "open",
+                                             "due": "2026-11-30"}          # added; overdue at 2026-12-31
+    after["results"]["dpia"].update(status="approved", screening={"decision": "required", "reasons": ["two criteria"]})
+    after["records"]["operations.yaml"]["checklist"][0]["status"] = "in_progress"      # regressed; adversarial lapses
+    return before, after
+
+
+def test_constructed_diff_reports_each_change_exactly_once(constructed):
+    from rmfkit.review import diff_bundles
+
+    result = diff_bundles(*constructed)
+    found = sorted((r["category"], r["kind"], r["ref"]) for r in result["changes"])
+    assert found == sorted([
+        ("status", "improved", "MAP 1.1"), ("status", "regressed", "GOVERN 1.1"),
+        ("status", "newly_assessed", "MANAGE 1.1"), ("status", "regressed", "MEASURE 2.7"),
+        ("evidence", "changed_hash", "E-rehash"), ("evidence", "expired", "E-expire"),
+        ("evidence", "removed", "E-gone"), ("evidence", "added", "E-new"),
+        ("licenses", "license_changed", "emb"),
+        ("metrics", "crossed_to_fail", "acc"),
+        ("risks", "rescored", "R-0001"), ("risks", "closed", "R-0002"), ("risks", "added", "R-0003"),
+        ("dpia", "new_processing", "flow F2"), ("dpia", "new_transfer", "flow F2"),
+        ("dpia", "decision_changed", "screening"), ("dpia", "state_changed", "D1"),
+        ("actions", "newly_overdue", "R-0003"),
+        ("operations", "regressed", "updates.pinned"), ("operations", "lapsed", "evaluation.adversarial"),
+    ])
+    licence = next(r for r in result["changes"] if r["category"] == "licenses")
+    assert (licence["before"], licence["after"]) == ("CC-BY-NC-4.0", "MIT")
+    assert (licence["findings_removed"], licence["findings_added"]) == (
+        ["blocker: CC-BY-NC-4.0 does not allow commercial use"], [])
+    rescored = next(r for r in result["changes"] if r["ref"] == "R-0001")
+    assert (rescored["score_before"], rescored["score_after"]) == (6, 12)
+    assert result["stale_evidence"] == [{"id": "E-expire", "title": "expires", "expired_on": "2026-10-31",
+                                         "weakens": ["MEASURE 2.7"], "now_unsupported": ["MEASURE 2.7"],
+                                         "other_links": ["R-0001"]}]
+    assert result["coverage"][0]["then"]["met"] == 0 and result["from"]["label"] == "2026-Q3"
+
+
+def test_identical_states_have_no_change_but_still_list_overdue_actions(constructed):
+    from rmfkit.review import diff_bundles
+
+    _, after = constructed
+    result = diff_bundles(after, after)
+    assert [(r["category"], r["kind"], r["ref"]) for r in result["changes"]] == [("actions", "still_overdue", "R-0003")]
+
+
+def test_metric_moves_past_tolerance_and_within_it(constructed):
+    from rmfkit.review import metric_changes
+
+    before, _ = constructed
+    for value, expected in ((0.83, []), (0.85, ["moved_better"]), (0.79, ["crossed_to_fail"])):
+        after = copy.deepcopy(before)
+        after["results"]["measurement"]["rows"][0].update(value=value, outcome="pass" if value >= 0.8 else "fail")
+        assert [c["kind"] for c in metric_changes(before, after)] == expected, value
+
+
+# ---------------------------------------------------------------- the example
+
+def test_example_review_has_every_category(example_diff):
+    counts = example_diff["counts"]
+    assert counts["status"] == {"regressed": 2, "improved": 2, "newly_assessed": 2}
+    assert counts["evidence"] == {"changed_hash": 1, "added": 4, "expired": 1, "removed": 1}
+    assert counts["licenses"] == {"license_changed": 1, "version_changed": 1}
+    assert counts["metrics"] == {"moved_worse": 1, "crossed_to_fail": 1, "moved_better": 1, "newly_measured": 3}
+    assert counts["risks"] == {"rescored": 1, "closed": 1, "added": 1}
+    assert counts["dpia"] == {"new_processing": 2, "new_transfer": 1, "decision_changed": 1, "state_changed": 1}
+    assert counts["actions"] == {"newly_overdue": 1}
+    assert counts["operations"] == {"overdue": 1, "regressed": 1, "lapsed": 1, "improved": 1}
+    by_ref = {(r["category"], r["ref"]): r for r in example_diff["changes"]}
+    assert by_ref[("status", "MEASURE 2.6")]["after"] == "unsupported"
+    assert by_ref[("metrics", "answer-accuracy-integrations")]["kind"] == "crossed_to_fail"
+    assert by_ref[("licenses", "bge-small-en")]["findings_removed"] == ["caution: no licence recorded for this component"]
+    assert by_ref[("dpia", "flow F3-rag-to-hosted-api")]["kind"] == "new_transfer"
+    assert by_ref[("risks", "R-0004")]["before"].startswith("2x3") and by_ref[("risks", "R-0004")]["after"].startswith("4x3")
+    assert [s["id"] for s in example_diff["stale_evidence"]] == ["redteam-promptfoo-support-assistant-2026-05"]
+    assert example_diff["stale_evidence"][0]["weakens"] == ["MEASURE 2.6"]
+
+
+def test_example_q3_snapshot_is_reproducible_and_verifies():
+    from rmfkit.report.verify import verify
+
+    report = verify(EXAMPLE / "reviews" / "2026-Q3")
+    assert report.ok, report.failures
+    manifest = json.loads((EXAMPLE / "reviews" / "2026-Q3" / "manifest.json").read_text("utf-8"))
+    assert manifest["review"] == {"cadence": "quarterly", "date": "2026-09-30", "format": "rmfkit-review/1",
+                                  "label": "2026-Q3", "previous": None}
+    assert manifest["generated_at"] == "2026-09-30T16:00:00Z"
+
+
+# ---------------------------------------------------------------- snapshots and the chain
+
+def test_snapshot_chains_to_the_previous_manifest(example):
+    from rmfkit.report.bundle import sha256_bytes
+
+    ws, result = example
+    q3_manifest = (ws.root / "reviews" / "2026-Q3" / "manifest.json").read_bytes()
+    assert result.previous == {"label": "2026-Q3", "manifest_sha256": sha256_bytes(q3_manifest)}
+    manifest = json.loads((result.folder / "manifest.json").read_text("utf-8"))
+    bundle = json.loads((result.folder / "bundle.json").read_text("utf-8"))
+    assert manifest["review"]["previous"] == bundle["review"]["previous"] == result.previous
+    assert sorted(p.name for p in result.folder.iterdir()) == ["bundle.json", "manifest.json"]
+    assert "reviews/2026-Q3/bundle.json" not in bundle["records"]
+    assert bundle["review"]["date"] == TODAY
+
+
+def test_duplicate_label_is_refused_without_touching_disk(example, run_cli):
+    ws, _ = example
+
+    def state():
+        return sorted((str(p.relative_to(ws.root)), p.stat().st_mtime_ns, p.stat().st_size)
+                      for p in ws.root.rglob("*"))
+
+    before = state()
+    code, out, err = run_cli("review", "snapshot", "--label", "2026-Q4", "-w", ws.root)
+    assert code == 2 and "snapshot 2026-Q4 already exists" in err and "Traceback" not in err
+    assert state() == before
+
+
+@pytest.mark.parametrize("label", ["live", "../x", "a/b", ""])
+def test_bad_labels_are_refused(example, label):
+    from rmfkit.errors import UsageError
+    from rmfkit.review import take_snapshot
+
+    ws, _ = example
+    with pytest.raises(UsageError):
+        take_snapshot(ws, label)
+
+
+@pytest.fixture
+def chain(example, tmp_path):
+    """A copy of the reviews folder (Q3 <- Q4) to damage."""
+    ws, _ = example
+    target = tmp_path / "reviews"
+    shutil.copytree(ws.root / "reviews", target)
+    return target
+
+
+def test_one_byte_altered_in_an_earlier_snapshot_fails_the_chain_naming_it(chain):
+    from rmfkit.report.verify import verify
+
+    assert verify(chain / "2026-Q4").ok
+    path = chain / "2026-Q3" / "bundle.json"
+    data = bytearray(path.read_bytes())
+    data[100] ^= 0x01
+    path.write_bytes(bytes(data))
+    assert verify(chain / "2026-Q4").failures == [
+        "snapshot 2026-Q3: altered: bundle.json (SHA-256 differs from the manifest)"]
+
+
+def test_rewritten_earlier_manifest_fails_the_chain(chain):
+    from rmfkit.report.verify import verify
+
+    path = chain / "2026-Q3" / "manifest.json"
+    path.write_bytes(path.read_bytes().replace(b'"2026-09-30"', b'"2026-09-29"'))
+    failures = verify(chain / "2026-Q4").failures
+    assert failures == ["altered: snapshot 2026-Q3: manifest.json differs from the SHA-256 recorded by snapshot 2026-Q4"]
+
+
+def test_deleted_earlier_snapshot_fails_the_chain(chain, run_cli):
+    shutil.rmtree(chain / "2026-Q3")
+    code, _, err = run_cli("verify", chain / "2026-Q4")
+    assert code == 4
+    assert "FAIL missing: snapshot 2026-Q3 (snapshot 2026-Q4 chains to it" in err
+
+
+# ---------------------------------------------------------------- CLI and packet
+
+def test_cli_diff_json_against_live(example, run_cli):
+    ws, _ = example
+    code, out, err = run_cli("review", "diff", "--from", "2026-Q3", "--to", "live", "--json", "-w", ws.root)
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["to"] == {"label": "live", "date": TODAY, "generated_at": "2026-11-29T12:00:00Z",
+                            "system_id": "support-assistant", "system_name": "Customer Support Assistant"}
+    assert result["counts"]["risks"] == {"rescored": 1, "closed": 1, "added": 1}
+
+
+def test_cli_diff_unknown_label_is_one_line(example, run_cli):
+    ws, _ = example
+    code, _, err = run_cli("review", "diff", "--from", "2025-Q1", "-w", ws.root)
+    assert code == 2
+    assert err.strip() == "error: no snapshot '2025-Q1' in reviews/ (available: 2026-Q3, 2026-Q4, live)"
+
+
+@pytest.fixture(scope="module")
+def review_packet(example, tmp_path_factory):
+    from rmfkit.report.bundle import generate_keys
+    from rmfkit.report.review_packet import build_review_packet
+
+    ws, _ = example
+    base = tmp_path_factory.mktemp("review-packet")
+    generate_keys(base / "keys")
+    summary = build_review_packet(ws, "2026-Q3", "2026-Q4", base / "out", sign_key=base / "keys" /
+                                  "packet-signing-key.pem")
+    return base, summary
+
+
+def test_review_packet_is_verifiable_and_shows_every_category(review_packet):
+    from pypdf import PdfReader
+
+    from rmfkit.report.verify import verify
+
+    base, summary = review_packet
+    out = base / "out"
+    assert summary["signed"] and summary["files"] == 9
+    report = verify(out, base / "keys" / "packet-signing-key.pub.pem")
+    assert report.ok and report.signature == "valid", report.failures
+    text = " ".join(page.extract_text() for page in PdfReader(out / "review.pdf").pages)
+    text = " ".join(text.split())
+    for heading in ("1. What changed", "2.1 Subcategory status", "2.2 Evidence", "2.3 License drift",
+                    "2.4 Evaluation metrics", "2.5 Risks", "2.6 DPIA", "2.7 Overdue owners' actions",
+                    "2.8 Operations checklist and pilot", "Stale evidence on 2026-11-29", "3. Trends over all reviews"):
+        assert heading in text
+    assert text.index("1. What changed") < text.index("2.1 Subcategory status") < text.index("3. Trends")
+    for fact in ("answer-accuracy-integrations", "R-0013", "flow F3-rag-to-hosted-api", "observability.drift",
+                 "evaluation.adversarial", "bge-small-en", "card-llama-3.1-8b-instruct", "MEASURE 2.6"):
+        assert fact in text, fact
+    assert "No change." not in text
+    bundle = json.loads((out / "bundle.json").read_text("utf-8"))
+    assert [p["label"] for p in bundle["trend"]] == ["2026-Q3", "2026-Q4"]
+    assert sorted(p.name for p in (out / "charts").iterdir()) == ["coverage_trend.png", "metrics_trend.png",
+                                                                   "risk_trend.png"]
+    assert sorted(p.name for p in (out / "states").iterdir()) == ["2026-Q3.json", "2026-Q4.json"]
+
+
+def test_review_packet_refuses_a_non_empty_folder(example, tmp_path):
+    from rmfkit.errors import UsageError
+    from rmfkit.report.review_packet import build_review_packet
+
+    ws, _ = example
+    (tmp_path / "keep.txt").write_text("x")
+    with pytest.raises(UsageError):
+        build_review_packet(ws, "2026-Q3", "live", tmp_path)
+    assert [p.name for p in tmp_path.iterdir()] == ["keep.txt"]
