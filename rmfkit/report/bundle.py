@@ -274,15 +274,30 @@ def build_packet(ws: "Workspace", out: Path, *, sign_key: Path | None = None,
 
     ``progress`` is called with each step name of :data:`STEPS` as it starts.
     """
-    from rmfkit.report import html, oscal, views
-
     step = progress or (lambda name: None)
     out = Path(out)
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise UsageError(f"output folder {out} is not empty", hint="choose a new folder; packets are never overwritten")
     private_key = load_private_key(sign_key) if sign_key else None
-    signer = key_fingerprint(private_key.public_key()) if private_key else None
+    created = not out.exists()
+    try:
+        return _build_into(ws, out, private_key, step)
+    except BaseException:  # a failed build leaves no half packet behind (the folder is as it was)
+        if created:
+            shutil.rmtree(out, ignore_errors=True)
+        else:
+            for child in list(out.iterdir()):
+                if child.is_dir() and not child.is_symlink():
+                    shutil.rmtree(child, ignore_errors=True)
+                else:
+                    child.unlink(missing_ok=True)
+        raise
 
+
+def _build_into(ws: "Workspace", out: Path, private_key, step: Callable[[str], None]) -> PacketResult:
+    from rmfkit.report import html, oscal, views
+
+    signer = key_fingerprint(private_key.public_key()) if private_key else None
     step("analyse")
     generated = views.generated_at()
     view = views.packet_view(ws, generated=generated)

@@ -1,7 +1,9 @@
-"""HTML rendering: one Jinja2 environment (autoescaped, strict) over a chain of template folders.
+"""HTML rendering: one Jinja2 environment (sandboxed, autoescaped, strict) over a chain of template folders.
 
 The workspace's own ``templates/`` folder comes first, so a team can override any template, partial
-or stylesheet (branding); the built-in ``rmfkit/templates/`` folder supplies the rest.
+or stylesheet (branding); the built-in ``rmfkit/templates/`` folder supplies the rest. Overrides
+arrive with a workspace, so they render in Jinja2's sandbox (no access to Python internals), and a
+broken override is reported as the user's file with its line (exit 2), not as a crash.
 
 >>> env = environment(None)
 >>> env.from_string("{{ x }}").render(x="<b>")
@@ -31,10 +33,11 @@ def template_folders(workspace_root: Path | None) -> list[Path]:
 
 
 def environment(workspace_root: Path | None):
-    """The Jinja2 environment: ``autoescape=True``, ``StrictUndefined``, override -> built-in loader chain."""
-    from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
+    """The Jinja2 environment: sandboxed, ``autoescape=True``, ``StrictUndefined``, override -> built-in loaders."""
+    from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined
+    from jinja2.sandbox import SandboxedEnvironment
 
-    env = Environment(loader=ChoiceLoader([FileSystemLoader(str(f)) for f in template_folders(workspace_root)]),
+    env = SandboxedEnvironment(loader=ChoiceLoader([FileSystemLoader(str(f)) for f in template_folders(workspace_root)]),
                       autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                       keep_trailing_newline=True)
     env.filters["label"] = lambda value: str(value).replace("_", " ")
@@ -68,5 +71,59 @@ def render_packet_html(view: dict[str, Any], *, workspace_root: Path | None,
 
     ``images`` maps names (``logo``, chart names) to data URIs.
     """
-    env = environment(workspace_root)
-    return env.get_template(PACKET_TEMPLATE).render(view=view, images=images or {})
+    return render_template(workspace_root, PACKET_TEMPLATE, view=view, images=images or {})
+
+
+def render_template(workspace_root: Path | None, name: str, **context: Any) -> str:
+    """Render template ``name``; an error inside a workspace override raises :class:`InputFileError` naming it.
+
+    >>> import tempfile
+    >>> root = Path(tempfile.mkdtemp()); (root / "templates").mkdir()
+    >>> _ = (root / "templates" / "x.html.j2").write_text("ok\\n{{ 1 / 0 }}")
+    >>> render_template(root, "x.html.j2")
+    Traceback (most recent call last):
+    rmfkit.errors.InputFileError: templates/x.html.j2 line 2: template error: division by zero (fix the workspace's template override, or remove it to use the built-in one)
+    """
+    from jinja2 import TemplateError, TemplateNotFound
+
+    try:
+        return environment(workspace_root).get_template(name).render(**context)
+    except (TemplateError, UnicodeDecodeError, RecursionError, ArithmeticError, LookupError, TypeError,
+            ValueError) as exc:
+        override = workspace_root / OVERRIDE_FOLDER if workspace_root is not None else None
+        if override is None or not override.is_dir():
+            raise  # the built-in templates are ours: a failure there is a bug, not the user's file
+        from rmfkit.errors import InputFileError
+
+        file, line = _override_location(exc, override)
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if isinstance(exc, RecursionError):
+            message = "templates include or call each other without end"
+        elif isinstance(exc, TemplateNotFound):
+            message = f"no template named {exc.name!r} in {OVERRIDE_FOLDER}/ or the built-in templates"
+        raise InputFileError(f"template error: {message[:200]}", file=file or f"{OVERRIDE_FOLDER}/", line=line,
+                             hint="fix the workspace's template override, or remove it to use the built-in one"
+                             ) from None
+
+
+def _override_location(exc: BaseException, override: Path) -> tuple[str | None, int | None]:
+    """(``templates/...`` path, line) of the override template the error happened in, when known."""
+    folder = override.resolve()
+
+    def relative(filename: object) -> str | None:
+        if not isinstance(filename, str) or not filename:
+            return None
+        path = Path(filename).resolve()
+        return f"{OVERRIDE_FOLDER}/{path.relative_to(folder).as_posix()}" if folder in path.parents else None
+
+    file = relative(getattr(exc, "filename", None))
+    line = getattr(exc, "lineno", None) if file else None
+    tb = exc.__traceback__
+    while tb is not None:  # Jinja2 gives template frames their .j2 file name and line
+        frame = tb.tb_frame
+        if relative(frame.f_code.co_filename):
+            file, line = relative(frame.f_code.co_filename), tb.tb_lineno
+        elif relative(frame.f_locals.get("filename")):  # a loader reading the file (bad encoding)
+            file, line = relative(frame.f_locals.get("filename")), None
+        tb = tb.tb_next
+    return file, line
