@@ -69,6 +69,7 @@ class Assessment:
     profile: list[dict]
     category_profile: list[dict]
     suggestions: list[dict] = field(default_factory=list)
+    record_suggestions: list[dict] = field(default_factory=list)
 
     def row(self, sub_id: str) -> dict:
         """The row of one subcategory (any id form: ``"measure-2.10"`` works)."""
@@ -289,6 +290,32 @@ def suggestion_rows(evidence: Mapping[str, "EvidenceRecord"], rows: list[dict],
     return sorted(out, key=lambda s: (subcategory_sort_key(s["subcategory"]), s["evidence"]))
 
 
+def record_suggestion_rows(pairs_by_source: Mapping[str, list[tuple[str, str]]], rows: list[dict]) -> list[dict]:
+    """Subcategories that recorded work (DPIA, risk register, operations checklist) speaks to, not yet met.
+
+    >>> record_suggestion_rows({"DPIA": [("MAP 5.1", "10 risks rated")]}, [{"id": "MAP 5.1", "status": "not_assessed"}])
+    [{'subcategory': 'MAP 5.1', 'source': 'DPIA', 'reason': '10 risks rated', 'current_status': 'not_assessed'}]
+    """
+    by_id = {r["id"]: r for r in rows}
+    out = []
+    for source, pairs in pairs_by_source.items():
+        for sub_id, reason in pairs:
+            row = by_id.get(sub_id)
+            if row is not None and row["status"] != "met":
+                out.append({"subcategory": sub_id, "source": source, "reason": reason,
+                            "current_status": row["status"]})
+    return sorted(out, key=lambda s: (subcategory_sort_key(s["subcategory"]), s["source"]))
+
+
+def _record_suggestion_pairs(ws: "Workspace", checks: Mapping[str, CheckLike], day: dt.date
+                             ) -> dict[str, list[tuple[str, str]]]:
+    """(subcategory, reason) pairs from the DPIA (with the risk register) and the operations checklist."""
+    from rmfkit import dpia, ops
+
+    return {"DPIA and risk register": dpia.rmf_suggestions(ws),
+            "operations checklist": ops.mapping_suggestions(ws, day, checks=checks)}
+
+
 # ---------------------------------------------------------------- the whole assessment
 
 def assess_records(assessments: Mapping[str, SubcategoryAssessment], checks: Mapping[str, CheckLike], *,
@@ -332,8 +359,10 @@ def assess(ws: "Workspace", today: dt.date | None = None, *, checks: Mapping[str
 
     day = today or default_today()
     checks = checks if checks is not None else check_all(ws, day)
-    return assess_records(ws.assessments(), checks, today=day, evidence=ws.evidence,
-                          generative=ws.system.generative)
+    result = assess_records(ws.assessments(), checks, today=day, evidence=ws.evidence,
+                            generative=ws.system.generative)
+    result.record_suggestions = record_suggestion_rows(_record_suggestion_pairs(ws, checks, day), result.rows)
+    return result
 
 
 # ---------------------------------------------------------------- guidance at the point of decision

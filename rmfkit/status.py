@@ -26,7 +26,7 @@ def coverage_section(ws: "Workspace") -> dict[str, Any]:
             "unsupported": [{"id": r["id"], "status": r["status"], "reason": r["reason"]} for r in result.unsupported],
             "met_without_evidence": [r["id"] for r in result.met_without_evidence],
             "target_gaps": len(result.gaps), "overdue_targets": [g["id"] for g in result.gaps if g["overdue"]],
-            "suggestions": len(result.suggestions)}
+            "suggestions": len(result.suggestions), "record_suggestions": len(result.record_suggestions)}
 
 
 def measurement_section(ws: "Workspace") -> dict[str, Any] | None:

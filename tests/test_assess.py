@@ -277,3 +277,18 @@ def test_counts_add_up_and_unsupported_means_no_usable_evidence(entries):
         usable = [c for c in row["evidence_checks"] if c["status"] == "ok"]
         expect_unsupported = row["status"] in ("met", "partially_met") and row["evidence"] and not usable
         assert (row["effective_status"] == "unsupported") == bool(expect_unsupported)
+
+
+def test_records_suggest_subcategories_from_dpia_risks_and_operations(example_ws, run_cli, monkeypatch):
+    """The DPIA, the risk register and done checklist items speak to subcategories; `map suggest` lists them."""
+    import json
+
+    monkeypatch.setenv("RMFKIT_TODAY", "2026-12-01")
+    code, out, _ = run_cli("map", "suggest", "-w", example_ws, "--json")
+    assert code == 0
+    data = json.loads(out)
+    records = {(s["subcategory"], s["source"]) for s in data["records"]}
+    assert ("MAP 5.1", "DPIA and risk register") in records
+    assert any(source == "operations checklist" for _, source in records)
+    assert all(s["current_status"] != "met" for s in data["records"])
+    assert data["evidence"] and all("evidence" in s for s in data["evidence"])

@@ -128,8 +128,9 @@ def test_map_set_refuses_bad_input_and_leaves_the_workspace_unchanged(run_cli, w
 
 
 def test_map_suggest_and_gaps(run_cli, ws_path):
-    rows = json.loads(run_cli("map", "suggest", "-w", ws_path, "--json")[1])
-    assert [(r["subcategory"], r["evidence"]) for r in rows] == [("MAP 4.1", "E-SBOM")]
+    data = json.loads(run_cli("map", "suggest", "-w", ws_path, "--json")[1])
+    assert [(r["subcategory"], r["evidence"]) for r in data["evidence"]] == [("MAP 4.1", "E-SBOM")]
+    assert data["records"] == []
     code, out, _ = run_cli("map", "suggest", "-w", ws_path)
     assert "MAP 4.1" in out and "E-SBOM" in out and "declared by the evidence item" in out
     data = json.loads(run_cli("map", "gaps", "-w", ws_path, "--json")[1])

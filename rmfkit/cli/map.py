@@ -159,17 +159,23 @@ def suggest(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) -
     """Subcategories your evidence already speaks to but the mapping does not link ("accept?")."""
     from rmfkit.assess import assess
 
-    rows = assess(open_ws(workspace)).suggestions
+    result = assess(open_ws(workspace))
+    rows = result.suggestions
     if as_json:
-        print_json(rows)
+        print_json({"evidence": rows, "records": result.record_suggestions})
         return
+    if result.record_suggestions:
+        console().print(table(f"Supported by your records ({len(result.record_suggestions)})",
+                              ["Subcategory", "Now", "Source", "Why"],
+                              [[s["subcategory"], s["current_status"], s["source"], s["reason"]]
+                               for s in result.record_suggestions]))
     if not rows:
-        typer.echo("No suggestions: every usable evidence item is linked where it applies.")
+        typer.echo("No evidence suggestions: every usable evidence item is linked where it applies.")
         return
     grouped: dict[tuple[str, str], list[dict]] = {}
     for s in rows:
         grouped.setdefault((s["subcategory"], s["reason"]), []).append(s)
-    suggestions = table(f"Suggested links ({len(rows)})", ["Subcategory", "Now", "Evidence", "Why"],
+    suggestions = table(f"Suggested evidence links ({len(rows)})", ["Subcategory", "Now", "Evidence", "Why"],
                         [[sub, items[0]["current_status"], ", ".join(i["evidence"] for i in items), reason]
                          for (sub, reason), items in grouped.items()])
     suggestions.columns[2].overflow = "fold"
