@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import weakref
 import os
 import stat
 from dataclasses import dataclass
@@ -98,9 +99,36 @@ def check_item(ws: "Workspace", record: EvidenceRecord, today: dt.date, *, rehas
     return EvidenceCheck(record.id, status, reason, expires)
 
 
+_CHECK_CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _fingerprint(ws: "Workspace", day: dt.date, rehash: bool) -> tuple:
+    """What a cached check depends on: the records and each artefact's size and modification time."""
+    parts = []
+    for eid, rec in sorted(ws.evidence.items()):
+        try:
+            stat = (ws.evidence_dir(eid) / rec.file).lstat()
+            seen = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+        except OSError:
+            seen = None
+        parts.append((eid, rec.sha256, rec.file, rec.size, rec.valid_until, rec.review_interval_days,
+                      rec.collected_at, seen))
+    return (day, rehash, tuple(parts))
+
+
 def check_all(ws: "Workspace", today: dt.date | None = None, *, rehash: bool = True) -> dict[str, EvidenceCheck]:
-    """Every evidence item of the workspace, by id."""
+    """Every evidence item of the workspace, by id.
+
+    The result is cached per workspace object until a record or an artefact file changes, so the
+    sections of one status or packet run hash each artefact once.
+    """
     from rmfkit.workspace import today as default_today
 
     day = today or default_today()
-    return {eid: check_item(ws, rec, day, rehash=rehash) for eid, rec in sorted(ws.evidence.items())}
+    key = _fingerprint(ws, day, rehash)
+    cached = _CHECK_CACHE.get(ws)
+    if cached is not None and cached[0] == key:
+        return dict(cached[1])
+    result = {eid: check_item(ws, rec, day, rehash=rehash) for eid, rec in sorted(ws.evidence.items())}
+    _CHECK_CACHE[ws] = (key, result)
+    return dict(result)
