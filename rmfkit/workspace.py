@@ -256,7 +256,10 @@ def as_written(value: Any) -> str:
     """
     if isinstance(value, str):
         return value
-    text = dump_yaml(value).decode("utf-8")
+    try:
+        text = dump_yaml(value).decode("utf-8")
+    except Exception:  # noqa: BLE001 - a complex key (``? [a, b]``) loads as a tuple the dumper cannot write
+        return repr(value)
     return text.split("\n", 1)[0] if text.strip() else repr(value)
 
 
@@ -271,8 +274,11 @@ def _key_problems(doc: Any, name: str, problems: ProblemList, path: tuple = ()) 
                     line = doc.lc.key(key)[0] + 1
                 if isinstance(key, (int, float)) and not isinstance(key, bool):
                     read_as = f"the number {float(key) if isinstance(key, float) else int(key)!r}"
+                elif isinstance(key, bool):
+                    read_as = "true/false"
                 else:
-                    read_as = "true/false" if isinstance(key, bool) else f"a {type(key).__name__} value"
+                    read_as = "a list or mapping" if isinstance(key, tuple) or hasattr(key, "items") else \
+                        f"a {type(key).__name__} value"
                 problems.add(name, f"key {written} is read as {read_as}, not as text; "
                                    f"write it in quotes (\"{written}\") so YAML keeps it a string",
                              line=line, field=".".join(map(str, path + (written,))))
