@@ -134,7 +134,8 @@ def main() -> None:
           f"in {generated:.1f} s")
     print(f"roll-up: {figures['systems']} systems, {figures['skipped']} skipped, {figures['overdue']} overdue for "
           f"review, in {figures['seconds']:.2f} s ({figures['seconds'] / max(figures['systems'], 1) * 1000:.1f} ms "
-          f"per system; {figures['cpu_seconds']:.1f} s of CPU time over all processes); peak resident memory of the roll-up process {figures['peak_mib']:.0f} MiB")
+          f"per system; {figures['cpu_seconds']:.1f} s of CPU time over all processes); peak resident memory "
+          f"{figures['peak_mib']:.0f} MiB in the largest process (the roll-up uses one worker process per CPU)")
     print(f"target: < 10 s and < 500 MB -> {'met' if figures['seconds'] < 10 and figures['peak_mib'] < 500 else 'MISSED'}")
 
 

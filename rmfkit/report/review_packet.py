@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -134,7 +135,8 @@ def metrics_trend_png(points: list[dict]) -> bytes:
             ax.set_xlim(-0.4, len(labels) - 0.6)
             ax.tick_params(axis="y", labelsize=7)
             sign = ">=" if meta["direction"] == "higher_is_better" else "<="
-            ax.set_title(f"{meta['title'][:46]}\n(threshold {sign} {meta['threshold']:g}{meta.get('unit') or ''})",
+            title = textwrap.shorten(meta["title"], 62, placeholder="…")
+            ax.set_title(f"{title}\n(threshold {sign} {meta['threshold']:g}{meta.get('unit') or ''})",
                          fontsize=7.5, loc="left")
             for i in xs:
                 ax.annotate(f"{values[i]:.3g}", (i, values[i]), textcoords="offset points", xytext=(0, 5),
