@@ -74,7 +74,7 @@ def test_example_export_values(example_ws):
     assert (pia["name"], pia["category"], pia["status"]) == (
         "Customer Support Assistant (LLM drafting and in-app chat answers)", "AI system", 0)
     assert (pia["created_at"], pia["updated_at"]) == ("2026-02-18T00:00:00.000Z", "2026-11-16T00:00:00.000Z")
-    assert (pia["dpos_names"], pia["dpo_status"], pia["concerned_people_searched_opinion"]) == ("M. Laurent", 1, True)
+    assert (pia["dpos_names"], pia["dpo_status"], pia["concerned_people_searched_opinion"]) == ("E. Meyer", 1, True)
     assert pia["people_names"] == "Customer advisory board" and pia["concerned_people_status"] == 1
     answers = {a["reference_to"]: a["data"] for a in export["answers"]}
     # Illegitimate access folds DR-01, DR-02, DR-03 and DR-06: the highest severity and likelihood.
