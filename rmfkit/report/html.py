@@ -35,11 +35,21 @@ def template_folders(workspace_root: Path | None) -> list[Path]:
 def environment(workspace_root: Path | None):
     """The Jinja2 environment: sandboxed, ``autoescape=True``, ``StrictUndefined``, override -> built-in loaders."""
     from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined
-    from jinja2.sandbox import SandboxedEnvironment
+    from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
-    env = SandboxedEnvironment(loader=ChoiceLoader([FileSystemLoader(str(f)) for f in template_folders(workspace_root)]),
-                      autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                      keep_trailing_newline=True)
+    class InsideFolderLoader(FileSystemLoader):
+        """A template must really lie in its folder: a symbolic link out of it (to a key file) is refused."""
+
+        def get_source(self, environment, template):
+            source, filename, uptodate = super().get_source(environment, template)
+            folder = Path(self.searchpath[0]).resolve()
+            if folder not in Path(filename).resolve().parents:
+                raise SecurityError(f"{template} is a link to a file outside the {folder.name}/ folder")
+            return source, filename, uptodate
+
+    loaders = [InsideFolderLoader(str(folder)) for folder in template_folders(workspace_root)]
+    env = SandboxedEnvironment(loader=ChoiceLoader(loaders), autoescape=True, undefined=StrictUndefined,
+                               trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["label"] = lambda value: str(value).replace("_", " ")
     env.filters["dash"] = lambda value: "—" if value in (None, "", []) else value
     return env

@@ -54,6 +54,9 @@ def _parse_manifest(payload: bytes, where: str, report: VerifyReport) -> dict[st
                 raise ValueError(f"lists {name} twice or lists a sealing file")
             entries[name] = {"sha256": str(item["sha256"]), "size": int(item["size"])}
         return entries
+    except RecursionError:
+        report.failures.append(f"unreadable: {where} (nested too deeply to be a manifest)")
+        return None
     except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError, IntegrityError) as exc:
         report.failures.append(f"unreadable: {where} ({exc})")
         return None
@@ -104,15 +107,16 @@ def _check_bundle_manifest(entries: dict[str, dict], read: Callable[[str], bytes
             report.failures.append(f"inconsistent: {prefix}{BUNDLE_MANIFEST} disagrees with {MANIFEST} on {name}")
 
 
-def verify_folder(folder: Path, key: Path | None, report: VerifyReport) -> None:
+def verify_folder(folder: Path, key: Path | None, report: VerifyReport) -> bool:
+    """Check a packet folder; False when its manifest is missing or unreadable (nothing else was checked)."""
     manifest_path = folder / MANIFEST
     if not manifest_path.is_file():
         report.failures.append(f"missing: {MANIFEST} (not a packet folder or bundle.zip?)")
-        return
+        return False
     manifest = manifest_path.read_bytes()
     entries = _parse_manifest(manifest, MANIFEST, report)
     if entries is None:
-        return
+        return False
     present: set[str] = set()
     for path in sorted(folder.rglob("*")):
         rel = path.relative_to(folder).as_posix()
@@ -137,6 +141,7 @@ def verify_folder(folder: Path, key: Path | None, report: VerifyReport) -> None:
         zipped_manifest = _zip_member(folder / ZIP_NAME, MANIFEST)
         if zipped_manifest is not None and zipped_manifest != manifest:
             report.failures.append(f"inconsistent: {ZIP_NAME} holds a different {MANIFEST} than the folder")
+    return True
 
 
 def _zip_member(path: Path, name: str) -> bytes | None:
@@ -193,10 +198,10 @@ def verify(path: Path, key: Path | None = None) -> VerifyReport:
     path = Path(path)
     report = VerifyReport(str(path))
     if path.is_dir():
-        verify_folder(path, key, report)
-        from rmfkit.review import verify_chain
+        if verify_folder(path, key, report):
+            from rmfkit.review import verify_chain
 
-        verify_chain(path, report)  # a review snapshot: every earlier snapshot it chains to
+            verify_chain(path, report)  # a review snapshot: every earlier snapshot it chains to
     elif path.is_file():
         verify_zip(path, key, report)
     else:
