@@ -26,6 +26,8 @@ WORKSPACE_ENV = "RMFKIT_WORKSPACE"
 PARAMETERS_TAG = "parameters"
 INJECTED_TAG = "injected-parameters"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+SESSION_RECORD_FOLDER = "session-record"
+MAX_NOTEBOOK_BYTES = 64 * 1024 * 1024
 _COPY_IGNORE = ("build", ".rmfkit.lock", ".rmfkit-index.json", "__pycache__")
 
 
@@ -200,15 +202,87 @@ def render_notebook_html(notebook, *, title: str | None = None) -> bytes:
     return body.encode("utf-8")
 
 
-def render_session_record(notebooks: Iterable[Path | str]) -> dict[str, bytes]:
-    """Executed notebooks (``.ipynb`` files) -> ``{"session-record/<name>.html": bytes}`` for the bundle.
+def session_notebooks(paths: Iterable[Path | str]) -> list[Path]:
+    """The notebook files named by ``paths``: a file as given, a folder as every ``*.ipynb`` in it (sorted).
 
-    The packet writer stores these files and lists their SHA-256 in the manifest.
+    A path that does not exist, a folder without notebooks, or a file not ending in ``.ipynb`` is an
+    :class:`~rmfkit.errors.InputFileError` naming it.
     """
+    from rmfkit.errors import InputFileError
+
+    found: list[Path] = []
+    for path in (Path(p) for p in paths):
+        if path.is_dir() and not path.is_symlink():
+            inside = sorted(p for p in path.glob("*.ipynb") if p.is_file())
+            if not inside:
+                raise InputFileError("folder holds no .ipynb notebooks", file=str(path),
+                                     hint="name the executed session notebooks or the folder they are saved in")
+            found.extend(inside)
+        elif path.suffix != ".ipynb":
+            raise InputFileError("is not a Jupyter notebook (.ipynb)", file=str(path),
+                                 hint="the session record takes executed .ipynb files or a folder of them")
+        else:
+            found.append(path)
+    return list(dict.fromkeys(found))
+
+
+def read_notebook(path: Path | str):
+    """Read a notebook a user handed in; anything that is not one is an ``InputFileError`` naming the file."""
     import nbformat
 
+    from rmfkit.errors import InputFileError
+    from rmfkit.safeparse import parse_json
+    from rmfkit.workspace import read_user_file
+
+    name = str(path)
+    payload = read_user_file(Path(path), name, max_bytes=MAX_NOTEBOOK_BYTES)
+    document = parse_json(payload, name, allow_nan=False)
+    if not (isinstance(document, dict) and isinstance(document.get("cells"), list)
+            and isinstance(document.get("nbformat"), int) and document["nbformat"] >= 4):
+        raise InputFileError("is not a Jupyter notebook (no 'cells' list or nbformat 4)", file=name)
+    problems: dict = {}  # schema quirks of older frontends are tolerated; rendering fails loudly if it must
+    return nbformat.reads(payload.decode("utf-8-sig"), as_version=4, capture_validation_error=problems)
+
+
+def executed_notebooks(folder: Path | str | None = None, *, before: str | None = None) -> list[Path]:
+    """Session notebooks in ``folder`` (default: the current one) that have outputs, i.e. were run and saved.
+
+    ``before`` keeps only those whose file name sorts before it: the sessions held so far
+    (``before="06_audit_packet"`` -> 00 to 05).
+    """
+    folder = Path(folder or ".")
+    chosen = []
+    for path in sorted(folder.glob("*.ipynb")):
+        if before and path.stem >= before:
+            continue
+        notebook = read_notebook(path)
+        if any(cell.get("outputs") for cell in notebook.cells):
+            chosen.append(path)
+    return chosen
+
+
+def render_session_record(paths: Iterable[Path | str]) -> dict[str, bytes]:
+    """Executed notebooks -> ``{"session-record/<name>.html": bytes}`` for the packet bundle.
+
+    ``paths`` are ``.ipynb`` files or folders of them (:func:`session_notebooks`); notebooks without
+    outputs are rendered too. The packet writer stores these files and lists their SHA-256 in the
+    manifest. A file that is not a notebook, or two notebooks with the same name, is refused
+    before anything is rendered.
+    """
+    from rmfkit.errors import InputFileError
+
+    notebooks = {}
+    for path in session_notebooks(paths):
+        name = f"{SESSION_RECORD_FOLDER}/{path.stem}.html"
+        if name in notebooks:
+            raise InputFileError(f"has the same name as another notebook of the session record ({path.name})",
+                                 file=str(path), hint="rename one of them")
+        notebooks[name] = (path, read_notebook(path))
     record = {}
-    for path in sorted(Path(p) for p in notebooks):
-        notebook = nbformat.read(path, as_version=4)
-        record[f"session-record/{path.stem}.html"] = render_notebook_html(notebook, title=path.stem)
+    for name, (path, notebook) in sorted(notebooks.items()):
+        try:
+            record[name] = render_notebook_html(notebook, title=path.stem)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise InputFileError(f"cannot be rendered as a notebook ({type(exc).__name__}: {exc})",
+                                 file=str(path)) from None
     return record

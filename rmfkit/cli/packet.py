@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import List, Optional
 
 import typer
 
@@ -14,6 +14,9 @@ keys_app = typer.Typer(help="Ed25519 keys for signing packets.", no_args_is_help
 def packet(out: Path = typer.Option(..., "--out", "-o", help="Output folder (new or empty)"),
            workspace: Optional[Path] = WorkspaceOpt,
            sign: Optional[Path] = typer.Option(None, "--sign", help="Ed25519 private key (PEM) to sign manifest.json"),
+           session_record: Optional[List[Path]] = typer.Option(
+               None, "--session-record", help="Executed session notebook (.ipynb) or a folder of them, added to "
+                                              "the bundle as session-record/<name>.html (repeatable)"),
            as_json: bool = JsonOpt) -> None:
     """Build the audit packet: packet.pdf, packet.html, bundle.zip, manifest.json, OSCAL results."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -28,7 +31,7 @@ def packet(out: Path = typer.Option(..., "--out", "-o", help="Output folder (new
         def step(name: str) -> None:
             bar.update(task, description=name, completed=STEPS.index(name))
 
-        result = build_packet(ws, out, sign_key=sign, progress=step)
+        result = build_packet(ws, out, sign_key=sign, progress=step, session_record=session_record or None)
         bar.update(task, completed=len(STEPS))
     summary = result.summary()
     if as_json:
@@ -36,6 +39,9 @@ def packet(out: Path = typer.Option(..., "--out", "-o", help="Output folder (new
         return
     typer.echo(f"Packet written to {out}: {summary['files']} files, manifest SHA-256 {summary['manifest_sha256']}"
                + (", signed" if result.signed else ", unsigned"))
+    pages = [name for name in result.files if name.startswith("session-record/")]
+    if pages:
+        typer.echo(f"Session record: {len(pages)} notebook page(s) in {out / 'session-record'}")
     if result.blocked_urls:
         typer.echo(f"{len(result.blocked_urls)} external reference(s) were not loaded: "
                    + ", ".join(u[:60] for u in result.blocked_urls[:5]))

@@ -11,6 +11,7 @@ Layout of ``rmfkit packet --out DIR``::
     dpia-cnil.json                  the DPIA in the CNIL PIA tool's format (when a DPIA exists)
     charts/*.png                    the charts shown in the packet
     evidence/<id>/<file>            every evidence artefact, byte-exact
+    session-record/<name>.html      executed session notebooks (with ``session_record``), the appendix
     manifest.json                   SHA-256 and size of every file above (PDF included)
     manifest.json.sig               Ed25519 signature of manifest.json's bytes (with --sign)
     bundle.zip                      all of the above except itself
@@ -33,7 +34,7 @@ import shutil
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Union
 
 from rmfkit.errors import InputFileError, IntegrityError, UsageError
 
@@ -266,22 +267,53 @@ class PacketResult:
 
 
 STEPS = ("analyse", "charts", "bundle", "evidence", "oscal", "html", "pdf", "seal")
+SessionRecord = Union[Iterable[Union[Path, str]], Mapping[str, bytes]]
+
+
+def session_record_files(record: SessionRecord | None) -> dict[str, bytes]:
+    """The ``session_record`` of :func:`build_packet` as ``{"session-record/<name>.html": bytes}``.
+
+    ``record`` is a list of executed ``.ipynb`` files or folders (rendered with nbconvert), or pages
+    rendered already, by name (``"03_map_the_rmf"``, ``"03_map_the_rmf.html"`` or the full entry name).
+
+    >>> session_record_files({"03_map_the_rmf": b"<html></html>"})
+    {'session-record/03_map_the_rmf.html': b'<html></html>'}
+    """
+    from rmfkit.session import SESSION_RECORD_FOLDER, render_session_record
+
+    if record is None:
+        return {}
+    if not isinstance(record, Mapping):
+        return render_session_record(record)
+    pages = {}
+    for key, payload in record.items():
+        name = str(key).removeprefix(f"{SESSION_RECORD_FOLDER}/")
+        name = name if name.endswith(".html") else f"{name}.html"
+        if "/" in name or name.startswith(".") or not isinstance(payload, (bytes, bytearray)):
+            raise UsageError(f"session record page {key!r} is not a file name with HTML bytes",
+                             hint="pass {'03_map_the_rmf': html_bytes} or a list of .ipynb paths")
+        pages[safe_entry_name(f"{SESSION_RECORD_FOLDER}/{name}")] = bytes(payload)
+    return dict(sorted(pages.items()))
 
 
 def build_packet(ws: "Workspace", out: Path, *, sign_key: Path | None = None,
-                 progress: Callable[[str], None] | None = None) -> PacketResult:
+                 progress: Callable[[str], None] | None = None,
+                 session_record: SessionRecord | None = None) -> PacketResult:
     """Render and seal the audit packet into ``out`` (which must be empty or absent).
 
-    ``progress`` is called with each step name of :data:`STEPS` as it starts.
+    ``progress`` is called with each step name of :data:`STEPS` as it starts. ``session_record``
+    (executed notebooks, see :func:`session_record_files`) is stored under ``session-record/`` and
+    listed in the packet's appendix; a file that is not a notebook is refused before ``out`` is made.
     """
     step = progress or (lambda name: None)
     out = Path(out)
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise UsageError(f"output folder {out} is not empty", hint="choose a new folder; packets are never overwritten")
     private_key = load_private_key(sign_key) if sign_key else None
+    pages = session_record_files(session_record)
     created = not out.exists()
     try:
-        return _build_into(ws, out, private_key, step)
+        return _build_into(ws, out, private_key, step, pages)
     except BaseException:  # a failed build leaves no half packet behind (the folder is as it was)
         if created:
             shutil.rmtree(out, ignore_errors=True)
@@ -294,7 +326,8 @@ def build_packet(ws: "Workspace", out: Path, *, sign_key: Path | None = None,
         raise
 
 
-def _build_into(ws: "Workspace", out: Path, private_key, step: Callable[[str], None]) -> PacketResult:
+def _build_into(ws: "Workspace", out: Path, private_key, step: Callable[[str], None],
+                session_pages: dict[str, bytes]) -> PacketResult:
     from rmfkit.report import html, oscal, views
 
     signer = key_fingerprint(private_key.public_key()) if private_key else None
@@ -303,6 +336,8 @@ def _build_into(ws: "Workspace", out: Path, private_key, step: Callable[[str], N
     view = views.packet_view(ws, generated=generated)
     out.mkdir(parents=True, exist_ok=True)
     writer = PacketWriter(out)
+    view["session_record"] = views.session_record({name: writer.write(name, payload)
+                                                   for name, payload in session_pages.items()})
 
     step("charts")
     images: dict[str, str] = {}

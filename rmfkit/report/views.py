@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -428,6 +429,18 @@ def _dpia_sentence(dpia_view: dict) -> str:
     if dpia_view["prior_consultation_required"]:
         text += " Prior consultation of the supervisory authority is required (Art. 36)."
     return text
+
+
+def session_record(entries: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The appendix listing the session record pages (packet writer entries: path -> sha256, size).
+
+    >>> session_record({"session-record/03_map.html": {"sha256": "ab" * 32, "size": 10}})["files"][0]["sha256_short"]
+    'abababababab'
+    """
+    files = [{"name": PurePosixPath(path).stem, "path": path, "sha256": entry["sha256"],
+              "sha256_short": entry["sha256"][:12], "size": entry["size"]} for path, entry in sorted(entries.items())]
+    return {"recorded": bool(files), "files": files,
+            "message": "" if files else "No session record attached."}
 
 
 def packet_view(ws: "Workspace", *, generated: dt.datetime | None = None) -> dict[str, Any]:
