@@ -227,6 +227,8 @@ def describe_validation_error(err: dict) -> tuple[str, str]:
     if kind == "string_type" and isinstance(value, (int, float)):
         return field, f"must be text; write it in quotes (\"{as_written(value)}\") so YAML keeps it a string"
     message = err.get("msg", "invalid value")
+    if kind == "value_error":  # our own validators already explain the problem in words
+        return field, message.removeprefix("Value error, ")
     shown = repr(value)
     if len(shown) > 60:
         shown = shown[:57] + "..."

@@ -196,8 +196,8 @@ def test_cli_add_writes_a_valid_risk(example_ws, run_cli, monkeypatch):
 
 @pytest.mark.parametrize("args, text", [
     (["--likelihood", "9"], "likelihood: Input should be less than or equal to 5"),
-    (["--category", "licence-drift"], "category: Value error, unknown risk category 'licence-drift'"),
-    (["--rationale", " "], "rationale: Value error, rationale must not be blank"),
+    (["--category", "licence-drift"], "category: unknown risk category 'licence-drift'"),
+    (["--rationale", " "], "rationale: rationale must not be blank"),
     (["--component", "gpt-5"], "components: unknown component 'gpt-5'"),
     (["--subcategory", "MAP 9.9"], "MAP 9.9"),
     (["--due", "soon"], "--due 'soon' is not a date"),
