@@ -76,6 +76,8 @@ _CSS = """<style>
 .rmfkit-card h4{margin:0 0 4px 0;font-size:14px}
 .rmfkit-card table td{text-align:left !important;vertical-align:top;padding:1px 12px 1px 0;border:none}
 .rmfkit-facts{max-width:900px}
+.rmfkit-facts td{overflow-wrap:anywhere}
+.rmfkit-facts td.rmfkit-muted{white-space:nowrap;overflow-wrap:normal}
 .rmfkit-muted{color:#6b7280;font-size:12px}
 .rmfkit-badge{display:inline-block;border-radius:10px;padding:0 8px;font-size:12px;font-weight:600}
 .rmfkit-grid{display:flex;flex-wrap:wrap;gap:8px}
@@ -162,6 +164,7 @@ class Table:
     summary: str | None = None
     wrap_columns: tuple[str, ...] = field(default=())
     empty: str = "nothing recorded yet"
+    colours: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     @property
     def frame(self):
@@ -184,7 +187,7 @@ class Table:
         for label_ in status_labels:
             shown[label_] = shown[label_].map(lambda v: v if v == "—" else label(v))
         colours = {label(status): f"background-color: {bg}; color: {fg}; font-weight: 600"
-                   for status, (bg, fg) in STATUS_COLOURS.items()}
+                   for status, (bg, fg) in {**STATUS_COLOURS, **self.colours}.items()}
         styler = shown.style.hide(axis="index").set_table_styles(
             [{"selector": "th", "props": "text-align: left; vertical-align: bottom"}])
         for label_ in shown.columns:
@@ -225,10 +228,13 @@ class Table:
 def table(rows: Iterable[Mapping[str, Any]], columns: Mapping[str, str], *, title: str | None = None,
           status_columns: Sequence[str] = (), bar_columns: Sequence[str] = (), percent_columns: Sequence[str] = (),
           wrap_columns: Sequence[str] = (), collapse_after: int = COLLAPSE_AFTER, summary: str | None = None,
-          empty: str = "nothing recorded yet") -> Table:
-    """A :class:`Table` over plain-dict rows; ``columns`` maps row keys to column headings in order."""
+          empty: str = "nothing recorded yet", colours: Mapping[str, tuple[str, str]] | None = None) -> Table:
+    """A :class:`Table` over plain-dict rows; ``columns`` maps row keys to column headings in order.
+
+    ``colours`` adds (background, text) colours for words shown in the status columns.
+    """
     return Table([dict(r) for r in rows], dict(columns), title, tuple(status_columns), tuple(bar_columns),
-                 tuple(percent_columns), collapse_after, summary, tuple(wrap_columns), empty)
+                 tuple(percent_columns), collapse_after, summary, tuple(wrap_columns), empty, dict(colours or {}))
 
 
 class Chart:
@@ -375,6 +381,20 @@ def suggestions_table(ws: "Workspace", assessment=None) -> Table:
                         "reason": "Why suggested", "current_status": "Status now", "command": "Accept with"},
                  title="Suggested evidence links", status_columns=("current_status",), wrap_columns=("title",),
                  summary=f"{len(rows)} suggestions", empty="none; every usable evidence item is already linked")
+
+
+def record_suggestions_table(ws: "Workspace", assessment=None) -> Table:
+    """Subcategories that recorded work (the DPIA, the risk register, done checklist items) speaks to, not yet met.
+
+    These are prompts for the room, not evidence links: decide the status and record it below.
+    """
+    rows = _assessment(ws, assessment).record_suggestions
+    return table(rows, {"subcategory": "Subcategory", "source": "Suggested by", "reason": "What was recorded",
+                        "current_status": "Status now"},
+                 title="Subcategories your other records speak to", status_columns=("current_status",),
+                 wrap_columns=("reason",),
+                 summary=f"{len(rows)} subcategories to revisit in light of the DPIA, risks and operations checklist",
+                 empty="none; the DPIA, risk register and operations checklist suggest nothing beyond what is met")
 
 
 def _short(text: str, limit: int) -> str:
@@ -658,6 +678,20 @@ def status_overview(ws: "Workspace") -> Html:
     return Html("".join(_inner_html(p) for p in parts), "status overview")
 
 
+def pilot_step(ws: "Workspace") -> Html:
+    """Where the ten-step pilot of operating the model stands (the ``operations`` status section)."""
+    from rmfkit.status import operations_section
+
+    section = operations_section(ws)
+    if section is None:
+        return callout("Pilot plan not yet recorded",
+                       ["operations.yaml holds the MLOps readiness checklist and the ten-step pilot plan "
+                        "(`rmfkit ops show`)"], tone="warn")
+    items = [f"checklist: {section['items_done']} done, {section['items_open']} open, "
+             f"{section['items_unsupported']} unsupported, {section['items_overdue']} overdue"]
+    return callout(f"Pilot: {section['pilot']}", items, tone="warn" if section["items_overdue"] else "info")
+
+
 def function_intro(function_id: str) -> Html:
     """The RMF's own words for one function, with its categories (what the team is about to walk)."""
     from rmfkit.catalog import load_catalog, normalize_id
@@ -931,3 +965,199 @@ class AssessmentForm:
 def assessment_form(ws: "Workspace", sub_id: str) -> AssessmentForm:
     """A form to record status, owner and evidence of ``sub_id``, with its code equivalent beside it."""
     return AssessmentForm(ws, sub_id)
+
+
+# ---------------------------------------------------------------- quarterly review
+
+_CHANGE_GOOD = {"improved", "newly_assessed", "renewed", "crossed_to_pass", "moved_better", "newly_measured", "closed",
+                "advanced"}
+_TONE_COLOURS = {"bad": STATUS_COLOURS["not_met"], "warn": STATUS_COLOURS["expired"], "good": STATUS_COLOURS["met"],
+                 "neutral": STATUS_COLOURS["not_assessed"]}
+
+
+def _when(side: Mapping[str, Any]) -> str:
+    name = "the live workspace" if side["label"] == "live" else side["label"]
+    return f"{name} ({side['date']})"
+
+
+def _value(value: Any) -> Any:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return label(value) if isinstance(value, str) else value
+
+
+def _change_rows(changes: Sequence[Mapping[str, Any]]) -> tuple[list[dict], dict[str, tuple[str, str]]]:
+    """Diff rows as table rows (the change in words) and the colour of each change word."""
+    from rmfkit.review import KIND_WORDS, _BAD_KINDS
+
+    rows, colours = [], {}
+    for c in changes:
+        word = KIND_WORDS.get(c["kind"], label(c["kind"]))
+        tone = "bad" if c["kind"] in _BAD_KINDS else "good" if c["kind"] in _CHANGE_GOOD else "neutral"
+        colours[word] = _TONE_COLOURS[tone]
+        notes = [c.get("detail")]
+        if c["category"] == "metrics":
+            sign = ">=" if c["direction"] == "higher_is_better" else "<="
+            notes.insert(0, f"target {sign} {c['threshold']:g}{c.get('unit') or ''}")
+        if c.get("openness_before") != c.get("openness_after"):
+            notes.append(f"openness: {label(c.get('openness_before')) or '—'} -> {label(c.get('openness_after'))}")
+        notes += [f"finding added: {f}" for f in c.get("findings_added") or []]
+        notes += [f"finding resolved: {f}" for f in c.get("findings_removed") or []]
+        rows.append({"change": word, "ref": c["ref"], "title": _short(c["title"], 120) if c.get("title") else None,
+                     "before": _value(c["before"]), "after": _value(c["after"]), "owner": c.get("owner"),
+                     "detail": "\n".join(n for n in notes if n) or None})
+    return rows, colours
+
+
+class ReviewDiff:
+    """What changed between two states (:func:`rmfkit.review.diff_bundles`), as tables: summary first.
+
+    ``summary()``, ``coverage()``, ``category(name)`` and ``stale()`` show one part each; the object
+    itself shows the headline, summary, coverage and every category (stale evidence: ``stale()``).
+    """
+
+    def __init__(self, diff: Mapping[str, Any]):
+        self.diff = diff
+
+    def headline(self) -> Html:
+        d = self.diff
+        bad = sum(1 for s in d["summary"] if s["tone"] in ("bad", "warn"))
+        title = (f"From {_when(d['from'])} to {_when(d['to'])}: {len(d['changes'])} changes; "
+                 f"{bad} of {len(d['summary'])} topics need attention")
+        return Html(f'<div class="rmfkit-card"><h4>{_esc(title)}</h4>'
+                    f'<div class="rmfkit-muted">Compared by id: each change is listed once, in its category. '
+                    f'Statuses are evidence-checked.</div></div>', title)
+
+    def summary(self) -> Table:
+        rows = [{"topic": s["topic"], "text": s["text"]} for s in self.diff["summary"]]
+        colours = {s["topic"]: _TONE_COLOURS.get(s["tone"], _TONE_COLOURS["neutral"]) for s in self.diff["summary"]}
+        return table(rows, {"topic": "Topic", "text": "What changed"}, title="Summary of changes",
+                     status_columns=("topic",), wrap_columns=("text",), collapse_after=20, colours=colours)
+
+    def coverage(self) -> Table:
+        keys = ("met", "partially_met", "unsupported", "not_met", "not_assessed")
+        rows = []
+        for r in self.diff["coverage"]:
+            row = {"function": r["function"]}
+            for k in keys:
+                then, now = r["then"][k], r["now"][k]
+                row[k] = f"{then} → {now}" if then != now else str(now)
+            row["met_delta"] = f"{r['met_delta']:+d}" if r["met_delta"] else "0"
+            row["assessed_delta"] = f"{r['assessed_delta']:+d}" if r["assessed_delta"] else "0"
+            rows.append(row)
+        columns = {"function": "Function", **{k: COVERAGE_COLUMNS[k] for k in keys}, "met_delta": "Met ±",
+                   "assessed_delta": "Assessed ±"}
+        return table(rows, columns, title=f"Coverage per function, {self.diff['from']['label']} → "
+                                          f"{self.diff['to']['label']}",
+                     summary="a → b: count then → now; one number: unchanged")
+
+    def category(self, name: str) -> Html | Table:
+        from rmfkit.review import CATEGORIES
+
+        title = CATEGORIES[name]
+        changes = [c for c in self.diff["changes"] if c["category"] == name]
+        if not changes:
+            return callout(f"{title}: no change", tone="good")
+        rows, colours = _change_rows(changes)
+        columns = {"change": "Change", "ref": "Item", "title": "What", "before": "Before", "after": "Now",
+                   "detail": "Detail"}
+        if any(r["owner"] for r in rows):
+            columns["owner"] = "Owner"
+        if not any(r["title"] for r in rows):
+            del columns["title"]
+        return table(rows, columns, title=f"{title}: {len(rows)} change{'s' if len(rows) != 1 else ''}",
+                     status_columns=("change",), wrap_columns=("title", "detail"), colours=colours)
+
+    def stale(self) -> Html | Table:
+        return stale_evidence_table(self.diff)
+
+    def _repr_html_(self) -> str:
+        from rmfkit.review import CATEGORIES
+
+        parts = [self.headline(), self.summary(), self.coverage()]
+        quiet = [CATEGORIES[c] for c in CATEGORIES if not any(x["category"] == c for x in self.diff["changes"])]
+        parts += [self.category(c) for c in CATEGORIES if CATEGORIES[c] not in quiet]
+        if quiet:
+            parts.append(callout("No change in: " + ", ".join(quiet), tone="good"))
+        return _CSS + "".join(_inner_html(p) for p in parts)
+
+    def __repr__(self) -> str:
+        return "\n".join(f"{s['topic']}: {s['text']}" for s in self.diff["summary"])
+
+
+def review_diff(diff: Mapping[str, Any]) -> ReviewDiff:
+    """Show a diff of :func:`rmfkit.review.diff_bundles`: summary, coverage then/now, every category, stale evidence."""
+    return ReviewDiff(diff)
+
+
+def stale_evidence_table(diff: Mapping[str, Any]) -> Html | Table:
+    """Evidence past its validity at the later review date, with the subcategories it weakens."""
+    stale = diff["stale_evidence"]
+    if not stale:
+        return callout(f"No evidence is past its validity on {diff['to']['date']}", tone="good")
+    rows = [{"id": s["id"], "title": s["title"], "expired_on": s["expired_on"], "weakens": s["weakens"],
+             "now_unsupported": s["now_unsupported"], "other_links": s["other_links"]} for s in stale]
+    return table(rows, {"id": "Evidence", "title": "Title", "expired_on": "Expired on", "weakens": "Weakens",
+                        "now_unsupported": "Now unsupported", "other_links": "Also cited by"},
+                 title=f"Stale evidence on {diff['to']['date']} and what it weakens", wrap_columns=("title",),
+                 summary=f"{len(rows)} item(s) to renew; a subcategory claimed met on them counts as unsupported")
+
+
+def snapshots_table(infos: Sequence[Any]) -> Html | Table:
+    """The review snapshots of a workspace (:func:`rmfkit.review.snapshots`), oldest first, with their chain."""
+    if not infos:
+        return callout("No snapshot yet", ["take the first with `rmfkit review snapshot --label 2026-Q4`"],
+                       tone="warn")
+    rows = [{"label": i.label, "date": i.date, "sha": i.manifest_sha256[:16] + "…",
+             "previous": f"{i.previous['label']} ({i.previous['manifest_sha256'][:12]}…)" if i.previous
+             else "first of the chain"} for i in infos]
+    return table(rows, {"label": "Snapshot", "date": "Review date", "sha": "Manifest SHA-256",
+                        "previous": "Chained to"}, title="Frozen reviews in reviews/",
+                 summary=f"{len(rows)} snapshot(s); never rewritten")
+
+
+def review_trends(points: Sequence[Mapping[str, Any]]) -> Html:
+    """Trend charts over every review (:func:`rmfkit.report.review_packet.review_view` ``trend``)."""
+    from rmfkit.report import review_packet as charts
+
+    points = list(points)
+    labels = " → ".join(p["label"] for p in points)
+    images = [Chart(charts.coverage_trend_png(points), f"Coverage by function: {labels}"),
+              Chart(charts.risk_trend_png(points), "Open risks by level and the sum of their current scores"),
+              Chart(charts.metrics_trend_png(points), "Key metrics, the ones that moved most first")]
+    return Html("".join(_inner_html(i) for i in images), f"trend charts over {len(points)} reviews")
+
+
+def snapshot_card(snapshot: Mapping[str, Any]) -> Html:
+    """The snapshot a session took (or found already taken): folder, manifest hash, chain link."""
+    previous = snapshot["previous"]
+    title = (f"Snapshot {snapshot['label']} taken" if snapshot["taken_now"]
+             else f"Snapshot {snapshot['label']} was already taken; snapshots are never rewritten")
+    return facts(title, {"folder": snapshot["folder"], "manifest SHA-256": snapshot["manifest_sha256"],
+                         "chained to": f"{previous['label']} (manifest SHA-256 {previous['manifest_sha256'][:16]}…)"
+                         if previous else "nothing: first snapshot of the chain",
+                         "signed": snapshot["signed"]})
+
+
+def review_packet_card(summary: Mapping[str, Any]) -> Html:
+    """Where a review packet (:func:`rmfkit.report.review_packet.build_review_packet`) was written."""
+    out = summary["out"]
+    return facts("Review packet written", {
+        "folder": out, "read": "review.pdf (the same as review.html)", "send to whoever checks": "bundle.zip",
+        "files": summary["files"], "manifest SHA-256": summary["manifest_sha256"], "signed": summary["signed"],
+        "check with": f"rmfkit verify {out}"})
+
+
+def chain_report(report, infos: Sequence[Any], label: str) -> Html:
+    """The outcome of verifying snapshot ``label`` (:func:`rmfkit.report.verify.verify`) and the chain behind it."""
+    by_label = {i.label: i for i in infos}
+    chain, current = [], by_label.get(label)
+    while current is not None and current.label not in chain:
+        chain.append(current.label)
+        current = by_label.get((current.previous or {}).get("label"))
+    data = report.as_dict()
+    if report.ok:
+        return callout(f"Chain verified: {' → '.join(chain)}",
+                       [f"{data['files_checked']} files re-hashed; each earlier manifest has the SHA-256 its "
+                        f"successor recorded", f"signature {data['signature']}"], tone="good")
+    return callout(f"Chain verification FAILED: {len(data['failures'])} problem(s)", data["failures"], tone="warn")

@@ -132,13 +132,68 @@ def packet_dir(ws: "Workspace") -> Path:
     """
     from rmfkit.workspace import today
 
-    base = ws.path("build/packets")
-    stem = today().isoformat()
+    return _new_folder(ws.path("build/packets"), today().isoformat())
+
+
+def _new_folder(base: Path, stem: str) -> Path:
     candidate, number = base / stem, 1
     while candidate.exists():
         number += 1
         candidate = base / f"{stem}-{number}"
     return candidate
+
+
+# ---------------------------------------------------------------- the quarterly review
+
+def quarter_label(day) -> str:
+    """The snapshot label of the quarter ``day`` falls in.
+
+    >>> import datetime as dt
+    >>> quarter_label(dt.date(2026, 11, 20))
+    '2026-Q4'
+    """
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+
+
+def review_labels(ws: "Workspace", baseline: str | None = None, new_label: str | None = None) -> tuple[str, str]:
+    """(snapshot to compare with, label of the snapshot this review takes).
+
+    Defaults: this quarter's label (:func:`quarter_label` of today) and the latest snapshot other than
+    it, so re-running a review session compares against the same earlier quarter.
+    """
+    from rmfkit.errors import UsageError
+    from rmfkit.review import snapshots
+    from rmfkit.workspace import today
+
+    new_label = new_label or quarter_label(today())
+    if baseline:
+        return baseline, new_label
+    earlier = [s.label for s in snapshots(ws) if s.label != new_label]
+    if not earlier:
+        raise UsageError("no earlier snapshot to compare with",
+                         hint="take a first one with `rmfkit review snapshot --label LABEL` and review next quarter")
+    return earlier[-1], new_label
+
+
+def review_snapshot(ws: "Workspace", label: str, *, sign_key: Path | str | None = None) -> dict[str, Any]:
+    """Take snapshot ``label`` of the review, or report the one already taken (re-running the cell is safe).
+
+    Returns ``label``, ``folder``, ``manifest_sha256``, ``previous``, ``signed`` and ``taken_now``.
+    """
+    from rmfkit.review import snapshots, take_snapshot
+
+    existing = next((s for s in snapshots(ws) if s.label == label), None)
+    if existing is not None:
+        folder = ws.path(f"reviews/{label}")
+        return {**existing.as_dict(), "folder": str(folder), "signed": (folder / "manifest.json.sig").is_file(),
+                "taken_now": False}
+    taken = take_snapshot(ws, label, sign_key=Path(sign_key) if sign_key else None)
+    return {**taken.as_dict(), "taken_now": True}
+
+
+def review_packet_dir(ws: "Workspace", from_label: str, to_label: str) -> Path:
+    """A new folder for a review packet: ``build/review-packets/<from>_to_<to>``, then ``-2``, ``-3``…"""
+    return _new_folder(ws.path("build/review-packets"), f"{from_label}_to_{to_label}")
 
 
 # ---------------------------------------------------------------- running notebooks

@@ -8,6 +8,7 @@ key outputs are checked against what the library computes for the same workspace
 from __future__ import annotations
 
 import hashlib
+import html
 import re
 import shutil
 from pathlib import Path
@@ -267,14 +268,49 @@ def check_audit_packet(notebook, ws_path, tmp_path):
 
 
 def check_quarterly_review(notebook, ws_path, tmp_path):
+    from rmfkit import review
     from rmfkit.library.store import check_drift
+    from rmfkit.report.verify import verify
     from rmfkit.workspace import open_workspace
 
-    drifts = check_drift(open_workspace(ws_path))
+    ws = open_workspace(ws_path)
+    drifts = check_drift(ws)
     shown = table_rows(html_of(notebook, "drift"), tuple(d.id for d in drifts))
     assert [r[0] for r in shown] == [d.id for d in drifts]
-    assert table_rows(html_of(notebook, "open-workspace"), ("GOVERN", "MAP", "MEASURE", "MANAGE")) == \
-        expected_coverage(ws_path)
+    assert [r[0] for r in table_rows(html_of(notebook, "open-workspace"), ("2026-Q3", "2026-Q4"))] == ["2026-Q3"]
+    # the diff as the library computes it against the frozen quarter (the workspace is unchanged by then
+    # except for the snapshot the notebook took afterwards, which the live state does not include)
+    pinned = pytest.MonkeyPatch()
+    pinned.setenv("RMFKIT_TODAY", PINNED_TODAY)
+    try:
+        expected = review.diff_bundles(review.load_snapshot(ws, "2026-Q3"), review.live_bundle(ws))
+    finally:
+        pinned.undo()
+    diff = html_of(notebook, "diff")
+    assert "From 2026-Q3 (2026-09-30) to the live workspace (2026-11-20)" in diff
+    summary = {row[0]: row[1] for row in table_rows(diff, tuple(s["topic"] for s in expected["summary"]))}
+    assert summary == {s["topic"]: s["text"] for s in expected["summary"]}
+    for category, title in review.CATEGORIES.items():
+        count = sum(1 for c in expected["changes"] if c["category"] == category)
+        assert (f"{title}: {count} change" if count else title) in html.unescape(diff)
+    refs = tuple(c["ref"] for c in expected["changes"])
+    assert sorted(r[1] for r in table_rows(diff, tuple(review.KIND_WORDS.values())) if r[1] in refs) == \
+        sorted(refs)
+    coverage = table_rows(diff, ("GOVERN", "MAP", "MEASURE", "MANAGE"))
+    assert [r[0] for r in coverage] == ["GOVERN", "MAP", "MEASURE", "MANAGE"]
+    assert "{" not in diff.split("</style>")[-1] and "None" not in re.sub(r"<[^>]+>", " ", diff.split("</style>")[-1])
+    stale = table_rows(html_of(notebook, "stale"), tuple(s["id"] for s in expected["stale_evidence"]))
+    assert [(r[0], r[3]) for r in stale] == [(s["id"], ", ".join(s["weakens"])) for s in expected["stale_evidence"]]
+    assert stale, "the example has stale evidence"
+    assert html_of(notebook, "trends").count("<img") == 3
+    assert [s.label for s in review.snapshots(ws)] == ["2026-Q3", "2026-Q4"]
+    assert "Snapshot 2026-Q4 taken" in html_of(notebook, "snapshot")
+    assert verify(ws_path / "reviews" / "2026-Q4").ok
+    assert "Chain verified: 2026-Q4 → 2026-Q3" in html_of(notebook, "verify-chain")
+    packet = ws_path / "build" / "review-packets" / "2026-Q3_to_2026-Q4"
+    assert (packet / "review.pdf").read_bytes().startswith(b"%PDF") and verify(packet).ok
+    assert "Review packet written" in html_of(notebook, "review-packet") and str(packet) in html_of(
+        notebook, "review-packet")
 
 
 CHECKS = {"00_start_here": check_start_here, "01_intake_and_openness": check_intake,
