@@ -7,6 +7,9 @@ previous snapshot and the SHA-256 of *its* manifest, so the snapshots form a cha
 an earlier one is detected by :func:`verify_chain` (``rmfkit verify reviews/2026-Q4``). Snapshots are
 never rewritten. Evidence artefacts are not copied: their SHA-256 is in the frozen records.
 
+Reading a snapshot (:func:`load_snapshot`, :func:`resolve`) first verifies it and its chain, so a diff or a
+review packet never uses an altered quarter (:class:`IntegrityError`, exit 4).
+
 A **diff** compares two bundle dicts (two snapshots, or a snapshot and :func:`live_bundle`) by id and
 reports every change once, as rows ``{"category", "kind", "ref", "title", "before", "after", "detail"}``.
 
@@ -109,8 +112,28 @@ def snapshots(ws: "Workspace") -> list[SnapshotInfo]:
     return sorted(found, key=lambda s: (s.date, s.label))
 
 
+def check_snapshot(folder: Path) -> None:
+    """Refuse a snapshot whose files, or any earlier snapshot it chains to, do not match their manifests.
+
+    Raises :class:`IntegrityError` (exit 4) listing every failure, as ``rmfkit verify`` would.
+    """
+    from rmfkit.report.verify import VerifyReport, verify_folder
+
+    report = VerifyReport(str(folder))
+    if verify_folder(folder, None, report):
+        verify_chain(folder, report)
+    if report.failures:
+        raise IntegrityError(f"snapshot {folder.name} does not verify ({len(report.failures)} problem(s)); "
+                             "a frozen review is not compared or reported once altered",
+                             failures=report.failures,
+                             hint=f"check it with `rmfkit verify {REVIEWS_FOLDER}/{folder.name}`")
+
+
 def load_snapshot(ws: "Workspace", label: str) -> dict:
-    """The bundle dict of snapshot ``label`` (``UnknownIdError`` listing the labels that exist)."""
+    """The bundle dict of snapshot ``label``, once it and its chain verify.
+
+    ``UnknownIdError`` lists the labels that exist; :class:`IntegrityError` names what was altered.
+    """
     from rmfkit.report.bundle import BUNDLE_JSON
 
     folder = ws.path(f"{REVIEWS_FOLDER}/{label}") if LABEL_PATTERN.match(label or "") else None
@@ -119,6 +142,7 @@ def load_snapshot(ws: "Workspace", label: str) -> dict:
         raise UnknownIdError(f"no snapshot '{label}' in {REVIEWS_FOLDER}/",
                              hint=("available: " + ", ".join(labels + [LIVE])) if labels else
                              "take one with `rmfkit review snapshot --label LABEL`")
+    check_snapshot(folder)
     bundle = _read_json(folder / BUNDLE_JSON, f"{REVIEWS_FOLDER}/{label}/{BUNDLE_JSON}")
     if not isinstance(bundle, dict) or not isinstance(bundle.get("review"), dict):
         raise InputFileError("is not a review snapshot bundle", file=f"{REVIEWS_FOLDER}/{label}/{BUNDLE_JSON}")
@@ -139,8 +163,16 @@ def live_bundle(ws: "Workspace", *, label: str = LIVE, previous: dict | None = N
 
 
 def resolve(ws: "Workspace", label: str) -> dict:
-    """A snapshot's bundle, or the live workspace for ``live``."""
-    return live_bundle(ws) if label == LIVE else load_snapshot(ws, label)
+    """A snapshot's bundle, or the live workspace for ``live``, once the whole chain verifies.
+
+    The newest snapshot is checked too: its chain covers every earlier one, so an earlier snapshot whose
+    bundle and manifest were both rewritten is refused even when it is compared with the live workspace.
+    """
+    bundle = live_bundle(ws) if label == LIVE else load_snapshot(ws, label)
+    history = snapshots(ws)
+    if history and history[-1].label != label:
+        check_snapshot(ws.path(f"{REVIEWS_FOLDER}/{history[-1].label}"))
+    return bundle
 
 
 @dataclass

@@ -289,6 +289,51 @@ def test_deleted_earlier_snapshot_fails_the_chain(chain, run_cli):
     assert "FAIL missing: snapshot 2026-Q3 (snapshot 2026-Q4 chains to it" in err
 
 
+@pytest.fixture
+def tampered(example, tmp_path):
+    """A copy of the example workspace (Q3 <- Q4) whose 2026-Q3 bundle.json has one byte altered."""
+    ws, _ = example
+    root = tmp_path / "ws"
+    shutil.copytree(ws.root, root)
+    path = root / "reviews" / "2026-Q3" / "bundle.json"
+    data = bytearray(path.read_bytes())
+    data[100] ^= 0x01
+    path.write_bytes(bytes(data))
+    return root
+
+
+@pytest.mark.parametrize("ends", [("2026-Q3", "2026-Q4"), ("2026-Q3", "live"), ("2026-Q4", "live")])
+def test_diff_refuses_an_altered_snapshot_at_either_end_or_earlier_in_the_chain(tampered, run_cli, ends):
+    code, out, err = run_cli("review", "diff", "--from", ends[0], "--to", ends[1], "-w", tampered)
+    assert code == 4 and out == "" and "Traceback" not in err
+    assert "FAIL snapshot 2026-Q3: altered: bundle.json (SHA-256 differs from the manifest)" in err \
+        or "FAIL altered: bundle.json (SHA-256 differs from the manifest)" in err
+    assert "does not verify" in err and "rmfkit verify reviews/" in err
+
+
+def test_diff_refuses_an_earlier_snapshot_rewritten_with_a_matching_manifest(tampered, run_cli):
+    """Bundle and manifest of 2026-Q3 rewritten consistently: only the newer snapshot's chain can tell."""
+    from rmfkit.report.bundle import sha256_bytes
+
+    q3 = tampered / "reviews" / "2026-Q3"
+    manifest = json.loads((q3 / "manifest.json").read_text("utf-8"))
+    payload = (q3 / "bundle.json").read_bytes()
+    manifest["files"][0].update(sha256=sha256_bytes(payload), size=len(payload))
+    (q3 / "manifest.json").write_text(json.dumps(manifest), "utf-8")
+    code, _, err = run_cli("review", "diff", "--from", "2026-Q3", "--to", "live", "-w", tampered)
+    assert code == 4
+    assert ("FAIL altered: snapshot 2026-Q3: manifest.json differs from the SHA-256 recorded by snapshot 2026-Q4"
+            in err)
+    assert "error: snapshot 2026-Q4 does not verify" in err
+
+
+def test_review_packet_refuses_an_altered_snapshot_and_writes_nothing(tampered, tmp_path, run_cli):
+    out = tmp_path / "review-out"
+    code, _, err = run_cli("review", "packet", "--from", "2026-Q3", "--to", "live", "--out", out, "-w", tampered)
+    assert code == 4 and "error: snapshot 2026-Q3 does not verify" in err
+    assert not out.exists()
+
+
 # ---------------------------------------------------------------- CLI and packet
 
 def test_cli_diff_json_against_live(example, run_cli):
