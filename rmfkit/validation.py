@@ -1,14 +1,17 @@
 """Reference checks across files: ids that must exist, justifications that must be given.
 
-Schema checks happen while the Workspace loads; these run after, on valid records. Each check is a
-function ``(workspace) -> list[Problem]`` in ``REFERENCE_CHECKS``; add one there to add a rule.
+Schema checks happen while the Workspace loads; these run after, on the records that loaded. Each check
+is a function ``(workspace) -> list[Problem]`` in ``REFERENCE_CHECKS``; add one there to add a rule.
+A check skips what it needs from a file that broke its schema (that problem is already listed), and a
+reference to a record whose own file broke its schema is not reported again (see :func:`reference_problems`).
 """
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Callable
 
 from rmfkit.dpia import check_references as check_dpia
-from rmfkit.errors import Problem
+from rmfkit.errors import Problem, ValidationFailed
 from rmfkit.licenses.workspace_checks import check_references as check_licenses
 from rmfkit.measure import check_thresholds
 from rmfkit.ops import check_operations
@@ -125,8 +128,50 @@ REFERENCE_CHECKS: list[Callable[["Workspace"], list[Problem]]] = [
 ]
 
 
+# How reference problems name the record they cannot find: "<kind> '<id>' is not ...".
+REFERENCE_MESSAGE = re.compile(r"^(?P<kind>risk|evidence|component|data flow|destination) '(?P<id>[^']*)' is not ")
+SYSTEM_PARTS = ("component", "data flow", "destination")
+
+
 def reference_problems(ws: "Workspace") -> list[Problem]:
+    """Every reference problem, without the echoes of a file that broke its schema.
+
+    A check that needs a record which failed to load is skipped (its schema problem is listed), and
+    "risk 'R-0003' is not in the risk register" is dropped when ``risks/R-0003.yaml`` exists but broke
+    its schema: one mistake, one line.
+    """
     problems: list[Problem] = []
     for check in REFERENCE_CHECKS:
-        problems.extend(check(ws))
-    return problems
+        try:
+            problems.extend(check(ws))
+        except ValidationFailed:
+            continue
+    unloaded = unloaded_ids(ws)
+    return [p for p in problems if not _refers_to_unloaded(p, unloaded)]
+
+
+def unloaded_ids(ws: "Workspace") -> dict[str, set[str]]:
+    """Ids of records whose file exists but broke its schema, by the word reference messages use.
+
+    A risk or evidence item is known by its file or folder name and by the ``id`` it declares; a
+    broken ``system.yaml`` hides every component and data flow (``"*"``).
+    """
+    ids: dict[str, set[str]] = {"risk": set(), "evidence": set()}
+    for kind, word, name_of in (("risk", "risk", lambda rel: rel.rsplit("/", 1)[1].removesuffix(".yaml")),
+                                ("evidence", "evidence", lambda rel: rel.split("/")[1])):
+        for rel, doc in ws.unloaded(kind).items():
+            ids[word].add(name_of(rel))
+            declared = doc.get("id") if isinstance(doc, dict) else None
+            if isinstance(declared, str):
+                ids[word].add(declared)
+    for word in SYSTEM_PARTS:
+        ids[word] = {"*"} if ws.unloaded("system") else set()
+    return ids
+
+
+def _refers_to_unloaded(problem: Problem, unloaded: dict[str, set[str]]) -> bool:
+    found = REFERENCE_MESSAGE.match(problem.message)
+    if found is None:
+        return False
+    names = unloaded.get(found["kind"], set())
+    return "*" in names or found["id"] in names

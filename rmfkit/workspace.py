@@ -461,6 +461,11 @@ class Workspace:
         return {rel: rec for rel, rec in sorted(self.records.items()) if self._kinds.get(rel) and
                 self._kinds[rel].name == kind_name}
 
+    def unloaded(self, kind_name: str) -> dict[str, Any]:
+        """Files of one kind that were read but broke their schema: relative path -> their parsed YAML."""
+        return {rel: doc for rel, doc in sorted(self._docs.items())
+                if rel not in self.records and self._kinds[rel].name == kind_name}
+
     @property
     def mapping(self) -> dict[str, MappingFile]:
         """Mapping files keyed by function (GOVERN, MAP, MEASURE, MANAGE)."""
@@ -598,6 +603,36 @@ class Workspace:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
             raise
+
+    def write_new_folder(self, rel: str, files: dict[str, bytes]) -> Path:
+        """Create folder ``rel`` holding ``files`` (plain name -> bytes), complete or not at all; never rewrite one.
+
+        The files go into a hidden ``.<name>.partial`` folder beside it, which is then renamed into place.
+        Call it inside :meth:`lock`; a partial folder left by an interrupted call is removed first.
+
+        >>> import tempfile, pathlib
+        >>> ws = Workspace.create(pathlib.Path(tempfile.mkdtemp()) / "ws", system_id="d", name="D", owner="me")
+        >>> ws.write_new_folder("reviews/2026-Q4", {"bundle.json": b"{}"}).name
+        '2026-Q4'
+        """
+        target = self.path(rel)
+        if target.exists():
+            raise UsageError(f"{rel} already exists", hint="it is never rewritten; choose a new name")
+        staging = target.parent / f".{target.name}.partial"
+        if staging.exists():
+            shutil.rmtree(staging)
+        staging.mkdir(parents=True)
+        try:
+            for name, payload in files.items():
+                if not name or "/" in name or "\\" in name or name.startswith("."):
+                    raise InputFileError("is not a plain file name", file=f"{rel}/{name}")
+                atomic_write_bytes(staging / name, payload)
+                (staging / name).chmod(0o644)
+            os.rename(staging, target)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        return target
 
     # ---- mapping edits
     def set_assessment(self, sub_id: str, **changes: Any) -> SubcategoryAssessment:
