@@ -30,6 +30,7 @@ STATUS_COLOURS: dict[str, tuple[str, str]] = {
     "not_assessed": ("#f3f4f6", "#6b7280"),
     "ok": ("#d9f2dc", "#14532d"),
     "pass": ("#d9f2dc", "#14532d"),
+    "pass_within_tolerance": ("#fff1c2", "#6b4e00"),
     "expired": ("#ffe0b8", "#7c2d12"),
     "missing": ("#fbd5d5", "#7f1d1d"),
     "hash_mismatch": ("#fbd5d5", "#7f1d1d"),
@@ -826,6 +827,21 @@ def packet_files(result) -> Table:
                  title=f"Packet in {result.out}", collapse_after=8,
                  summary=f"{len(rows)} files; manifest SHA-256 {summary['manifest_sha256'][:16]}…; "
                          + ("signed" if result.signed else "unsigned") + f"; PDF variant {summary['pdf_variant'] or 'plain PDF'}")
+
+
+def session_record_list(notebooks: Sequence[Any]) -> Html:
+    """The executed session notebooks that go into the packet as its appendix, or how to attach them later."""
+    from pathlib import Path
+
+    if not notebooks:
+        return callout("No executed session notebooks found next to this one: the packet says "
+                       "'No session record attached'",
+                       ["save sessions 00–05 in JupyterLab after running them, then build again, or attach them "
+                        "to a new packet in a terminal:",
+                        "rmfkit packet -w DIR --out DIR/build/packets/final --session-record notebooks/"], tone="info")
+    names = [Path(n).stem for n in notebooks]
+    return callout(f"Session record: {len(names)} executed notebook(s) go into the packet as its appendix",
+                   [f"{name} -> session-record/{name}.html" for name in names], tone="good")
 
 
 def packet_preview(result, *, height: int = 640) -> Html:

@@ -26,6 +26,10 @@ SESSIONS = ["00_start_here", "01_intake_and_openness", "02_evidence_library", "0
 PRESENT = [name for name in SESSIONS if (NOTEBOOK_DIR / f"{name}.ipynb").is_file()]
 CELL_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 PINNED_TODAY = "2026-11-20"
+SESSION_FIXTURES = ROOT / "tests" / "fixtures" / "session"
+# Session 06 attaches the sessions executed before it: an executed 03 and a 07 (later, so left out).
+SAVED_BESIDE = {"06_audit_packet": (SESSION_FIXTURES / "03_map_the_rmf.ipynb",
+                                    SESSION_FIXTURES / "07_quarterly_review.ipynb")}
 
 
 def tree_digest(folder: Path) -> dict[str, str]:
@@ -120,7 +124,12 @@ def test_display_table_words_colours_and_folding():
 # ---------------------------------------------------------------- executed
 
 def execute(name: str, tmp_path: Path, edit=None):
-    """Run one notebook on a fresh copy of the example; returns (notebook, workspace path)."""
+    """Run one notebook on a fresh copy of the example; returns (notebook, workspace path).
+
+    Notebooks listed in ``SAVED_BESIDE`` are placed next to it first, as JupyterLab would have saved them.
+    """
+    for saved in SAVED_BESIDE.get(name, ()):
+        shutil.copy(saved, tmp_path / saved.name)
     ws_path = tmp_path / "ws"
     shutil.copytree(EXAMPLE, ws_path, ignore=shutil.ignore_patterns("build", ".rmfkit.lock", ".rmfkit-index.json"))
     source = nbformat.read(NOTEBOOK_DIR / f"{name}.ipynb", as_version=4)
@@ -163,6 +172,11 @@ def check_start_here(notebook, ws_path, tmp_path):
     assert coverage == expected_coverage(ws_path)
     assert [r[0] for r in coverage] == ["GOVERN", "MAP", "MEASURE", "MANAGE"]
     assert "The workspace is valid" in html_of(notebook, "validate")
+    from rmfkit.status import operations_section
+    from rmfkit.workspace import open_workspace
+
+    pilot = operations_section(open_workspace(ws_path))["pilot"]
+    assert pilot.startswith("step ") and f"Pilot: {pilot}" in html.unescape(html_of(notebook, "pilot"))
     mine = tmp_path / "my-system"
     assert (mine / "rmfkit.yaml").is_file()
     govern = (mine / "mapping" / "govern.yaml").read_text(encoding="utf-8")
@@ -189,6 +203,13 @@ def check_map_the_rmf(notebook, ws_path, tmp_path):
     assert "Privacy risk of the AI system" in html_of(notebook, "measure-guidance")
     assert "NIST AI 600-1 actions for generative AI" in html_of(notebook, "measure-guidance")
     assert "No decisions recorded in this run" in html_of(notebook, "decisions")
+    from rmfkit.assess import assess
+
+    suggested = assess(ws).record_suggestions
+    shown = table_rows(html_of(notebook, "record-suggestions"), tuple(s["subcategory"] for s in suggested))
+    assert [(r[0], r[1], r[3]) for r in shown] == [
+        (s["subcategory"], s["source"], s["current_status"].replace("_", " ")) for s in suggested]
+    assert {s["subcategory"] for s in suggested} >= {"MAP 5.1", "MEASURE 2.10"}
 
 
 def check_measure(notebook, ws_path, tmp_path):
@@ -260,11 +281,20 @@ def check_evidence_library(notebook, ws_path, tmp_path):
 
 
 def check_audit_packet(notebook, ws_path, tmp_path):
+    import json
+
     packets = sorted((ws_path / "build" / "packets").iterdir())
     assert [p.name for p in packets] == [PINNED_TODAY]
     assert {"packet.pdf", "packet.html", "bundle.zip", "manifest.json"} <= {p.name for p in packets[0].iterdir()}
     assert "Verified:" in html_of(notebook, "verify") and "signature unsigned" in html_of(notebook, "verify")
     assert "<iframe" in html_of(notebook, "preview")
+    assert "03_map_the_rmf -&gt; session-record/03_map_the_rmf.html" in html_of(notebook, "session-record")
+    manifest = json.loads((packets[0] / "manifest.json").read_text())
+    record = [f["path"] for f in manifest["files"] if f["path"].startswith("session-record/")]
+    assert record == ["session-record/03_map_the_rmf.html"]
+    page = (packets[0] / record[0]).read_text(encoding="utf-8")
+    assert "Acceptable-use policy drafted" in page
+    assert "session-record/03_map_the_rmf.html" in (packets[0] / "packet.html").read_text(encoding="utf-8")
 
 
 def check_quarterly_review(notebook, ws_path, tmp_path):
