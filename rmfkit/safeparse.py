@@ -11,6 +11,7 @@ rmfkit.errors.InputFileError: x.yaml line 2: YAML aliases (*name) are not allowe
 """
 from __future__ import annotations
 
+import functools
 import io
 import json
 import math
@@ -42,12 +43,33 @@ def round_trip_yaml():
     from ruamel.yaml import YAML
 
     yaml = YAML(typ="rt")
+    yaml.Constructor = _date_tolerant_constructor()
     yaml.preserve_quotes = True
     yaml.width = 4096
     yaml.indent(mapping=2, sequence=4, offset=2)
     # Never write anchors/aliases (the same date object in two fields would become one): the reader refuses them.
     yaml.representer.ignore_aliases = lambda data: True
     return yaml
+
+
+@functools.lru_cache(maxsize=None)
+def _date_tolerant_constructor():
+    """ruamel's round-trip constructor, except that an impossible date (``2026-02-30``) stays the text written.
+
+    The schema then reports it on its field and line, instead of the whole file failing to parse.
+    """
+    from ruamel.yaml.constructor import RoundTripConstructor
+
+    class DateTolerantConstructor(RoundTripConstructor):
+        def construct_impossible_date_as_text(self, node, values=None):
+            try:
+                return self.construct_yaml_timestamp(node, values)
+            except ValueError:
+                return self.construct_scalar(node)
+
+    DateTolerantConstructor.add_constructor(CORE_TAG_PREFIX + "timestamp",
+                                            DateTolerantConstructor.construct_impossible_date_as_text)
+    return DateTolerantConstructor
 
 
 def _reject_aliases_and_depth(yaml, text: str, name: str) -> None:
@@ -200,7 +222,9 @@ def parse_yaml_plain(data: bytes, name: str) -> Any:
         mark = exc.problem_mark or exc.context_mark
         problem = (exc.problem or exc.context or "invalid YAML").strip()
         raise InputFileError(f"invalid YAML: {problem}", file=name, line=mark.line + 1 if mark else None) from None
-    except (yaml.YAMLError, ValueError) as exc:
+    except ValueError:  # an impossible date: the round-trip parser keeps it as text for the schema to locate
+        return parse_yaml(data, name)
+    except yaml.YAMLError as exc:
         raise InputFileError(f"invalid YAML: {str(exc).strip().splitlines()[0] if str(exc).strip() else exc!r}",
                              file=name) from None
     except RecursionError:

@@ -268,6 +268,38 @@ def test_explicit_yaml_tags_are_refused(tmp_path, empty_template, text, message)
         open_workspace(root)
 
 
+# ---------------------------------------------------------------- impossible dates
+
+def test_an_impossible_date_is_a_located_schema_problem_not_a_parse_failure(tmp_path, empty_template):
+    root = tmp_path / "ws"
+    shutil.copytree(empty_template, root)
+    system = root / "system.yaml"
+    system.write_text(system.read_text(encoding="utf-8") + "go_live: 2026-02-30\n", encoding="utf-8")
+    measure = root / "mapping" / "measure.yaml"
+    measure.write_text("schema_version: 1\nfunction: MEASURE\nsubcategories:\n  MEASURE 2.10:\n"
+                       "    status: met\n    last_reviewed: 2026-13-01\n", encoding="utf-8")
+    for ws in (open_workspace(root), Workspace.open(root, read_only=True)):
+        assert [(p.file, p.line, p.field) for p in ws.problems] == [
+            ("system.yaml", 7, "go_live"), ("mapping/measure.yaml", 6, "subcategories.MEASURE 2.10.last_reviewed")]
+        assert "'2026-02-30'" in ws.problems[0].message and "'2026-13-01'" in ws.problems[1].message
+
+
+@settings(max_examples=80, deadline=None)
+@given(year=st.integers(1, 9999), month=st.integers(0, 99), day=st.integers(0, 99))
+def test_a_date_reads_as_a_date_when_it_exists_and_as_its_text_otherwise(year, month, day):
+    import datetime as dt
+
+    from rmfkit.safeparse import parse_yaml, parse_yaml_plain
+
+    text = f"{year:04d}-{month:02d}-{day:02d}"
+    try:
+        expected = dt.date(year, month, day)
+    except ValueError:
+        expected = text
+    for parse in (parse_yaml, parse_yaml_plain):
+        assert parse(f"when: {text}\n".encode(), "x.yaml")["when"] == expected
+
+
 # ---------------------------------------------------------------- property: assessments round-trip
 
 TRICKY_TEXT = st.text(
