@@ -192,11 +192,8 @@ def take_snapshot(ws: "Workspace", label: str, *, sign_key: Path | None = None) 
     """Freeze the workspace into ``reviews/<label>/``, chained to the latest snapshot before it.
 
     A label that exists is refused before anything is written (:class:`UsageError`, exit 2).
-    The folder is assembled under a hidden name and renamed into place, so it appears complete or not at all.
+    The folder is written through :meth:`Workspace.write_new_folder`: it appears complete or not at all.
     """
-    import os
-    import shutil
-
     from rmfkit.report.bundle import (BUNDLE_JSON, MANIFEST, SIGNATURE, PacketWriter, canonical_json,
                                       key_fingerprint, load_private_key, sha256_bytes)
 
@@ -216,25 +213,16 @@ def take_snapshot(ws: "Workspace", label: str, *, sign_key: Path | None = None) 
                     if history else None)
         bundle = live_bundle(ws, label=label, previous=previous)
         bundle["signer_key_sha256"] = key_fingerprint(private_key.public_key()) if private_key else None
-        staging = ws.path(f"{REVIEWS_FOLDER}/.{label}.partial")
-        if staging.exists():
-            shutil.rmtree(staging)
-        try:
-            writer = PacketWriter(staging)
-            writer.write(BUNDLE_JSON, canonical_json(bundle))
-            manifest = json.loads(writer.manifest(bundle["generated_at"]))
-            manifest["review"] = bundle["review"]
-            manifest_bytes = canonical_json(manifest)
-            ws.write_artifact(f"{REVIEWS_FOLDER}/.{label}.partial/{MANIFEST}", manifest_bytes)
-            if private_key is not None:
-                ws.write_artifact(f"{REVIEWS_FOLDER}/.{label}.partial/{SIGNATURE}", private_key.sign(manifest_bytes))
-            for name in (MANIFEST, SIGNATURE):
-                if (staging / name).exists():
-                    (staging / name).chmod(0o644)
-            os.replace(staging, ws.path(rel))
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
+        bundle_bytes = canonical_json(bundle)
+        listing = PacketWriter(ws.path(rel))  # used for its manifest only: the files are written below
+        listing.entries[BUNDLE_JSON] = {"sha256": sha256_bytes(bundle_bytes), "size": len(bundle_bytes)}
+        manifest = json.loads(listing.manifest(bundle["generated_at"]))
+        manifest["review"] = bundle["review"]
+        manifest_bytes = canonical_json(manifest)
+        files = {BUNDLE_JSON: bundle_bytes, MANIFEST: manifest_bytes}
+        if private_key is not None:
+            files[SIGNATURE] = private_key.sign(manifest_bytes)
+        ws.write_new_folder(rel, files)
     return SnapshotResult(label, ws.path(rel), sha256_bytes(manifest_bytes), previous, private_key is not None)
 
 

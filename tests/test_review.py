@@ -242,6 +242,38 @@ def test_duplicate_label_is_refused_without_touching_disk(example, run_cli):
     assert state() == before
 
 
+def test_snapshot_folder_appears_complete_or_not_at_all(example, tmp_path, monkeypatch):
+    """Written through Workspace.write_new_folder: a failure half-way leaves no folder and no staging folder;
+    a staging folder left by an interrupted run is cleared by the next snapshot."""
+    import rmfkit.workspace
+    from rmfkit.review import take_snapshot
+    from rmfkit.workspace import Workspace
+
+    ws, _ = example
+    root = tmp_path / "ws"
+    shutil.copytree(ws.root, root)
+    real_write, written = rmfkit.workspace.atomic_write_bytes, []
+
+    def fail_on_manifest(path, data):
+        if path.name == "manifest.json" and path.parent.name.endswith(".partial"):
+            raise OSError(28, "No space left on device")
+        written.append(path.name)
+        real_write(path, data)
+
+    monkeypatch.setattr(rmfkit.workspace, "atomic_write_bytes", fail_on_manifest)
+    with pytest.raises(OSError):
+        take_snapshot(Workspace.open(root), "2026-Q9")
+    assert written == ["bundle.json"]
+    assert sorted(p.name for p in (root / "reviews").iterdir()) == ["2026-Q3", "2026-Q4"]
+    monkeypatch.setattr(rmfkit.workspace, "atomic_write_bytes", real_write)
+    (root / "reviews" / ".2026-Q9.partial").mkdir()
+    (root / "reviews" / ".2026-Q9.partial" / "bundle.json").write_text("half")
+    result = take_snapshot(Workspace.open(root), "2026-Q9")
+    assert sorted(p.name for p in (root / "reviews").iterdir()) == ["2026-Q3", "2026-Q4", "2026-Q9"]
+    assert sorted(p.name for p in result.folder.iterdir()) == ["bundle.json", "manifest.json"]
+    assert result.previous["label"] == "2026-Q4"
+
+
 @pytest.mark.parametrize("label", ["live", "../x", "a/b", ""])
 def test_bad_labels_are_refused(example, label):
     from rmfkit.errors import UsageError
