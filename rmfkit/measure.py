@@ -5,11 +5,16 @@ Thresholds come from ``thresholds.yaml``; values come from the facts importers s
 rates, latency reports alike). Each threshold gets one row with the value, its standard error and 95%
 confidence interval, and an outcome:
 
-- ``pass`` / ``fail`` against the threshold in its direction (a shortfall up to ``tolerance`` still
-  passes and is marked ``within_tolerance``);
+- ``pass`` / ``fail`` against the threshold in its direction;
+- ``pass_within_tolerance`` when the value falls short by no more than the declared ``tolerance``
+  (accepted, but not a pass: counted and shown separately);
 - ``not_measured`` when no evidence holds the metric, or the evidence holding it is missing or altered
   (an altered artefact cannot vouch for its number). Expired evidence still yields an outcome, marked
   ``stale``.
+
+The 95% interval of a proportion (a metric bounded in [0, 1], no unit) with a known sample size ``n`` is
+the Wilson score interval, which stays inside [0, 1] and has width even at 0% or 100%; without ``n`` it
+is value ± 1.96 × stderr clipped to [0, 1]; any other metric gets value ± 1.96 × stderr.
 
 >>> from rmfkit.models.thresholds import Threshold
 >>> from rmfkit.models.evidence import EvidenceRecord
@@ -19,8 +24,8 @@ confidence interval, and an outcome:
 ...               subcategory="MEASURE 2.3")
 >>> from rmfkit.library.freshness import EvidenceCheck
 >>> row = evaluate_threshold(t, {"E1": ev}, {"E1": EvidenceCheck("E1", "ok", "hash matches", None)})
->>> row["outcome"], row["value"], row["ci_low"], row["ci_high"], row["reason"]
-('fail', 0.81, 0.7904, 0.8296, '0.81 vs >= 0.85; short by 0.04')
+>>> row["outcome"], row["value"], row["ci_low"], row["ci_high"], row["ci_method"], row["reason"]
+('fail', 0.81, 0.7904, 0.8296, 'normal_clipped', '0.81 vs ≥ 0.85; short by 0.04')
 """
 from __future__ import annotations
 
@@ -36,7 +41,12 @@ if TYPE_CHECKING:
     from rmfkit.models.evidence import EvidenceRecord
     from rmfkit.workspace import Workspace
 
-OUTCOMES: tuple[str, ...] = ("pass", "fail", "not_measured")
+OUTCOMES: tuple[str, ...] = ("pass", "pass_within_tolerance", "fail", "not_measured")
+OUTCOME_LABELS: dict[str, str] = {"pass": "pass", "pass_within_tolerance": "pass (within tolerance)",
+                                  "fail": "fail", "not_measured": "not measured"}
+CI_METHODS: dict[str, str] = {"wilson": "Wilson score interval (n known)",
+                              "normal_clipped": "value ± 1.96 × stderr, clipped to [0, 1]",
+                              "normal": "value ± 1.96 × stderr"}
 THRESHOLDS_FILE = "thresholds.yaml"
 Z_95 = 1.96
 # AI RMF 1.0 trustworthiness characteristics and the MEASURE subcategory that evaluates each.
@@ -116,7 +126,7 @@ def evaluate_threshold(threshold: Threshold, evidence: Mapping[str, "EvidenceRec
         "slice": threshold.slice, "tolerance": threshold.tolerance, "unit": threshold.unit, "subcategory": threshold.subcategory,
         "characteristic": characteristic_of(threshold),
         "evidence": record.id if record else None, "evidence_status": None, "example_data": bool(record and record.example_data),
-        "value": None, "stderr": None, "ci_low": None, "ci_high": None, "n": None,
+        "value": None, "stderr": None, "ci_low": None, "ci_high": None, "ci_method": None, "n": None,
         "outcome": "not_measured", "within_tolerance": False, "ci_crosses_threshold": None, "stale": False,
         "reason": None,
     }
@@ -128,11 +138,12 @@ def evaluate_threshold(threshold: Threshold, evidence: Mapping[str, "EvidenceRec
         return row
     value = _number(entry["value"])
     stderr = _number(entry.get("stderr"))
-    row.update(value=value, stderr=stderr, n=entry.get("n") if isinstance(entry.get("n"), int) else None,
+    n = entry.get("n")
+    row.update(value=value, stderr=stderr, n=n if isinstance(n, int) and not isinstance(n, bool) else None,
                slice=entry.get("slice") or None)
-    if stderr is not None:
-        row["ci_low"] = round(value - Z_95 * stderr, 6)
-        row["ci_high"] = round(value + Z_95 * stderr, 6)
+    interval = confidence_interval(value, stderr, row["n"], bounded=is_proportion(threshold, value))
+    if interval is not None:
+        row["ci_low"], row["ci_high"], row["ci_method"] = interval
         row["ci_crosses_threshold"] = row["ci_low"] <= threshold.threshold <= row["ci_high"]
     check = checks.get(record.id)
     status = check.status if check is not None else "missing"
@@ -144,15 +155,16 @@ def evaluate_threshold(threshold: Threshold, evidence: Mapping[str, "EvidenceRec
     if threshold.passes(value):
         row["outcome"] = "pass"
     elif threshold.tolerance is not None and shortfall <= threshold.tolerance:
-        row["outcome"], row["within_tolerance"] = "pass", True
+        row["outcome"], row["within_tolerance"] = "pass_within_tolerance", True
     else:
         row["outcome"] = "fail"
-    sign = ">=" if threshold.direction == "higher_is_better" else "<="
-    parts = [f"{_fmt(value)} vs {sign} {_fmt(threshold.threshold)}"]
+    value_text, threshold_text = format_pair(value, threshold.threshold)
+    parts = [f"{value_text} vs {direction_sign(threshold.direction)} {threshold_text}"]
+    short = format_difference(shortfall, value_text, threshold_text)
     if row["within_tolerance"]:
-        parts.append(f"short by {_fmt(shortfall)}, within tolerance {_fmt(threshold.tolerance)}")
+        parts.append(f"short by {short}, within tolerance {format_number(threshold.tolerance)}")
     elif row["outcome"] == "fail":
-        parts.append(f"short by {_fmt(shortfall)}")
+        parts.append(f"short by {short}")
     if row["ci_crosses_threshold"]:
         parts.append("95% CI includes the threshold")
     if status == "expired":
@@ -162,8 +174,84 @@ def evaluate_threshold(threshold: Threshold, evidence: Mapping[str, "EvidenceRec
     return row
 
 
-def _fmt(x: float) -> str:
-    return f"{x:.4g}"
+def direction_sign(direction: str) -> str:
+    """``≥`` for higher-is-better thresholds, ``≤`` for lower-is-better ones."""
+    return "≥" if direction == "higher_is_better" else "≤"
+
+
+def format_number(x: float | None, digits: int = 3) -> str:
+    """A number as people read it: ``digits`` significant digits, no exponent, no trailing zeros.
+
+    >>> [format_number(x) for x in (0.7583333, 0.85, 0.005, 1830.0, 3000, 0.000649, -0.04167, 0)]
+    ['0.758', '0.85', '0.005', '1830', '3000', '0.000649', '-0.0417', '0']
+    """
+    if x is None:
+        return "—"
+    if x == 0:
+        return "0"
+    decimals = max(digits - 1 - math.floor(math.log10(abs(x))), 0)
+    text = f"{x:.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def format_pair(value: float, threshold: float) -> tuple[str, str]:
+    """A value and its threshold, with enough digits that a value short of the threshold never reads equal.
+
+    >>> format_pair(0.7583333, 0.8), format_pair(0.8499, 0.85)
+    (('0.758', '0.8'), ('0.8499', '0.85'))
+    """
+    digits = 3
+    while format_number(value, digits) == format_number(threshold, digits) and value != threshold and digits < 12:
+        digits += 1
+    return format_number(value, digits), format_number(threshold, digits)
+
+
+def format_difference(difference: float, *shown: str) -> str:
+    """A difference at the precision of the numbers it is the difference of (``short by 0.042``).
+
+    >>> format_difference(0.0416667, "0.758", "0.8"), format_difference(0.0001, "0.8499", "0.85")
+    ('0.042', '0.0001')
+    """
+    decimals = max((len(text.partition(".")[2]) for text in shown), default=0)
+    text = f"{difference:.{decimals}f}"
+    if float(text) == 0 and difference:
+        return format_number(difference)
+    return text
+
+
+def is_proportion(threshold: Threshold, value: float) -> bool:
+    """A metric bounded in [0, 1]: no unit, and the threshold and the value both in [0, 1]."""
+    return threshold.unit is None and 0 <= threshold.threshold <= 1 and 0 <= value <= 1
+
+
+def wilson_interval(p: float, n: int, z: float = Z_95) -> tuple[float, float]:
+    """The Wilson score interval of a proportion ``p`` observed in ``n`` trials.
+
+    >>> [round(x, 4) for x in wilson_interval(1.0, 5)], [round(x, 4) for x in wilson_interval(0.005, 600)]
+    ([0.5655, 1.0], [0.0017, 0.0146])
+    """
+    z2 = z * z
+    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = z / (1 + z2 / n) * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n))
+    return max(centre - half, 0.0), min(centre + half, 1.0)
+
+
+def confidence_interval(value: float, stderr: float | None, n: int | None, *, bounded: bool
+                        ) -> tuple[float, float, str] | None:
+    """(low, high, method) of the 95% interval, or None when neither ``n`` nor a standard error is known.
+
+    >>> confidence_interval(0.005, 0.0029, 600, bounded=True)[2], confidence_interval(0.005, 0.0029, None, bounded=True)
+    ('wilson', (0.0, 0.010684, 'normal_clipped'))
+    """
+    if bounded and n is not None and n > 0:
+        low, high = wilson_interval(value, n)
+        return round(low, 6), round(high, 6), "wilson"
+    if stderr is None:
+        return None
+    low, high = value - Z_95 * stderr, value + Z_95 * stderr
+    if bounded:
+        return round(max(low, 0.0), 6), round(min(high, 1.0), 6), "normal_clipped"
+    return round(low, 6), round(high, 6), "normal"
 
 
 def evaluate_records(thresholds: list[Threshold], evidence: Mapping[str, "EvidenceRecord"],
@@ -210,9 +298,11 @@ def characteristics(rows: list[dict]) -> list[dict]:
 
 
 def summary(rows: list[dict]) -> dict:
-    """Counts per outcome, the failing and not-measured thresholds, and the characteristics not measured."""
+    """Counts per outcome, the failing, within-tolerance and not-measured thresholds, and the
+    characteristics not measured."""
     return {"thresholds": len(rows), **{o: sum(1 for r in rows if r["outcome"] == o) for o in OUTCOMES},
             "failing": [r["id"] for r in rows if r["outcome"] == "fail"],
+            "within_tolerance": [r["id"] for r in rows if r["outcome"] == "pass_within_tolerance"],
             "not_measured_thresholds": [r["id"] for r in rows if r["outcome"] == "not_measured"],
             "stale": [r["id"] for r in rows if r["stale"]],
             "characteristics_not_measured": [c["label"] for c in characteristics(rows) if c["status"] == "not_measured"]}

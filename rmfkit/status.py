@@ -30,7 +30,8 @@ def coverage_section(ws: "Workspace") -> dict[str, Any]:
 
 
 def measurement_section(ws: "Workspace") -> dict[str, Any] | None:
-    """Thresholds passed, failing and not measured; None until ``thresholds.yaml`` exists."""
+    """Thresholds passed, passed only within tolerance, failing and not measured; None until
+    ``thresholds.yaml`` exists."""
     from rmfkit import measure
 
     if measure.thresholds_of(ws) is None:
@@ -38,7 +39,9 @@ def measurement_section(ws: "Workspace") -> dict[str, Any] | None:
     rows = measure.evaluate(ws)
     return {**measure.summary(rows),
             "failing_detail": [{"id": r["id"], "title": r["title"], "reason": r["reason"]}
-                               for r in rows if r["outcome"] == "fail"]}
+                               for r in rows if r["outcome"] == "fail"],
+            "within_tolerance_detail": [{"id": r["id"], "title": r["title"], "reason": r["reason"]}
+                                        for r in rows if r["outcome"] == "pass_within_tolerance"]}
 
 
 def risks_section(ws: "Workspace") -> dict[str, Any] | None:

@@ -31,10 +31,14 @@ METRICS = [
     {"id": "acc", "title": "Answer accuracy on our labelled tickets", "metric": "correct", "task": None,
      "unit": None, "direction": "higher_is_better", "threshold": 0.8, "value": 0.7583, "stderr": 0.0392,
      "ci_low": 0.6814, "ci_high": 0.8352, "outcome": "fail", "within_tolerance": False, "stale": False,
-     "reason": "0.7583 vs >= 0.8; short by 0.04167"},
+     "reason": "0.758 vs ≥ 0.8; short by 0.042"},
+    {"id": "injection", "title": "Prompt-injection probes resisted", "metric": "pass_rate", "task": None,
+     "unit": None, "direction": "higher_is_better", "threshold": 0.95, "value": 0.94, "stderr": None,
+     "ci_low": 0.9164, "ci_high": 0.9567, "outcome": "pass_within_tolerance", "within_tolerance": True,
+     "stale": False, "reason": "0.94 vs ≥ 0.95; short by 0.01, within tolerance 0.02"},
     {"id": "latency", "title": "p95 time to first draft", "metric": "p95_latency_ms", "task": None, "unit": "ms",
      "direction": "lower_is_better", "threshold": 3000, "value": 1830.0, "stderr": None, "ci_low": None,
-     "ci_high": None, "outcome": "pass", "within_tolerance": False, "stale": True, "reason": "1830 vs <= 3000"},
+     "ci_high": None, "outcome": "pass", "within_tolerance": False, "stale": True, "reason": "1830 vs ≤ 3000"},
     {"id": "gap", "title": "Accuracy gap between English and German tickets", "metric": "accuracy_gap",
      "task": None, "unit": None, "direction": "lower_is_better", "threshold": 0.05, "value": None,
      "outcome": "not_measured", "reason": "the evidence holds no value of accuracy_gap"},
@@ -65,7 +69,7 @@ def test_png_size_follows_the_number_of_rows():
     width, height = png_size(charts.coverage_chart(COVERAGE, fmt="png"))
     assert (width, height) == (1125, round((1.5 + 0.45 * 4) * 150))
     assert png_size(charts.coverage_chart(COVERAGE[:2], fmt="png"))[1] == round((1.5 + 0.45 * 2) * 150)
-    assert png_size(charts.metrics_chart(METRICS, fmt="png")) == (1125, round((0.9 + 1.0 * 3) * 150))
+    assert png_size(charts.metrics_chart(METRICS, fmt="png")) == (1125, round((0.9 + 1.0 * 4) * 150))
     assert png_size(charts.profile_chart(PROFILE, fmt="png")) == (1125, round((1.6 + 0.42 * 4) * 150))
 
 
@@ -137,7 +141,8 @@ def test_labels_carry_the_data():
     assert "MEASURE  (2/22 met)" in words and "Unsupported (evidence broken)" in words
     _, texts = _drawn_texts(charts.metrics_chart, METRICS)
     words = [t for t, _ in texts]
-    assert "FAIL   0.7583 (threshold ≥ 0.8)" in words
+    assert "FAIL   0.758 (threshold ≥ 0.8)" in words
+    assert "PASS (WITHIN TOLERANCE)   0.94 (threshold ≥ 0.95)" in words
     assert "PASS · evidence expired   1830 (threshold ≤ 3000)" in words
     assert "NOT MEASURED" in words and "the evidence holds no value of accuracy_gap" in words
     _, texts = _drawn_texts(charts.profile_chart, PROFILE)

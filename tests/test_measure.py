@@ -67,23 +67,25 @@ def test_results_table_of_the_fixture_workspace(ws):
     acc = rows["ticket-accuracy"]
     assert (acc["outcome"], acc["value"], acc["stderr"], acc["n"], acc["evidence"]) == ("fail", 0.812, 0.016, 600,
                                                                                         "E-LMEVAL")
-    assert (acc["ci_low"], acc["ci_high"], acc["ci_crosses_threshold"]) == (0.78064, 0.84336, False)
-    assert acc["reason"] == "0.812 vs >= 0.85; short by 0.038"
+    # Wilson score interval of 487 correct in 600 (p = 0.812), z = 1.96, computed by hand
+    assert (acc["ci_low"], acc["ci_high"], acc["ci_method"], acc["ci_crosses_threshold"]) == (
+        0.778788, 0.841242, "wilson", False)
+    assert acc["reason"] == "0.812 vs ≥ 0.85; short by 0.038"
     assert acc["example_data"] is True
 
     strict = rows["gsm8k-strict"]
-    assert (strict["outcome"], strict["value"], strict["within_tolerance"]) == ("pass", 0.69, True)
-    assert strict["reason"] == ("0.69 vs >= 0.7; short by 0.01, within tolerance 0.02; "
+    assert (strict["outcome"], strict["value"], strict["within_tolerance"]) == ("pass_within_tolerance", 0.69, True)
+    assert strict["reason"] == ("0.69 vs ≥ 0.7; short by 0.01, within tolerance 0.02; "
                                 "95% CI includes the threshold")
 
     injection = rows["injection-pass-rate"]
-    assert (injection["outcome"], injection["stale"], injection["ci_low"]) == ("pass", True, None)
-    assert injection["reason"] == "0.97 vs >= 0.95; E-GARAK expired on 2026-05-31"
+    assert (injection["outcome"], injection["stale"], injection["ci_method"]) == ("pass", True, "wilson")
+    assert injection["reason"] == "0.97 vs ≥ 0.95; 95% CI includes the threshold; E-GARAK expired on 2026-05-31"
 
     latency = rows["p95-latency"]
     assert (latency["outcome"], latency["value"], latency["direction"], latency["unit"]) == (
         "pass", 1830.0, "lower_is_better", "ms")
-    assert latency["reason"] == "1830 vs <= 2500"
+    assert (latency["reason"], latency["ci_low"], latency["ci_method"]) == ("1830 vs ≤ 2500", None, None)
 
     gap = rows["language-accuracy-gap"]
     assert (gap["outcome"], gap["value"], gap["evidence"]) == ("not_measured", None, None)
@@ -113,9 +115,49 @@ def test_threshold_in_both_directions(direction, threshold, value, outcome):
 
 
 def test_tolerance_applies_to_the_shortfall_only():
-    assert lone("lower_is_better", 2500, 2550, tolerance=50)["within_tolerance"] is True
+    within = lone("lower_is_better", 2500, 2550, tolerance=50)
+    assert (within["outcome"], within["within_tolerance"]) == ("pass_within_tolerance", True)
+    assert within["reason"] == "2550 vs ≤ 2500; short by 50, within tolerance 50"
     assert lone("lower_is_better", 2500, 2551, tolerance=50)["outcome"] == "fail"
-    assert lone("higher_is_better", 0.9, 0.95, tolerance=0.1)["within_tolerance"] is False
+    clear = lone("higher_is_better", 0.9, 0.95, tolerance=0.1)
+    assert (clear["outcome"], clear["within_tolerance"]) == ("pass", False)
+
+
+def proportion(value: float, n: int | None, stderr: float | None = None, unit: str | None = None,
+               threshold: float = 0.95) -> dict:
+    t = Threshold(id="t", metric="m", direction="higher_is_better", threshold=threshold, unit=unit,
+                  subcategory="MEASURE 2.7")
+    evidence = {"E": EvidenceRecord(id="E", title="t", kind="generic", file="f", sha256="0" * 64, size=1,
+                                    facts={"metrics": [metric("x", "m", value, stderr, n)]})}
+    return measure.evaluate_threshold(t, evidence, {"E": EvidenceCheck("E", "ok", "hash matches", None)})
+
+
+def test_proportions_with_n_get_the_wilson_interval():
+    # 5 of 5 probes resisted: the normal interval would be 1 - 1; Wilson gives 0.5655 - 1 (hand-computed).
+    all_five = proportion(1.0, 5, stderr=0.0)
+    assert (all_five["ci_low"], all_five["ci_high"], all_five["ci_method"]) == (0.565509, 1.0, "wilson")
+    assert all_five["ci_crosses_threshold"] is True
+    # 3 leaks in 600 answers: the normal interval's lower bound would be negative.
+    leaks = proportion(0.005, 600, stderr=0.00288, threshold=0.01)
+    assert (leaks["ci_low"], leaks["ci_high"]) == (0.001702, 0.014596)
+    assert 0 < leaks["ci_low"] < leaks["value"] < leaks["ci_high"] < 1
+
+
+def test_interval_without_n_is_clipped_for_proportions_only():
+    clipped = proportion(0.005, None, stderr=0.0029, threshold=0.01)
+    assert (clipped["ci_low"], clipped["ci_high"], clipped["ci_method"]) == (0.0, 0.010684, "normal_clipped")
+    latency = proportion(20.0, 50, stderr=15.0, unit="ms", threshold=30)
+    assert (latency["ci_low"], latency["ci_high"], latency["ci_method"]) == (-9.4, 49.4, "normal")
+    assert proportion(0.9, None)["ci_low"] is None
+
+
+def test_numbers_read_with_three_significant_digits():
+    assert measure.format_number(0.7583333333333333) == "0.758"
+    assert measure.format_number(1830.0) == "1830"
+    row = lone("higher_is_better", 0.8, 0.7583333333333333)
+    assert row["reason"] == "0.758 vs ≥ 0.8; short by 0.042"
+    close = lone("higher_is_better", 0.85, 0.8499)
+    assert (close["outcome"], close["reason"]) == ("fail", "0.8499 vs ≥ 0.85; short by 0.0001")
 
 
 def test_newest_evidence_of_a_kind_is_read(ws):
@@ -163,8 +205,9 @@ def test_characteristics_not_measured_are_listed(ws):
         "subcategory": "MEASURE 2.11", "thresholds": ["language-accuracy-gap"], "measured": 0, "failing": [],
         "status": "not_measured"}
     summary = measure.summary(rows)
-    assert (summary["pass"], summary["fail"], summary["not_measured"]) == (3, 1, 1)
+    assert (summary["pass"], summary["pass_within_tolerance"], summary["fail"], summary["not_measured"]) == (2, 1, 1, 1)
     assert summary["failing"] == ["ticket-accuracy"] and summary["stale"] == ["injection-pass-rate"]
+    assert summary["within_tolerance"] == ["gsm8k-strict"]
     assert summary["characteristics_not_measured"] == [
         "Safe", "Accountable and transparent", "Explainable and interpretable", "Privacy-enhanced",
         "Fair, with harmful bias managed"]
@@ -233,4 +276,12 @@ def test_directions_mirror_each_other(threshold, value):
 @given(st.floats(0, 1), st.floats(0, 1), st.floats(0, 0.2))
 def test_outcome_is_pass_exactly_when_shortfall_is_within_tolerance(threshold, value, tolerance):
     row = lone("higher_is_better", threshold, value, tolerance=tolerance)
-    assert (row["outcome"] == "pass") == (threshold - value <= tolerance)
+    assert (row["outcome"] == "pass") == (value >= threshold)
+    assert (row["outcome"] == "pass_within_tolerance") == (value < threshold and threshold - value <= tolerance)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.floats(0, 1), st.integers(1, 100_000))
+def test_wilson_interval_stays_in_the_unit_interval_and_holds_the_value(value, n):
+    low, high = measure.wilson_interval(value, n)
+    assert 0 <= low <= value + 1e-12 and value - 1e-12 <= high <= 1 and high > low

@@ -10,18 +10,27 @@ from rmfkit.cli.common import JsonOpt, WorkspaceOpt, console, open_ws, print_jso
 
 
 def _value_cell(row: dict) -> str:
+    from rmfkit.measure import format_number
+
     if row["value"] is None:
         return "—"
-    text = f"{row['value']:.4g}"
+    text = format_number(row["value"])
     if row["ci_low"] is not None:
-        text += f" [{row['ci_low']:.4g}, {row['ci_high']:.4g}]"
+        text += f" [{format_number(row['ci_low'])}, {format_number(row['ci_high'])}]"
     return text + (f" {row['unit']}" if row["unit"] else "")
+
+
+def _outcome_cell(row: dict) -> str:
+    from rmfkit.measure import OUTCOME_LABELS
+
+    return OUTCOME_LABELS[row["outcome"]].upper() + (" (stale)" if row["stale"] else "")
 
 
 def measure(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt,
             failing: bool = typer.Option(False, "--failing", help="Only thresholds that fail or are not measured")
             ) -> None:
-    """Value, 95% CI, threshold and pass / fail / not measured per declared metric; exit 0 either way."""
+    """Value, 95% CI, threshold and pass / pass within tolerance / fail / not measured per declared metric;
+    exit 0 either way."""
     from rich.markup import escape
 
     from rmfkit import measure as measure_api
@@ -30,7 +39,7 @@ def measure(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt,
     declared = measure_api.thresholds_of(ws)
     every_row = measure_api.evaluate(ws)
     characteristics = measure_api.characteristics(every_row)
-    rows = [r for r in every_row if r["outcome"] != "pass"] if failing else every_row
+    rows = [r for r in every_row if r["outcome"] in ("fail", "not_measured")] if failing else every_row
     if as_json:
         print_json({"rows": rows, "characteristics": characteristics})
         return
@@ -40,12 +49,14 @@ def measure(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt,
     out = console()
     results = table(f"Measurements against thresholds ({len(rows)})",
                     ["Threshold", "Value [95% CI]", "Target", "Outcome", "Evidence"],
-                    [[r["id"], _value_cell(r), f"{'≥' if r['direction'] == 'higher_is_better' else '≤'} "
-                      f"{r['threshold']:.4g}", r["outcome"].replace("_", " ").upper()
-                      + (" (tolerance)" if r["within_tolerance"] else "") + (" (stale)" if r["stale"] else ""),
+                    [[r["id"], _value_cell(r), f"{measure_api.direction_sign(r['direction'])} "
+                      f"{measure_api.format_number(r['threshold'])}", _outcome_cell(r),
                       r["evidence"] or "—"] for r in rows])
     results.columns[0].overflow = results.columns[4].overflow = "fold"
     out.print(results)
+    counts = measure_api.summary(every_row)
+    out.print(f"{counts['pass']} pass, {counts['pass_within_tolerance']} pass within tolerance, {counts['fail']} fail, "
+              f"{counts['not_measured']} not measured (of {counts['thresholds']})")
     for r in rows:
         if r["outcome"] != "pass":
             out.print(f"{r['id']}: {escape(r['reason'])}", soft_wrap=True)

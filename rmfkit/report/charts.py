@@ -16,6 +16,8 @@ import io
 import textwrap
 from typing import Any, Literal
 
+from rmfkit.measure import OUTCOME_LABELS, direction_sign, format_pair
+
 Format = Literal["svg", "png"]
 
 # Status order and colours shared by every chart (colour-blind safe; unsupported is also hatched).
@@ -25,7 +27,7 @@ STATUS_LABELS = {"met": "Met", "partially_met": "Partially met", "unsupported": 
 STATUS_COLORS = {"met": "#1a7f37", "partially_met": "#8fd19e", "unsupported": "#c2410c", "not_met": "#f2b84b",
                  "not_applicable": "#8c96a3", "not_assessed": "#e6e8eb"}
 _DARK = {"met", "unsupported", "not_applicable"}
-OUTCOME_COLORS = {"pass": "#1a7f37", "fail": "#c2410c", "not_measured": "#8c96a3"}
+OUTCOME_COLORS = {"pass": "#1a7f37", "pass_within_tolerance": "#9a6700", "fail": "#c2410c", "not_measured": "#8c96a3"}
 _STYLE = {"svg.hashsalt": "rmfkit", "svg.fonttype": "path", "font.family": "DejaVu Sans", "font.size": 9,
           "axes.titlesize": 10, "axes.spines.top": False, "axes.spines.right": False}
 WIDTH_IN = 7.5
@@ -178,8 +180,9 @@ def metrics_chart(rows: list[dict], *, fmt: Format = "svg",
         fig.suptitle(title, x=0.01, ha="left", fontweight="bold", fontsize=10)
         for ax, row in zip(axes, rows):
             _metric_panel(ax, row)
-        fig.supxlabel("Dot: measured value · bar: 95% confidence interval (value ± 1.96 × stderr) · "
-                      "dashed: threshold · shaded: passing side", fontsize=7, color="#57606a")
+        fig.supxlabel("Dot: measured value · dashed: threshold · shaded: passing side\n"
+                      "Bar: 95% confidence interval (Wilson score interval for a proportion with known n; "
+                      "else value ± 1.96 × stderr)", fontsize=7, color="#57606a")
 
     return _render(draw, 0.9 + 1.0 * max(len(rows), 1), fmt)
 
@@ -191,8 +194,7 @@ def _metric_panel(ax, row: dict) -> None:
     ax.tick_params(axis="y", length=0, labelsize=8)
     ax.spines["left"].set_visible(False)
     threshold = row["threshold"]
-    verdict = {"pass": "PASS" + (" (within tolerance)" if row.get("within_tolerance") else ""),
-               "fail": "FAIL", "not_measured": "NOT MEASURED"}[outcome]
+    verdict = OUTCOME_LABELS[outcome].upper()
     if row.get("stale"):
         verdict += " · evidence expired"
     ax.set_ylim(-0.6, 0.6)
@@ -218,7 +220,7 @@ def _metric_panel(ax, row: dict) -> None:
     ax.axvline(threshold, color="#1f2328", linestyle="--", linewidth=1)
     ax.errorbar([value], [0], xerr=[[value - low], [high - value]], fmt="o", color=color, ecolor=color,
                 capsize=3, markersize=6)
-    sign = "≥" if row["direction"] == "higher_is_better" else "≤"
-    ax.set_title(f"{verdict}   {value:.4g} (threshold {sign} {threshold:.4g})", loc="right", fontsize=8,
-                 color=color, fontweight="bold")
+    value_text, threshold_text = format_pair(value, threshold)
+    ax.set_title(f"{verdict}   {value_text} (threshold {direction_sign(row['direction'])} {threshold_text})",
+                 loc="right", fontsize=8, color=color, fontweight="bold")
     ax.tick_params(axis="x", labelsize=7)

@@ -258,13 +258,24 @@ def licenses(ws: "Workspace") -> dict[str, Any]:
 def measurement(ws: "Workspace", checks: dict[str, Any], today: dt.date) -> dict[str, Any]:
     """Metric results against acceptance thresholds (``rmfkit.measure.evaluate``) and the
     trustworthiness characteristics not measured."""
-    from rmfkit.measure import characteristics, evaluate, summary
+    from rmfkit.measure import (CI_METHODS, OUTCOME_LABELS, characteristics, direction_sign, evaluate, format_number,
+                                format_pair, summary)
 
     rows = evaluate(ws, today, checks=checks)
     if not rows:
         return not_recorded("No measurement results recorded yet: declare acceptance thresholds in "
                             "thresholds.yaml and import the evaluation evidence they refer to.")
-    return {"recorded": True, "rows": rows, "summary": summary(rows), "characteristics": characteristics(rows)}
+    shown = []
+    for row in rows:
+        value_text, threshold_text = (format_pair(row["value"], row["threshold"]) if row["value"] is not None
+                                      else ("—", format_number(row["threshold"])))
+        shown.append({**row, "outcome_label": OUTCOME_LABELS[row["outcome"]], "value_text": value_text,
+                      "threshold_text": f"{direction_sign(row['direction'])} {threshold_text}",
+                      "ci_text": (f"{format_number(row['ci_low'])} – {format_number(row['ci_high'])}"
+                                  if row["ci_low"] is not None else None)})
+    methods = [CI_METHODS[m] for m in CI_METHODS if any(r["ci_method"] == m for r in rows)]
+    return {"recorded": True, "rows": shown, "summary": summary(rows), "characteristics": characteristics(rows),
+            "ci_methods": methods}
 
 
 def dpia(ws: "Workspace") -> dict[str, Any]:
