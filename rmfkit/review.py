@@ -751,6 +751,16 @@ def portfolio_row(ws: "Workspace", today: dt.date) -> dict[str, Any]:
 
 
 PARALLEL_FROM = 32  # roll-ups of at least this many folders use one process per CPU
+CHUNKS_PER_WORKER = 4
+
+
+def _import_roll_up_modules() -> None:
+    """Import what a roll-up row needs and load the catalog (cached per process)."""
+    from rmfkit import assess, dpia, licenses, risks, workspace  # noqa: F401
+    from rmfkit.catalog import load_catalog
+    from rmfkit.library import freshness  # noqa: F401
+
+    load_catalog()
 
 
 def _roll_up(folders: list[str], day: dt.date, opener: Callable[[Path], "Workspace"] | None = None
@@ -794,9 +804,11 @@ def portfolio(folders: Iterable[Path | str], *, today: dt.date | None = None,
     if open_workspace is None and len(folders) >= PARALLEL_FROM and workers > 1:
         from concurrent.futures import ProcessPoolExecutor
 
-        chunks = [folders[i::workers] for i in range(workers)]
+        _import_roll_up_modules()  # once here: forked workers inherit them instead of importing each
+        pieces = workers * CHUNKS_PER_WORKER  # small pieces: a worker slowed by other load takes fewer
+        chunks = [chunk for chunk in (folders[i::pieces] for i in range(pieces)) if chunk]
         with ProcessPoolExecutor(workers) as pool:
-            parts = list(pool.map(_roll_up, chunks, [day] * workers))
+            parts = list(pool.map(_roll_up, chunks, [day] * len(chunks)))
         rows = [row for part_rows, _ in parts for row in part_rows]
         skipped = sorted((item for _, part_skipped in parts for item in part_skipped), key=lambda s: s["folder"])
     else:

@@ -24,6 +24,7 @@ MAX_YAML_BYTES = 8 * 1024 * 1024
 MAX_NESTING = 64
 CORE_TAG_PREFIX = "tag:yaml.org,2002:"
 SCAN_TRIGGERS = "&*!"  # anchors, aliases, tags: only text holding one of these needs the event pre-scan
+RESOLVED_CACHE_SIZE = 20_000
 PLAIN_TAGS = frozenset(CORE_TAG_PREFIX + t for t in ("int", "float", "bool", "null", "map", "seq", "timestamp"))
 
 
@@ -70,6 +71,24 @@ def _date_tolerant_constructor():
     DateTolerantConstructor.add_constructor(CORE_TAG_PREFIX + "timestamp",
                                             DateTolerantConstructor.construct_impossible_date_as_text)
     return DateTolerantConstructor
+
+
+def duplicate_key_message(key: str) -> str:
+    """The one wording of a key written twice in one mapping (both YAML readers use it).
+
+    >>> duplicate_key_message("status")
+    'duplicate key "status": a key may appear only once in a mapping; keep one of them'
+    """
+    shown = f'"{key}"' if key[:1] not in "([{" else "(a list or mapping used as a key)"
+    return f"duplicate key {shown}: a key may appear only once in a mapping; keep one of them"
+
+
+def _in_words(problem: str) -> str:
+    """A YAML reader's complaint as rmfkit says it (ruamel shows both values of a repeated key as Python)."""
+    repeated = re.match(r'found duplicate key "(.*?)" with value "', problem)
+    if repeated:
+        return duplicate_key_message(repeated[1])
+    return problem if problem.startswith("duplicate key") else f"invalid YAML: {problem}"
 
 
 def _reject_aliases_and_depth(yaml, text: str, name: str) -> None:
@@ -129,8 +148,7 @@ def parse_yaml(data: bytes, name: str, *, expect_mapping: bool = True) -> Any:
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = (exc.problem or exc.context or "invalid YAML").strip()
-        raise InputFileError(f"invalid YAML: {problem}", file=name,
-                             line=mark.line + 1 if mark else None) from None
+        raise InputFileError(_in_words(problem), file=name, line=mark.line + 1 if mark else None) from None
     except (YAMLError, ValueError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InputFileError(f"invalid YAML: {first}", file=name) from None
@@ -153,13 +171,29 @@ def _core_schema_loader():
 
     class CoreSchemaLoader(base):
         yaml_implicit_resolvers: dict = {}
+        resolved: dict = {}  # (node kind, text, implicit) -> tag: the same short texts recur in every file
+
+        def resolve(self, kind, value, implicit):
+            key = (kind, value, implicit)
+            tag = self.resolved.get(key)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)
+                if len(self.resolved) < RESOLVED_CACHE_SIZE and (value is None or len(value) <= 40):
+                    self.resolved[key] = tag
+            return tag
+
+        def descend_resolver(self, current_node, current_index):
+            """No path resolvers are registered: nothing to track."""
+
+        def ascend_resolver(self):
+            """No path resolvers are registered: nothing to track."""
 
         def construct_mapping(self, node, deep=False):
             seen = set()
             for key_node, _ in node.value:  # plain keys compared as written: cheap, and what a reader sees
                 if isinstance(key_node, yaml.ScalarNode):
                     if key_node.value in seen:
-                        raise yaml.constructor.ConstructorError(None, None, f"found duplicate key {key_node.value!r}",
+                        raise yaml.constructor.ConstructorError(None, None, duplicate_key_message(key_node.value),
                                                                 key_node.start_mark)
                     seen.add(key_node.value)
             return super().construct_mapping(node, deep)
@@ -191,7 +225,65 @@ def _core_schema_loader():
     return CoreSchemaLoader
 
 
+class _NotPlain(Exception):
+    """The fast builder met something it leaves to PyYAML's own constructor (which raises the same error)."""
+
+
+def _plain_builder(loader_class):
+    """``build(node) -> (document, depth)`` for a composed node tree holding only plain core-schema values.
+
+    The same result as ``loader.construct_document(node)`` (PyYAML's generic constructor, about three times
+    slower); raises :class:`_NotPlain` on a repeated or non-scalar key or any other tag, so the caller
+    falls back to PyYAML, which gives exactly its own result or error.
+    """
+    import yaml
+
+    safe = yaml.constructor.SafeConstructor
+    scalars = {"tag:yaml.org,2002:null": lambda loader, node: None,
+               "tag:yaml.org,2002:bool": lambda loader, node: safe.bool_values[node.value.lower()],
+               "tag:yaml.org,2002:int": loader_class.yaml_constructors["tag:yaml.org,2002:int"],
+               "tag:yaml.org,2002:float": safe.construct_yaml_float,
+               "tag:yaml.org,2002:timestamp": safe.construct_yaml_timestamp}
+    text_tag, map_tag, seq_tag = ("tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
+    scalar_node, mapping_node, sequence_node = yaml.ScalarNode, yaml.MappingNode, yaml.SequenceNode
+
+    def build(loader, node, depth: int) -> tuple[Any, int]:
+        tag = node.tag
+        if type(node) is scalar_node:
+            if tag == text_tag:
+                return node.value, depth
+            construct = scalars.get(tag)
+            if construct is None:
+                raise _NotPlain(tag)
+            return construct(loader, node), depth
+        deepest = depth
+        if type(node) is mapping_node and tag == map_tag:
+            mapping: dict = {}
+            written: set[str] = set()
+            for key_node, value_node in node.value:
+                if type(key_node) is not scalar_node or key_node.value in written:
+                    raise _NotPlain("key")
+                written.add(key_node.value)
+                key, _ = build(loader, key_node, depth + 1)
+                if key in mapping:  # 1 and 01, or 1 and true: PyYAML keeps the last one
+                    raise _NotPlain("key")
+                mapping[key], below = build(loader, value_node, depth + 1)
+                deepest = max(deepest, below)
+            return mapping, deepest
+        if type(node) is sequence_node and tag == seq_tag:
+            items = []
+            for item_node in node.value:
+                item, below = build(loader, item_node, depth + 1)
+                items.append(item)
+                deepest = max(deepest, below)
+            return items, deepest
+        raise _NotPlain(tag)
+
+    return build
+
+
 _CORE_LOADER = None
+_BUILD_PLAIN = None
 
 
 def parse_yaml_plain(data: bytes, name: str) -> Any:
@@ -202,7 +294,7 @@ def parse_yaml_plain(data: bytes, name: str) -> Any:
     >>> parse_yaml_plain(b"id: 'MEASURE 2.10'\\nanswer: yes\\nn: 0777\\nv: 2.10\\n", "x.yaml")
     {'id': 'MEASURE 2.10', 'answer': 'yes', 'n': 777, 'v': 2.1}
     """
-    global _CORE_LOADER
+    global _CORE_LOADER, _BUILD_PLAIN
     import yaml
 
     if len(data) > MAX_YAML_BYTES:
@@ -213,15 +305,15 @@ def parse_yaml_plain(data: bytes, name: str) -> Any:
         return parse_yaml(data, name)
     if _CORE_LOADER is None:
         _CORE_LOADER = _core_schema_loader()
+        _BUILD_PLAIN = _plain_builder(_CORE_LOADER)
     try:
-        doc = yaml.load(text, Loader=_CORE_LOADER)  # noqa: S506 - a safe loader with the core schema
-        _reject_depth(doc, name)
+        doc = _load_plain(text, name)
     except InputFileError:
         raise
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = (exc.problem or exc.context or "invalid YAML").strip()
-        raise InputFileError(f"invalid YAML: {problem}", file=name, line=mark.line + 1 if mark else None) from None
+        raise InputFileError(_in_words(problem), file=name, line=mark.line + 1 if mark else None) from None
     except ValueError:  # an impossible date: the round-trip parser keeps it as text for the schema to locate
         return parse_yaml(data, name)
     except yaml.YAMLError as exc:
@@ -234,6 +326,26 @@ def parse_yaml_plain(data: bytes, name: str) -> Any:
     if not isinstance(doc, dict):
         found = "a list" if isinstance(doc, list) else f"a single value ({str(doc)[:40]!r})"
         raise InputFileError(f"expected a mapping of keys to values at the top, found {found}", file=name)
+    return doc
+
+
+def _load_plain(text: str, name: str) -> Any:
+    """Compose with libyaml, build plain values directly; anything unusual goes through PyYAML's constructor."""
+    import yaml
+
+    loader = _CORE_LOADER(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        try:
+            doc, depth = _BUILD_PLAIN(loader, node, 1)
+        except (_NotPlain, RecursionError):
+            doc, depth = loader.construct_document(node), MAX_NESTING + 1
+    finally:
+        loader.dispose()
+    if depth > MAX_NESTING:
+        _reject_depth(doc, name)
     return doc
 
 
