@@ -74,7 +74,7 @@ def export(fmt: str = typer.Option(..., "--format", help="cnil: the CNIL PIA too
     """Export the DPIA inputs (``--format cnil``: JSON the CNIL PIA tool imports)."""
     from rmfkit import dpia
     from rmfkit.errors import UsageError
-    from rmfkit.workspace import atomic_write_bytes
+    from rmfkit.report.bundle import write_output
 
     if fmt != "cnil":
         raise UsageError(f"--format '{fmt}' is not supported", hint="use --format cnil")
@@ -83,9 +83,7 @@ def export(fmt: str = typer.Option(..., "--format", help="cnil: the CNIL PIA too
     if out is None:
         print_json(data)
         return
-    if out.is_dir():
-        raise UsageError(f"--out {out} is a directory", hint="give a file name, e.g. pia.json")
-    atomic_write_bytes(out, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+    write_output(out, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
     typer.echo(f"Wrote {out} ({len(data['answers'])} answers, {len(data['measures'])} measures)")
 
 

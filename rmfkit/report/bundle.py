@@ -120,6 +120,24 @@ class PacketWriter:
         return canonical_json({"format": MANIFEST_FORMAT, "generated_at": generated_at, "files": files})
 
 
+# ---------------------------------------------------------------- output the user names
+
+def write_output(path: Path, payload: bytes) -> Path:
+    """Write an output file at a path the user chose (an export), atomically; a folder there is refused.
+
+    >>> import tempfile
+    >>> write_output(Path(tempfile.mkdtemp()) / "pia.json", b"{}").name
+    'pia.json'
+    """
+    from rmfkit.workspace import atomic_write_bytes
+
+    path = Path(path)
+    if path.is_dir():
+        raise UsageError(f"{path} is a directory", field="--out", hint="give a file name, e.g. pia.json")
+    atomic_write_bytes(path, payload)
+    return path
+
+
 # ---------------------------------------------------------------- keys and signatures
 
 def generate_keys(out: Path) -> tuple[Path, Path]:
