@@ -426,6 +426,20 @@ def test_review_packet_is_verifiable_and_shows_every_category(review_packet):
     assert sorted(p.name for p in (out / "states").iterdir()) == ["2026-Q3.json", "2026-Q4.json"]
 
 
+@pytest.mark.parametrize("folder", ["evidence/pkt", "reviews/pkt", "mapping", "risks/a/b"])
+@pytest.mark.parametrize("command", [("packet",), ("review", "packet", "--from", "2026-Q3")])
+def test_packets_refuse_an_out_folder_inside_the_workspace_records(example, run_cli, folder, command):
+    ws, _ = example
+    before = sorted(p.relative_to(ws.root).as_posix() for p in ws.root.rglob("*"))
+    code, out, err = run_cli(*command, "--out", ws.root / folder, "-w", ws.root)
+    assert code == 2 and out == "" and "Traceback" not in err
+    name = folder.split("/")[0]
+    assert err.strip() == (f"error: --out: {ws.root / folder} is inside the workspace's {name}/ folder, which "
+                           "holds its records (write packets outside the workspace or under build/, "
+                           "e.g. --out build/packet)")
+    assert sorted(p.relative_to(ws.root).as_posix() for p in ws.root.rglob("*")) == before
+
+
 def test_review_packet_refuses_a_non_empty_folder(example, tmp_path):
     from rmfkit.errors import UsageError
     from rmfkit.report.review_packet import build_review_packet

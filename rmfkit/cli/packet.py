@@ -21,9 +21,10 @@ def packet(out: Path = typer.Option(..., "--out", "-o", help="Output folder (new
     """Build the audit packet: packet.pdf, packet.html, bundle.zip, manifest.json, OSCAL results."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from rmfkit.report.bundle import STEPS, build_packet
+    from rmfkit.report.bundle import STEPS, build_packet, check_output_folder
 
     ws = open_ws(workspace)
+    check_output_folder(ws, out)
     with Progress(TextColumn("{task.description:<10}"), BarColumn(), TimeElapsedColumn(),
                   console=console(), transient=True, disable=as_json) as bar:
         task = bar.add_task("packet", total=len(STEPS))

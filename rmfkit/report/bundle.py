@@ -122,6 +122,24 @@ class PacketWriter:
 
 # ---------------------------------------------------------------- output the user names
 
+RECORD_FOLDERS = ("evidence", "mapping", "risks", "reviews")
+
+
+def check_output_folder(ws: "Workspace", out: Path) -> None:
+    """Refuse an output folder inside the workspace's record folders (``--out``, exit 2).
+
+    A packet written into ``evidence/`` or ``reviews/`` would become part of what the next packet or
+    snapshot reads. ``build/`` (git-ignored) or any folder outside the workspace is fine.
+    """
+    target = Path(out).resolve()
+    for name in RECORD_FOLDERS:
+        folder = ws.root / name
+        if target == folder or folder in target.parents:
+            raise UsageError(f"{out} is inside the workspace's {name}/ folder, which holds its records",
+                             field="--out", hint="write packets outside the workspace or under build/, "
+                                                 "e.g. --out build/packet")
+
+
 def write_output(path: Path, payload: bytes) -> Path:
     """Write an output file at a path the user chose (an export), atomically; a folder there is refused.
 

@@ -253,9 +253,11 @@ def review_view(ws: "Workspace", from_label: str, to_label: str) -> dict[str, An
 def build_review_packet(ws: "Workspace", from_label: str, to_label: str, out: Path, *,
                         sign_key: Path | None = None) -> dict[str, Any]:
     """``review.pdf``, ``review.html``, ``bundle.json`` (the diff, the trend, both states), charts, manifest."""
-    from rmfkit.report.bundle import (BUNDLE_JSON, PacketWriter, canonical_json, key_fingerprint, load_private_key)
+    from rmfkit.report.bundle import (BUNDLE_JSON, PacketWriter, canonical_json, check_output_folder,
+                                      key_fingerprint, load_private_key)
     from rmfkit.report.html import data_uri
 
+    check_output_folder(ws, out)
     private_key = load_private_key(sign_key) if sign_key else None
     view = review_view(ws, from_label, to_label)
     out = _empty_out(out)
