@@ -35,6 +35,7 @@ def packet(out: Path = typer.Option(..., "--out", "-o", help="Output folder (new
         result = build_packet(ws, out, sign_key=sign, progress=step, session_record=session_record or None)
         bar.update(task, completed=len(STEPS))
     summary = result.summary()
+    _warn_broken_evidence(ws)
     if as_json:
         print_json(summary)
         return
@@ -46,6 +47,16 @@ def packet(out: Path = typer.Option(..., "--out", "-o", help="Output folder (new
     if result.blocked_urls:
         typer.echo(f"{len(result.blocked_urls)} external reference(s) were not loaded: "
                    + ", ".join(u[:60] for u in result.blocked_urls[:5]))
+
+
+def _warn_broken_evidence(ws) -> None:
+    """One line on stderr per missing or altered evidence item the packet had to show as broken."""
+    from rmfkit.library.freshness import check_all
+
+    for check in check_all(ws).values():  # the checks the packet was built from (kept per workspace)
+        if check.status in ("missing", "hash_mismatch"):
+            typer.echo(f"warning: evidence {check.id}: {check.reason}; the packet shows it as "
+                       f"{check.status.replace('_', ' ')}", err=True)
 
 
 @keys_app.command("generate")

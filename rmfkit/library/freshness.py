@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import weakref
 import os
 import stat
+import time
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from rmfkit.models.evidence import EvidenceRecord
 
@@ -26,15 +27,25 @@ if TYPE_CHECKING:
 CHUNK = 1024 * 1024
 
 
-def sha256_file(path: Path | str, chunk: int = CHUNK) -> str:
+def sha256_file(path: Path | str, chunk: int = CHUNK, progress: Callable[[int], None] | None = None) -> str:
     """Streaming SHA-256 in constant memory: one reused buffer, no copies (hashlib releases the GIL,
-    so several files hash in parallel threads)."""
+    so several files hash in parallel threads). ``progress`` is called with each block's size.
+
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "a.bin"
+    >>> _ = path.write_bytes(b"abc")
+    >>> seen = []
+    >>> sha256_file(path, progress=seen.append)[:12], seen
+    ('ba7816bf8f01', [3])
+    """
     digest = hashlib.sha256()
     buffer = bytearray(chunk)
     view = memoryview(buffer)
     with open(path, "rb", buffering=0) as handle:
         while count := handle.readinto(buffer):
             digest.update(view[:count])
+            if progress is not None:
+                progress(count)
     return digest.hexdigest()
 
 
@@ -80,16 +91,49 @@ def _artefact_path(ws: "Workspace", record: EvidenceRecord) -> str | None:
     return os.path.join(folder, record.file)
 
 
-def check_item(ws: "Workspace", record: EvidenceRecord, today: dt.date, *, rehash: bool = True) -> EvidenceCheck:
-    """Check one stored item; ``rehash=False`` trusts the size when the size matches (fast listing)."""
+# A remembered hash is trusted only while the file's size, modification and change times and inode are
+# what they were, and the file had not been modified within this long before it was hashed ("racy",
+# as in git: a file can change twice within one clock tick).
+RACY_NS = 2_000_000_000
+HashCache = dict  # "evidence/<id>/<file>" -> [size, mtime_ns, ctime_ns, inode, sha256, hashed_at_ns]
+
+
+def _stat_key(info: os.stat_result) -> list[int]:
+    return [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino]
+
+
+def cached_sha256(path: str, info: os.stat_result, cache: HashCache, rel: str) -> str:
+    """The SHA-256 of ``path``: remembered in ``cache`` while the file is unchanged, else re-hashed.
+
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "a.bin"
+    >>> _ = path.write_bytes(b"abc")
+    >>> cache = {}
+    >>> cached_sha256(str(path), os.lstat(path), cache, "a.bin")[:12], cache["a.bin"][4][:12]
+    ('ba7816bf8f01', 'ba7816bf8f01')
+    """
+    key = _stat_key(info)
+    entry = cache.get(rel)
+    if (isinstance(entry, list) and len(entry) == 6 and entry[:4] == key
+            and max(info.st_mtime_ns, info.st_ctime_ns) < int(entry[5]) - RACY_NS):
+        return str(entry[4])
+    digest = sha256_file(path)
+    cache[rel] = [*key, digest, time.time_ns()]
+    return digest
+
+
+def check_item(ws: "Workspace", record: EvidenceRecord, today: dt.date, *,
+               hashes: HashCache | None = None) -> EvidenceCheck:
+    """Check one stored item by hashing its artefact; with ``hashes`` a hash remembered for the
+    unchanged file is reused (see :func:`cached_sha256`)."""
     actual = None
     artefact = _artefact_path(ws, record)
     info = _lstat(artefact) if artefact is not None else None
     if info is not None and stat.S_ISREG(info.st_mode):
-        if rehash:
+        if hashes is None:
             actual = sha256_file(artefact)
         else:
-            actual = record.sha256 if info.st_size == record.size else "size-differs"
+            actual = cached_sha256(artefact, info, hashes, f"evidence/{record.id}/{record.file}")
     status = status_from(record, actual, today)
     expires = record.expires_on()
     reason = {"ok": "hash matches" + (f", valid until {expires}" if expires else ""),
@@ -99,36 +143,61 @@ def check_item(ws: "Workspace", record: EvidenceRecord, today: dt.date, *, rehas
     return EvidenceCheck(record.id, status, reason, expires)
 
 
+def check_records(ws: "Workspace", records: Iterable[EvidenceRecord], today: dt.date, *,
+                  cached: bool = False) -> dict[str, EvidenceCheck]:
+    """Check ``records`` by id; every artefact is hashed, or with ``cached`` re-hashed only when its
+    file changed since a hash was remembered in the workspace's evidence index."""
+    from rmfkit.library import index as evidence_index
+
+    records = sorted(records, key=lambda r: r.id)
+    if not cached:
+        return {rec.id: check_item(ws, rec, today) for rec in records}
+    index_file = os.path.join(ws.root, evidence_index.INDEX_NAME)
+    known = evidence_index.load_hashes(index_file)
+    hashes = dict(known)
+    result = {rec.id: check_item(ws, rec, today, hashes=hashes) for rec in records}
+    wanted = {f"evidence/{rec.id}/{rec.file}" for rec in records}
+    hashes = {rel: entry for rel, entry in hashes.items() if rel in wanted}
+    if hashes != known:
+        try:
+            evidence_index.save_hashes(index_file, hashes,
+                                       lambda data: ws.write_artifact(evidence_index.INDEX_NAME, data))
+        except OSError:
+            pass  # a read-only workspace is checked without remembering hashes
+    return result
+
+
 _CHECK_CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
-def _fingerprint(ws: "Workspace", day: dt.date, rehash: bool) -> tuple:
-    """What a cached check depends on: the records and each artefact's size and modification time."""
+def _fingerprint(ws: "Workspace", day: dt.date, cached: bool) -> tuple:
+    """What a cached check depends on: the records and each artefact's size, times and inode."""
     parts = []
     for eid, rec in sorted(ws.evidence.items()):
         try:
-            stat = (ws.evidence_dir(eid) / rec.file).lstat()
-            seen = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+            info = (ws.evidence_dir(eid) / rec.file).lstat()
+            seen = tuple(_stat_key(info))
         except OSError:
             seen = None
         parts.append((eid, rec.sha256, rec.file, rec.size, rec.valid_until, rec.review_interval_days,
                       rec.collected_at, seen))
-    return (day, rehash, tuple(parts))
+    return (day, cached, tuple(parts))
 
 
-def check_all(ws: "Workspace", today: dt.date | None = None, *, rehash: bool = True) -> dict[str, EvidenceCheck]:
-    """Every evidence item of the workspace, by id.
+def check_all(ws: "Workspace", today: dt.date | None = None, *, cached: bool = False) -> dict[str, EvidenceCheck]:
+    """Every evidence item of the workspace, by id; every artefact is hashed (``cached``: see
+    :func:`check_records`).
 
-    The result is cached per workspace object until a record or an artefact file changes, so the
+    The result is kept per workspace object until a record or an artefact file changes, so the
     sections of one status or packet run hash each artefact once.
     """
     from rmfkit.workspace import today as default_today
 
     day = today or default_today()
-    key = _fingerprint(ws, day, rehash)
-    cached = _CHECK_CACHE.get(ws)
-    if cached is not None and cached[0] == key:
-        return dict(cached[1])
-    result = {eid: check_item(ws, rec, day, rehash=rehash) for eid, rec in sorted(ws.evidence.items())}
+    key = _fingerprint(ws, day, cached)
+    kept = _CHECK_CACHE.get(ws)
+    if kept is not None and kept[0] == key:
+        return dict(kept[1])
+    result = check_records(ws, ws.evidence.values(), day, cached=cached)
     _CHECK_CACHE[ws] = (key, result)
     return dict(result)

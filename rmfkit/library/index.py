@@ -2,8 +2,10 @@
 
 An entry is reused while its sidecar's (mtime, size, inode) are unchanged; a sidecar modified within
 two seconds before its entry was recorded ("racy", as in git) is re-hashed before it is trusted,
-since a file can change twice within one clock tick. Anything else is re-read through the given reader. The
-index is a disposable cache (git-ignored): delete it and it is rebuilt.
+since a file can change twice within one clock tick. Anything else is re-read through the given reader.
+The index also remembers each artefact's SHA-256 with the file's size, times and inode
+(``artefacts``, see :func:`rmfkit.library.freshness.cached_sha256`). The index is a disposable cache
+(git-ignored): delete it and it is rebuilt.
 
 >>> import tempfile, pathlib
 >>> folder = pathlib.Path(tempfile.mkdtemp())
@@ -68,9 +70,23 @@ def _restore(entry: dict) -> tuple[EvidenceRecord | None, list[Problem]]:
     return record, [Problem(*p) for p in entry.get("problems") or []]
 
 
-def _serialise(entries: dict) -> bytes:
-    return json.dumps({"version": INDEX_VERSION, "entries": entries},
-                      separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+def _serialise(entries: dict, artefacts: dict | None = None) -> bytes:
+    data = {"version": INDEX_VERSION, "entries": entries}
+    if artefacts:
+        data["artefacts"] = artefacts
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def load_hashes(index_file: Path | str) -> dict[str, list]:
+    """Artefact hashes remembered in the index, by workspace-relative path (empty when there are none)."""
+    artefacts = _load(Path(index_file)).get("artefacts")
+    return dict(artefacts) if isinstance(artefacts, dict) else {}
+
+
+def save_hashes(index_file: Path | str, hashes: dict[str, list], save: Callable[[bytes], None]) -> None:
+    """Replace the remembered artefact hashes, keeping the sidecar entries as they are on disk now."""
+    index = _load(Path(index_file))
+    save(_serialise(index.get("entries", {}) if index else {}, hashes))
 
 
 def read_folder(folder: Path, index_file: Path, read: Reader, save: Callable[[bytes], None] | None,
@@ -120,7 +136,7 @@ def read_folder(folder: Path, index_file: Path, read: Reader, save: Callable[[by
         if record is not None:
             listing.records[name] = record
     if save is not None and (changed or racy):
-        save(_serialise(entries))
+        save(_serialise(entries, index.get("artefacts") if index else None))
     return listing
 
 
@@ -131,4 +147,4 @@ def add_entries(index_file: Path, folder: Path, records: dict[str, EvidenceRecor
     entries = index.get("entries", {}) if index else {}
     for name, record in records.items():
         entries[name] = entry_for(folder / name / SIDECAR, record, [])
-    save(_serialise(entries))
+    save(_serialise(entries, index.get("artefacts") if index else None))

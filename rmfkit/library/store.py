@@ -27,7 +27,7 @@ from typing import Callable, Iterable
 from rmfkit.errors import InputFileError, IntegrityError, Problem, UnknownIdError, UsageError, ValidationFailed
 from rmfkit.library import index as evidence_index
 from rmfkit.library.facts import diff_facts, facts_sha256
-from rmfkit.library.freshness import EvidenceCheck, check_item, sha256_file
+from rmfkit.library.freshness import EvidenceCheck, check_item, check_records, sha256_file
 from rmfkit.library.importers import MAX_PARSE_BYTES, Parsed, read_evidence
 from rmfkit.library.importers import generic
 from rmfkit.library.suggestions import suggest_subcategories
@@ -289,9 +289,11 @@ def evidence_records(ws: Workspace) -> dict[str, EvidenceRecord]:
 
 
 def list_evidence(ws: Workspace, day: dt.date | None = None) -> list[tuple[EvidenceRecord, EvidenceCheck]]:
-    """Every item with its status; integrity by size here (``verify`` re-hashes)."""
-    day = day or today()
-    return [(rec, check_item(ws, rec, day, rehash=False)) for _, rec in sorted(evidence_records(ws).items())]
+    """Every item with its status; an artefact is re-hashed whenever its file changed since it was last
+    hashed (``verify`` re-hashes every byte)."""
+    records = evidence_records(ws)
+    checks = check_records(ws, records.values(), day or today(), cached=True)
+    return [(records[eid], checks[eid]) for eid in sorted(records)]
 
 
 def verify(ws: Workspace, day: dt.date | None = None, progress: Callable[[int], None] | None = None,
@@ -301,7 +303,7 @@ def verify(ws: Workspace, day: dt.date | None = None, progress: Callable[[int], 
     records = evidence_records(ws)
 
     def check(record: EvidenceRecord) -> EvidenceCheck:
-        result = check_item(ws, record, day, rehash=True)
+        result = check_item(ws, record, day)
         if progress is not None:
             progress(record.size)
         return result
@@ -320,7 +322,7 @@ def status_counts(ws: Workspace, day: dt.date | None = None) -> dict | None:
     from rmfkit.library.freshness import check_all
     from rmfkit.models.evidence import EVIDENCE_STATUSES
 
-    checks = check_all(ws, day, rehash=False)
+    checks = check_all(ws, day, cached=True)
     if not checks:
         return None
     counts = {status: sum(1 for c in checks.values() if c.status == status) for status in EVIDENCE_STATUSES}
