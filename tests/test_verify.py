@@ -200,3 +200,29 @@ def test_safe_entry_names_never_leave_the_bundle(name):
         return
     resolved = posixpath.normpath(posixpath.join("/bundle", accepted))
     assert resolved.startswith("/bundle/") and "\\" not in accepted and "\x00" not in accepted
+
+
+def test_bundle_rezipped_with_zip_r_verifies_clean(packet, pub, run_cli, tmp_path):
+    """`zip -r` records every folder (charts/, evidence/<id>/) as an entry of its own: not a problem."""
+    import subprocess
+
+    folder = tmp_path / "unzipped"
+    with zipfile.ZipFile(packet / "bundle.zip") as archive:
+        archive.extractall(folder)
+    rezipped = tmp_path / "rezipped.zip"
+    subprocess.run(["zip", "-q", "-r", str(rezipped), "."], cwd=folder, check=True)
+    with zipfile.ZipFile(rezipped) as archive:
+        folders = sorted(n for n in archive.namelist() if n.endswith("/"))
+    assert "charts/" in folders and "evidence/" in folders and "evidence/lic-vllm/" in folders
+    code, out, err = run_cli("verify", rezipped, "--key", pub)
+    assert (code, err) == (0, "") and out.startswith(f"OK {rezipped}: ") and "signature valid" in out
+
+
+@pytest.mark.parametrize("entry", ["../charts/", "/abs/", "C:/drive/", "evil\\folder/", "charts//"])
+def test_unsafe_folder_entries_are_still_reported(packet, pub, run_cli, tmp_path, entry):
+    copy = tmp_path / "bundle.zip"
+    shutil.copyfile(packet / "bundle.zip", copy)
+    with zipfile.ZipFile(copy, "a") as archive:
+        archive.writestr(zipfile.ZipInfo(entry), b"")
+    code, _, err = run_cli("verify", copy, "--key", pub)
+    assert code == 4 and f"FAIL unsafe: {entry!r} would point outside the bundle" in err

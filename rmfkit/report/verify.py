@@ -165,12 +165,18 @@ def verify_zip(path: Path, key: Path | None, report: VerifyReport, prefix: str =
             return
         names: set[str] = set()
         for info in infos:
+            folder = info.filename.endswith("/")  # `zip -r` records each folder; it holds no bytes
             if info.filename in names:
                 report.failures.append(f"unexpected: {prefix}{info.filename} appears more than once")
             try:
-                names.add(safe_entry_name(info.filename))
+                name = safe_entry_name(info.filename[:-1] if folder else info.filename)
             except IntegrityError:
                 report.failures.append(f"unsafe: {prefix}{info.filename!r} would point outside the bundle")
+                continue
+            if folder and info.file_size:
+                report.failures.append(f"unexpected: {prefix}{info.filename} is a folder entry holding data")
+            elif not folder:
+                names.add(name)
         if MANIFEST not in names:
             report.failures.append(f"missing: {prefix}{MANIFEST}")
             return
@@ -188,7 +194,7 @@ def verify_zip(path: Path, key: Path | None, report: VerifyReport, prefix: str =
         entries = _parse_manifest(manifest, prefix + MANIFEST, report)
         if entries is None:
             return
-        _check_files(entries, read, {n for n in names if not n.endswith("/")}, report, prefix)
+        _check_files(entries, read, names, report, prefix)
         _check_bundle_manifest(entries, read, report, prefix)
         _check_signature(manifest, read(SIGNATURE), key, report, prefix)
 
