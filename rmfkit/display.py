@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
@@ -75,6 +76,7 @@ _CSS = """<style>
 .rmfkit-card{border:1px solid #d1d5db;border-radius:6px;padding:8px 12px;margin:4px 0;background:#fff;
   font-family:system-ui,-apple-system,'Segoe UI',sans-serif;font-size:13px;line-height:1.45;color:#111827}
 .rmfkit-card h4{margin:0 0 4px 0;font-size:14px}
+.rmfkit-card table{margin:0}
 .rmfkit-card table td{text-align:left !important;vertical-align:top;padding:1px 12px 1px 0;border:none}
 .rmfkit-facts{max-width:900px}
 .rmfkit-facts td{overflow-wrap:anywhere}
@@ -109,10 +111,35 @@ def label(value: Any) -> str:
     return STATUS_LABELS.get(text, text.replace("_", " "))
 
 
+ACRONYMS = {"dpia": "DPIA", "mof": "MOF", "osaid": "OSAID", "ok": "OK", "rmf": "RMF", "ai": "AI"}
+_STATUS_WORD = re.compile(r"\b(partially_met|not_met|not_assessed|not_applicable|in_progress|hash_mismatch)\b")
+
+
 def heading(value: Any) -> str:
-    """A label as a heading: first letter up, the rest as written (``EU users`` stays ``EU users``)."""
-    text = label(value)
+    """A label as a heading: first letter up, the rest as written, acronyms in capitals.
+
+    >>> heading("EU users"), heading("dpia"), heading("mof_class")
+    ('EU users', 'DPIA', 'MOF class')
+    """
+    words = [ACRONYMS.get(w, w) for w in label(value).split(" ")]
+    text = " ".join(words)
     return text[:1].upper() + text[1:]
+
+
+def words(text: Any) -> Any:
+    """Status codes inside a sentence in words: ``MEASURE 1.1 is partially_met`` -> ``… is partially met``."""
+    return _STATUS_WORD.sub(lambda m: label(m.group(1)), text) if isinstance(text, str) else text
+
+
+def _item(value: Any) -> str:
+    """One entry of a list in words: a record-like dict as ``id: reason`` (never a Python repr)."""
+    if not isinstance(value, Mapping):
+        return str(value)
+    name = value.get("id") or value.get("name")
+    said = value.get("reason") or value.get("title") or value.get("status")
+    if name and said:
+        return f"{name}: {words(said)}"
+    return "; ".join(f"{label(k)}: {_cell(v)}" for k, v in value.items())
 
 
 def badge(status: str) -> str:
@@ -126,7 +153,7 @@ def _cell(value: Any) -> Any:
     if value is None or value == "" or value == []:
         return "—"
     if isinstance(value, (list, tuple, set)):
-        return ", ".join(str(v) for v in value)
+        return ("; " if any(isinstance(v, Mapping) for v in value) else ", ").join(_item(v) for v in value)
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, dict):
@@ -334,7 +361,8 @@ def coverage_table(ws: "Workspace", assessment=None) -> Table:
     return table(result.coverage, columns, title="RMF coverage by function", bar_columns=("assessed_share",),
                  percent_columns=("assessed_share", "met_share"),
                  summary=f"{totals['assessed']} of {totals['total']} subcategories assessed; "
-                         f"{totals['unsupported']} claims not backed by usable evidence, "
+                         f"{totals['unsupported']} claim{'' if totals['unsupported'] == 1 else 's'} not backed by "
+                         "usable evidence, "
                          f"{totals['met_without_evidence']} marked met without evidence")
 
 
@@ -389,7 +417,7 @@ def record_suggestions_table(ws: "Workspace", assessment=None) -> Table:
 
     These are prompts for the room, not evidence links: decide the status and record it below.
     """
-    rows = _assessment(ws, assessment).record_suggestions
+    rows = [{**r, "reason": words(r["reason"])} for r in _assessment(ws, assessment).record_suggestions]
     return table(rows, {"subcategory": "Subcategory", "source": "Suggested by", "reason": "What was recorded",
                         "current_status": "Status now"},
                  title="Subcategories your other records speak to", status_columns=("current_status",),

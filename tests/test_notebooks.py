@@ -288,7 +288,7 @@ def check_audit_packet(notebook, ws_path, tmp_path):
     assert {"packet.pdf", "packet.html", "bundle.zip", "manifest.json"} <= {p.name for p in packets[0].iterdir()}
     assert "Verified:" in html_of(notebook, "verify") and "signature unsigned" in html_of(notebook, "verify")
     assert "<iframe" in html_of(notebook, "preview")
-    assert "03_map_the_rmf -&gt; session-record/03_map_the_rmf.html" in html_of(notebook, "session-record")
+    assert "03_map_the_rmf → session-record/03_map_the_rmf.html" in html_of(notebook, "session-record")
     manifest = json.loads((packets[0] / "manifest.json").read_text())
     record = [f["path"] for f in manifest["files"] if f["path"].startswith("session-record/")]
     assert record == ["session-record/03_map_the_rmf.html"]
