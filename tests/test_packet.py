@@ -336,3 +336,57 @@ def test_logo_outside_the_workspace_is_refused(tmp_path):
     (tmp_path / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     with pytest.raises(InputFileError, match="leaves the workspace"):
         build_packet(Workspace.open(ws.root), tmp_path / "out")
+
+
+def _section(text: str, start: str, end: str) -> str:
+    flat = _flat(text)
+    begin = flat.index(start, 2000)
+    return flat[begin:flat.index(end, begin)]
+
+
+MET_WITHOUT_EVIDENCE = ["GOVERN 1.1", "GOVERN 1.6", "GOVERN 2.1", "MAP 1.1", "MAP 2.1", "MANAGE 2.4"]
+
+
+def test_mapping_shades_and_labels_claims_met_without_evidence(built, pdf_text):
+    html = (built[1].out / "packet.html").read_text("utf-8")
+    mapping_html = html[html.index('id="s-mapping"'):html.index('id="s-measurement"')]
+    shaded = re.findall(r'<tr class="watch">\s*<td><b>([^<]+)</b>', mapping_html)
+    assert shaded == MET_WITHOUT_EVIDENCE
+    assert re.findall(r'<tr class="gap">\s*<td><b>(MEASURE 2\.6)</b>', mapping_html) == ["MEASURE 2.6"]
+    section = _section(pdf_text, "4. RMF mapping", "5. Measurement results")
+    assert ("Rows shaded amber are marked met but cite no evidence at all (“met without evidence”)" in section)
+    assert section.count("met without evidence") == len(MET_WITHOUT_EVIDENCE) + 1  # each row, and the legend
+
+
+def test_action_plan_gathers_every_gap_with_an_action_and_a_target(built, pdf_text):
+    section = _section(pdf_text, "10. Gaps and action plan", "11. Sign-off")
+    squashed = re.sub(r"\s+", "", section)
+    assert "Every gap named in this packet, in one place: 52 items, 1 overdue" in section
+    for title in ("RMF subcategories (23)", "Measurements (3)", "Operating the model (10)", "Licenses (4)",
+                  "Open risks (12)"):
+        assert title in section, title
+    for sub in MET_WITHOUT_EVIDENCE:
+        assert f"{sub} met without evidence Marked met, cites no evidence." in section, sub
+    assert ("GOVERN 4.2 target gap Not met: No documented impact assessment of the model update process yet. "
+            "Put the practice in place, link evidence, record it as met Met") in section
+    assert "MAP 3.4 target gap Partially met: Agent training" in section
+    assert "Agree a target status and date for this subcategory not set" in section
+    assert "MEASURE 2.6 unsupported claim" in section
+    # failing and never-measured thresholds, with the threshold as the target
+    assert "answer-accuracy-integrations" in squashed and "0.758vs≥0.8;shortby0.042" in squashed
+    assert "p95-latency threshold · MEASURE 2.3 p95 time to first draft: not measured" in section
+    assert "Run an evaluation that reports p95_latency_ms and import its result as evidence ≤ 3000 ms" in section
+    assert "language-accuracy-gap" in squashed and "≤0.05MLlead(R.Haddad)2027-03-31" in squashed
+    # operations: overdue drift check, unsupported adversarial suite, artefacts never verified
+    assert "observability.drift" in squashed and "Finish it, or re-plan it with a new date Done" in section
+    assert "2026-10-31 overdue" in section
+    assert "evaluation.adversarial" in squashed
+    assert "Runrmfkitopsverify-artifactllama-3.1-8b-instructPATHonthedeployedfilesDeployedfilesmatch" in squashed
+    # license findings to act on: obligations and items needing legal review
+    assert section.count("owner of MAP 4.1") == 4 and section.count("Reviewed by counsel") == 2
+    assert "Obligation met, with evidence" in section and "hosted-llm-api" in squashed
+    # open risks: treatment and measures as the action, residual level as the target
+    assert "Mitigate: Index only public help-center articles" in section
+    assert "Residual medium (score 8)" in section
+    # the Action column holds actions, not status notes
+    assert "Complete what the gap names, link evidence, record it as met" in section

@@ -159,6 +159,7 @@ def mapping(ws: "Workspace", checks: dict[str, Any], today: dt.date) -> dict[str
                     "target_date": row["target_date"].isoformat() if row["target_date"] else None,
                     "overdue": row["overdue"], "flags": list(row["flags"]),
                     "unsupported": unsupported, "reason": row["reason"],
+                    "without_evidence": "met_without_evidence" in row["flags"],
                     "unsupported_reasons": [row["reason"]] if unsupported and row["reason"] else [],
                     "gap": row["status"] in GAP_STATUSES or unsupported or row["effective_status"] == "not_met",
                 })
@@ -300,40 +301,181 @@ def operations(ws: "Workspace", checks: dict[str, Any], today: dt.date) -> dict[
     return result
 
 
-def action_plan(view: dict[str, Any]) -> dict[str, Any]:
-    """Gaps with owners and dates: subcategories short of target or unsupported, open risks past or
-    without treatment dates, blocker license findings, open operating items."""
-    items = []
-    not_assessed = []
-    for function in view["mapping"]["functions"]:
+ACTION_GROUPS = (("subcategory", "RMF subcategories"), ("measurement", "Measurements"),
+                 ("operations", "Operating the model"), ("license", "Licenses"), ("risk", "Open risks"))
+
+
+def _sentence(text: str) -> str:
+    """First letter upper-case (analysis messages start lower-case to fit inside other sentences).
+
+    >>> _sentence("ask counsel first")
+    'Ask counsel first'
+    """
+    return text[:1].upper() + text[1:]
+
+
+def _item(group: str, ref: str, gap: str, action: str, target: str, owner: str | None = None,
+          due: str | None = None, overdue: bool = False, kind: str = "") -> dict[str, Any]:
+    return {"group": group, "ref": ref, "kind": kind or group, "gap": gap, "action": action, "target": target,
+            "owner": owner, "due": due, "overdue": overdue}
+
+
+def _subcategory_items(mapping_view: dict[str, Any]) -> tuple[list[dict], list[str]]:
+    """Target gaps, unsupported claims and claims met without evidence; and the ids not assessed yet."""
+    items, not_assessed = [], []
+    for function in mapping_view["functions"]:
         for category in function["categories"]:
             for row in category["rows"]:
+                ref, owner, due = row["id"], row["owner"], row["target_date"]
+                target = STATUS_LABELS.get(row["target_status"] or "")
                 if row["status"] == "not_assessed":
-                    not_assessed.append(row["id"])
-                    continue
-                if not row["gap"]:
-                    continue
-                why = row["reason"] if row["unsupported"] else row["status_label"]
-                items.append({"ref": row["id"], "kind": "subcategory", "gap": why, "action": row["notes"] or "",
-                              "owner": row["owner"], "due": row["target_date"], "overdue": row["overdue"],
-                              "target": STATUS_LABELS.get(row["target_status"] or "", "")})
-    risk_view = view["risks"]
+                    not_assessed.append(ref)
+                elif row["unsupported"]:
+                    items.append(_item("subcategory", ref, _sentence(row["reason"]),
+                                       "Renew or replace the evidence, or record the status it can support",
+                                       f"{target or row['status_label']}, with current evidence", owner, due,
+                                       row["overdue"], "unsupported claim"))
+                elif row["without_evidence"]:
+                    gap = f"Marked met, cites no evidence. {row['notes'] or ''}".strip()
+                    items.append(_item("subcategory", ref, gap, "Link evidence that shows it is met, or lower the status",
+                                       "Met, with evidence", owner, due, row["overdue"], "met without evidence"))
+                elif row["gap"]:
+                    gap = f"{row['status_label']}: {row['notes']}" if row["notes"] else row["status_label"]
+                    if not target:
+                        action, target = "Agree a target status and date for this subcategory", "not set"
+                    elif row["status"] == "not_met":
+                        action = f"Put the practice in place, link evidence, record it as {target.lower()}"
+                    else:
+                        action = f"Complete what the gap names, link evidence, record it as {target.lower()}"
+                    if row["overdue"]:
+                        action += "; the target date has passed: finish it or re-plan"
+                    items.append(_item("subcategory", ref, gap, action, target, owner, due, row["overdue"],
+                                       "target gap"))
+    return items, not_assessed
+
+
+def _measurement_items(measurement_view: dict[str, Any], rows_by_id: dict[str, dict]) -> list[dict]:
+    """Failing thresholds and thresholds not measured; owner and date of the subcategory they support."""
+    items = []
+    for row in measurement_view.get("rows", []) if measurement_view["recorded"] else []:
+        if row["outcome"] not in ("fail", "not_measured"):
+            continue
+        sub = rows_by_id.get(row["subcategory"], {})
+        unit = f" {row['unit']}" if row["unit"] else ""
+        if row["outcome"] == "fail":
+            gap = f"{row['title']}: fails ({row['reason']})"
+            action = ("Improve the system until the metric meets the threshold, then re-run the evaluation "
+                      f"({row['evidence']}) and import the result")
+        else:
+            gap = f"{row['title']}: not measured ({row['reason']})"
+            action = f"Run an evaluation that reports {row['metric']} and import its result as evidence"
+        items.append(_item("measurement", row["id"], gap, action, f"{row['threshold_text']}{unit}", sub.get("owner"),
+                           sub.get("target_date"), bool(sub.get("overdue")),
+                           f"threshold · {row['subcategory']}"))
+    return items
+
+
+def _operations_items(operations_view: dict[str, Any]) -> list[dict]:
+    """Checklist items that are unsupported, done without evidence, overdue, unrecorded or ownerless, and
+    model artefacts whose checksums were never verified or did not match."""
+    items = []
+    for area in operations_view.get("areas", []):
+        for i in area["items"]:
+            flags, ref, title = i["flags"], i["id"], i["title"]
+            if i["shown_status"] == "unsupported":
+                entry = (f"{title}: {i['reason']}", "Renew or replace the evidence, or reopen the item",
+                         "Done, with current evidence")
+            elif i["shown_status"] == "not_recorded":
+                entry = (f"{title}: not recorded in the checklist", "Record its status, owner and due date",
+                         "Recorded with an owner")
+            elif "done_without_evidence" in flags:
+                entry = (f"{title}: marked done without evidence", "Link evidence that it is done, or reopen it",
+                         "Done, with evidence")
+            elif "overdue" in flags:
+                entry = (f"{title}: {i['status'].replace('_', ' ')}, past its due date",
+                         "Finish it, or re-plan it with a new date", "Done")
+            elif "no_owner" in flags:
+                entry = (f"{title}: {i['status'].replace('_', ' ')} with no owner", "Name an owner", "Done")
+            elif "not_applicable_without_justification" in flags:
+                entry = (f"{title}: not applicable without a justification", "Write down why it does not apply",
+                         "Not applicable, justified")
+            else:
+                continue
+            items.append(_item("operations", ref, *entry, i["owner"], i["due"], "overdue" in flags,
+                               "readiness checklist"))
+    for row in operations_view.get("artifacts", []):
+        if not row["recorded"]:
+            entry = (f"{row['name']}: no expected checksum recorded",
+                     "Record the published SHA-256 of each weights file in operations.yaml", "Checksums recorded")
+        elif row["last_check"] is None:
+            entry = (f"{row['name']}: expected checksums recorded, never verified against the deployed files",
+                     f"Run `rmfkit ops verify-artifact {row['component']} PATH` on the deployed files",
+                     "Deployed files match")
+        elif not row["last_check"]["match"]:
+            entry = (f"{row['name']}: the latest check ({row['last_check']['evidence_id']}) found files that differ",
+                     "Find out why, redeploy the pinned files and verify them again", "Deployed files match")
+        else:
+            continue
+        items.append(_item("operations", row["component"], *entry, kind="model artefact"))
+    return items
+
+
+def _license_items(license_view: dict[str, Any], map_4_1: dict[str, Any]) -> list[dict]:
+    """Blocker findings, findings that need legal review, and obligations to fulfil and show evidence for.
+
+    Components have no owner of their own: the owner and date of MAP 4.1 (legal risks of components) apply.
+    """
+    items = []
+    for finding in license_view.get("findings", []) if license_view["recorded"] else []:
+        severity = finding["severity"]
+        if severity == "blocker":
+            target, kind = "Resolved before release", "blocker"
+        elif finding.get("needs_review"):
+            target, kind = "Reviewed by counsel", "needs review"
+        elif severity == "obligation":
+            target, kind = "Obligation met, with evidence", "obligation"
+        else:
+            continue
+        items.append(_item("license", finding["component"], _sentence(finding["message"]),
+                           _sentence(finding["action"]), target,
+                           map_4_1.get("owner"), map_4_1.get("target_date"), bool(map_4_1.get("overdue")),
+                           f"{kind} · owner of MAP 4.1"))
+    return items
+
+
+def _risk_items(risk_view: dict[str, Any], today: dt.date) -> list[dict]:
+    """Open risks being treated (accepted risks stay in the register, not here), with their measures."""
+    items = []
     for row in risk_view.get("rows", []) if risk_view["recorded"] else []:
         if row["status"] == "closed" or row["treatment"] == "accept":
             continue
-        items.append({"ref": row["id"], "kind": "risk", "gap": f"{row['title']} ({row['current_level']})",
-                      "action": "; ".join(row["measures"]), "owner": row["owner"], "due": row["due"],
-                      "overdue": False, "target": row["treatment"]})
-    license_view = view["licenses"]
-    for finding in license_view.get("findings", []) if license_view["recorded"] else []:
-        if finding.get("severity") == "blocker":
-            items.append({"ref": finding["component"], "kind": "license", "gap": finding["message"],
-                          "action": finding["action"], "owner": None, "due": None, "overdue": False,
-                          "target": "resolved"})
-    return {"recorded": True, "items": items, "not_assessed": not_assessed,
+        measures = "; ".join(row["measures"]) or "no measures recorded yet: decide them"
+        target = (f"Residual {row['residual_level']} (score {row['residual_score']})"
+                  if row["residual_score"] is not None else "Residual level not rated yet")
+        items.append(_item("risk", row["id"], f"{row['title']} (now {row['current_level']})",
+                           f"{row['treatment'].capitalize()}: {measures}", target, row["owner"], row["due"],
+                           bool(row["due"]) and str(row["due"]) < today.isoformat(),
+                           f"risk · {row['status'].replace('_', ' ')}"))
+    return items
+
+
+def action_plan(view: dict[str, Any], today: dt.date) -> dict[str, Any]:
+    """Every gap in one place, grouped: subcategories short of target, unsupported or met without
+    evidence; failing and unmeasured thresholds; operating gaps; license findings to act on; open risks.
+    Each item says what to do (``action``), the state to reach (``target``), owner and due date."""
+    mapping_view = view["mapping"]
+    rows_by_id = {row["id"]: row for f in mapping_view["functions"] for c in f["categories"] for row in c["rows"]}
+    subcategory_items, not_assessed = _subcategory_items(mapping_view)
+    items = (subcategory_items + _measurement_items(view["measurement"], rows_by_id)
+             + _operations_items(view["operations"]) + _license_items(view["licenses"], rows_by_id.get("MAP 4.1", {}))
+             + _risk_items(view["risks"], today))
+    groups = [{"id": key, "title": title, "items": [i for i in items if i["group"] == key]}
+              for key, title in ACTION_GROUPS]
+    return {"recorded": True, "items": items, "groups": [g for g in groups if g["items"]],
+            "counts": {g["id"]: len(g["items"]) for g in groups}, "not_assessed": not_assessed,
             "without_owner": sum(1 for i in items if not i["owner"]),
             "without_date": sum(1 for i in items if not i["due"]),
-            "operations_gaps": list(view["operations"].get("gaps") or [])}
+            "overdue": sum(1 for i in items if i["overdue"])}
 
 
 def signoff(ws: "Workspace", cover_view: dict, dpia_view: dict) -> dict[str, Any]:
@@ -478,7 +620,7 @@ def packet_view(ws: "Workspace", *, generated: dt.datetime | None = None) -> dic
     view["dpia"] = dpia(ws)
     view["operations"] = operations(ws, checks, today)
     view["evidence"] = evidence_index(ws, checks)
-    view["actions"] = action_plan(view)
+    view["actions"] = action_plan(view, today)
     view["signoff"] = signoff(ws, view["cover"], view["dpia"])
     view["summary"] = executive_summary(view)
     return _json_safe(view)
