@@ -415,6 +415,7 @@ def _system(bundle: dict):
 def license_changes(old: dict, new: dict) -> list[dict]:
     """License drift per component (:func:`rmfkit.licenses.license_drift`) with the findings that changed."""
     from rmfkit.licenses import license_drift
+    from rmfkit.licenses.drift import NO_LICENSE
 
     before, after = _system(old), _system(new)
     if before is None or after is None:
@@ -422,8 +423,12 @@ def license_changes(old: dict, new: dict) -> list[dict]:
     out = []
     for change in license_drift(before, after):
         data = change.to_dict()
-        out.append(_row("licenses", change.change, change.component, None, change.old_license, change.new_license,
-                        change.message, openness_before=change.old_openness, openness_after=change.new_openness,
+        shown = {"version_changed": (change.old_version, change.new_version),
+                 "license_changed": (change.old_license or NO_LICENSE, change.new_license or NO_LICENSE)}
+        was, now = shown.get(change.change, (change.old_license, change.new_license))
+        detail = None if change.change in shown else change.message  # before/after already say it
+        out.append(_row("licenses", change.change, change.component, None, was, now, detail,
+                        openness_before=change.old_openness, openness_after=change.new_openness,
                         findings_added=[f"{f['severity']}: {f['message']}" for f in data["findings_added"]],
                         findings_removed=[f"{f['severity']}: {f['message']}" for f in data["findings_removed"]]))
     return out
@@ -589,7 +594,10 @@ def action_changes(old: dict, new: dict) -> list[dict]:
 
 
 def operations_changes(old: dict, new: dict) -> list[dict]:
-    """Checklist items and pilot steps that regressed, lapsed, improved… (:func:`rmfkit.ops.compare_operations`)."""
+    """Checklist items and pilot steps that regressed, lapsed, improved… (:func:`rmfkit.ops.compare_operations`).
+
+    An item that became overdue is listed once, under the owners' actions (:func:`action_changes`).
+    """
     from rmfkit.models.operations import Operations
     from rmfkit.ops import compare_operations
 
@@ -602,8 +610,9 @@ def operations_changes(old: dict, new: dict) -> list[dict]:
 
     changes = compare_operations(ops(old), ops(new), before_checks=checks(old), after_checks=checks(new),
                                  before_date=_review_date(old), after_date=_review_date(new))
+    listed_as_actions = overdue_actions(new)
     return [_row("operations", c["change"], c["item"], c["title"], c["before"], c["after"], c["detail"])
-            for c in changes]
+            for c in changes if not (c["change"] == "overdue" and c["item"] in listed_as_actions)]
 
 
 # ---------------------------------------------------------------- the whole diff

@@ -38,7 +38,7 @@ def test_drift_reports_old_and_new_licence_and_the_change_in_findings():
     chat = changes["chat-model"]
     assert chat.change == "text_changed"
     assert chat.old_text_sha256 == "1" * 64 and chat.new_text_sha256 == "2" * 64
-    assert chat.message == ("licence text of llama3.1 changed under the same name (SHA-256 111111111111… → "
+    assert chat.message == ("license text of llama3.1 changed under the same name (SHA-256 111111111111… → "
                             "222222222222…): re-read it")
 
     vector = changes["vector-db"]
@@ -85,7 +85,7 @@ def test_cli_tables_and_drift_against_an_earlier_profile(example_ws, run_cli, tm
     assert code == 0, err
     flat = " ".join(out.split())
     assert "Licence register (11 components)" in flat
-    assert "licence changed from llama3 to llama3.1" in flat
+    assert "license changed from llama3 to llama3.1" in flat
     assert "MOF Unclassified" in flat
     assert "Recommended openness for strict_privacy: open weights" in flat
 

@@ -191,11 +191,16 @@ def test_example_review_has_every_category(example_diff):
     assert counts["risks"] == {"rescored": 1, "closed": 1, "added": 1}
     assert counts["dpia"] == {"new_processing": 2, "new_transfer": 1, "decision_changed": 1, "state_changed": 1}
     assert counts["actions"] == {"newly_overdue": 1}
-    assert counts["operations"] == {"overdue": 1, "regressed": 1, "lapsed": 1, "improved": 1}
+    assert counts["operations"] == {"regressed": 1, "lapsed": 1, "improved": 1}  # overdue: under actions only
     by_ref = {(r["category"], r["ref"]): r for r in example_diff["changes"]}
     assert by_ref[("status", "MEASURE 2.6")]["after"] == "unsupported"
     assert by_ref[("metrics", "answer-accuracy-integrations")]["kind"] == "crossed_to_fail"
     assert by_ref[("licenses", "bge-small-en")]["findings_removed"] == ["caution: no licence recorded for this component"]
+    assert (by_ref[("licenses", "bge-small-en")]["before"], by_ref[("licenses", "bge-small-en")]["after"]) == (
+        "no license recorded", "MIT")
+    assert (by_ref[("licenses", "hosted-llm-api")]["before"], by_ref[("licenses", "hosted-llm-api")]["after"]) == (
+        "2026-05 (example)", "2026-08 (example)")
+    assert [r["category"] for r in example_diff["changes"] if r["ref"] == "observability.drift"] == ["actions"]
     assert by_ref[("dpia", "flow F3-rag-to-hosted-api")]["kind"] == "new_transfer"
     assert by_ref[("risks", "R-0004")]["before"].startswith("2x3") and by_ref[("risks", "R-0004")]["after"].startswith("4x3")
     assert [s["id"] for s in example_diff["stale_evidence"]] == ["redteam-promptfoo-support-assistant-2026-05"]
@@ -378,6 +383,30 @@ def test_cli_diff_json_against_live(example, run_cli):
     assert result["counts"]["risks"] == {"rescored": 1, "closed": 1, "added": 1}
 
 
+def test_cli_diff_lists_each_change_once_in_words(example, run_cli):
+    ws, _ = example
+    code, out, err = run_cli("review", "diff", "--from", "2026-Q3", "--to", "2026-Q4", "-w", ws.root)
+    assert code == 0, err
+    flat = " ".join(out.split())
+    assert "crossed to fail: answer-accuracy-integrations, 0.808 → 0.758. pass -> fail: 0.758 vs ≥ 0.8" in flat
+    assert ("license changed: bge-small-en, no license recorded → MIT. findings resolved: caution: no licence "
+            "recorded for this component") in flat
+    assert "version changed: hosted-llm-api, 2026-05 (example) → 2026-08 (example)" in flat
+    assert "regressed: GOVERN 4.2, partially met → not met." in flat
+    assert flat.count("observability.drift, not due yet → overdue") == 1 and "None" not in flat
+    assert "0.80833" not in flat and "0.75833" not in flat
+
+
+def test_cli_change_line_cuts_long_detail_at_a_word_with_an_ellipsis():
+    from rmfkit.cli.review import DETAIL_CHARS, change_line
+
+    row = {"category": "risks", "kind": "added", "ref": "R-0099", "before": None, "after": "score 6 (medium)",
+           "detail": "word " * 100}
+    line = change_line(row)
+    assert line.startswith("added: R-0099, now score 6 (medium). word word")
+    assert line.endswith("word …") and len(line) < DETAIL_CHARS + 50
+
+
 def test_cli_diff_unknown_label_is_one_line(example, run_cli):
     ws, _ = example
     code, _, err = run_cli("review", "diff", "--from", "2025-Q1", "-w", ws.root)
@@ -416,9 +445,18 @@ def test_review_packet_is_verifiable_and_shows_every_category(review_packet):
         assert heading in text
     assert text.index("1. What changed") < text.index("2.1 Subcategory status") < text.index("3. Trends")
     for fact in ("answer-accuracy-integrations", "R-0013", "flow F3-rag-to-hosted-api", "observability.drift",
-                 "evaluation.adversarial", "bge-small-en", "card-llama-3.1-8b-instruct", "MEASURE 2.6"):
+                 "evaluation.adversarial", "bge-small-en", "card-llama-3.1-8b-instruct", "MEASURE 2.6",
+                 "0.808 0.758", "Openness: not classified → open weights"):
         assert fact in text, fact
+    html = (out / "review.html").read_text("utf-8")
+    for cells in ('<td class="value">no license recorded</td>\n        <td class="value">MIT</td>',
+                  '<td class="value">2026-05 (example)</td>\n        <td class="value">2026-08 (example)</td>'):
+        assert cells in html, cells
     assert "No change." not in text
+    for raw in ("None", "0.8083", "0.7583", "not_met", "licence changed"):
+        assert raw not in text, raw
+    details = text[text.index("2. The changes in detail"):text.index("3. Trends")]
+    assert details.count("observability.drift") == 1
     bundle = json.loads((out / "bundle.json").read_text("utf-8"))
     assert [p["label"] for p in bundle["trend"]] == ["2026-Q3", "2026-Q4"]
     assert sorted(p.name for p in (out / "charts").iterdir()) == ["coverage_trend.png", "metrics_trend.png",

@@ -51,13 +51,51 @@ def diff(from_label: str = typer.Option(..., "--from", help="Earlier snapshot la
                     [[r["function"], *[f"{r['then'][k]} → {r['now'][k]}" for k in
                                        ("met", "partially_met", "unsupported", "not_met", "not_assessed")]]
                      for r in result["coverage"]]))
-    rows = [[review.CATEGORIES[r["category"]], r["kind"].replace("_", " "), r["ref"],
-             "" if r["before"] is None else str(r["before"]), "" if r["after"] is None else str(r["after"]),
-             (r["detail"] or "")[:100]] for r in result["changes"]]
-    out.print(table("Changes", ["Category", "Change", "Item", "Before", "Now", "Detail"], rows))
+    out.print("[bold]Changes[/bold] (each listed once, in the category it belongs to)")
+    for category, title in review.CATEGORIES.items():
+        rows = [r for r in result["changes"] if r["category"] == category]
+        if rows:
+            out.print(title, style="bold")
+        for r in rows:
+            out.print(f"  {change_line(r)}", markup=False)
     if result["stale_evidence"]:
         out.print(table(f"Stale evidence on {result['to']['date']}", ["Evidence", "Expired on", "Weakens"],
                         [[s["id"], s["expired_on"], ", ".join(s["weakens"])] for s in result["stale_evidence"]]))
+
+
+DETAIL_CHARS = 160
+
+
+def shown(value: object) -> str:
+    """A before/after value in words: numbers to 3 decimals, ``not_met`` as ``not met``, nothing as a dash.
+
+    >>> shown(0.8083333333333333), shown("partially_met"), shown(None)
+    ('0.808', 'partially met', '—')
+    """
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (int, float)):
+        return f"{round(value, 3):g}"
+    return str(value).replace("_", " ")
+
+
+def change_line(row: dict) -> str:
+    """One change as a line: kind, item, before → now, and its detail cut at a word with an ellipsis."""
+    import textwrap
+
+    if row["before"] is None:
+        values = f"now {shown(row['after'])}"
+    elif row["after"] is None:
+        values = f"was {shown(row['before'])}"
+    else:
+        values = f"{shown(row['before'])} → {shown(row['after'])}"
+    notes = [row["detail"] or ""]
+    notes += [f"findings resolved: {'; '.join(row['findings_removed'])}"] if row.get("findings_removed") else []
+    notes += [f"findings added: {'; '.join(row['findings_added'])}"] if row.get("findings_added") else []
+    detail = textwrap.shorten(". ".join(n for n in notes if n), DETAIL_CHARS, placeholder=" …")
+    return f"{row['kind'].replace('_', ' ')}: {row['ref']}, {values}" + (f". {detail}" if detail else "")
 
 
 @review_app.command("packet")

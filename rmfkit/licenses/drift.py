@@ -1,8 +1,9 @@
-"""Licence drift between two states of a system profile (last quarter vs now, before vs after a pull).
+"""License drift between two states of a system profile (last quarter vs now, before vs after a pull).
 
-Reports, per component, a changed licence, a changed licence *text* under the same name (SHA-256 of the text
-evaluated), a changed licence version, added and removed components — each with the openness before and after
-and the findings that appeared or disappeared as a result.
+Reports, per component, a changed license, a changed license *text* under the same name (SHA-256 of the text
+evaluated), a changed license version, added and removed components — each with the openness before and after
+and the findings that appeared or disappeared as a result. Messages are plain words: a component without a
+license reads "no license recorded", never ``None``.
 
 >>> from rmfkit.models.system import Component, SystemProfile
 >>> def profile(lic):
@@ -10,6 +11,8 @@ and the findings that appeared or disappeared as a result.
 ...                          components=[Component(id="m", name="M", layer="weights", license=lic)])
 >>> [(c.change, c.old_license, c.new_license) for c in license_drift(profile("apache-2.0"), profile("llama3.1"))]
 [('license_changed', 'apache-2.0', 'llama3.1')]
+>>> license_drift(profile(None), profile("MIT"))[0].message
+'license changed from no license recorded to MIT'
 """
 from __future__ import annotations
 
@@ -18,6 +21,8 @@ from typing import Any
 
 from rmfkit.licenses.report import ComponentLicense, analyze
 from rmfkit.models.system import SystemProfile
+
+NO_LICENSE = "no license recorded"
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,8 @@ class LicenseChange:
     new_openness: str | None
     findings_added: tuple[dict, ...] = ()
     findings_removed: tuple[dict, ...] = ()
+    old_version: str | None = None
+    new_version: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -50,6 +57,14 @@ def _label(c: ComponentLicense | None) -> str | None:
     return comp.license
 
 
+def _named(c: ComponentLicense | None) -> str:
+    """The license as a sentence names it: its id, its name for ``other``, or that none is recorded."""
+    if c is None or not c.classification.component.license:
+        return NO_LICENSE
+    comp = c.classification.component
+    return comp.license_name if comp.license.lower() == "other" and comp.license_name else comp.license
+
+
 def _finding_delta(old: ComponentLicense | None, new: ComponentLicense | None) -> tuple[tuple, tuple]:
     def keyed(c):
         return {(f.topic, f.severity, f.message): f.to_dict() for f in (c.findings if c else ())}
@@ -60,7 +75,7 @@ def _finding_delta(old: ComponentLicense | None, new: ComponentLicense | None) -
 
 
 def license_drift(old: SystemProfile, new: SystemProfile) -> list[LicenseChange]:
-    """Every licence change between ``old`` and ``new``, in component order (removed ones last)."""
+    """Every license change between ``old`` and ``new``, in component order (removed ones last)."""
     before = {c.id: c for c in analyze(old).components}
     after = {c.id: c for c in analyze(new).components}
     changes = []
@@ -69,24 +84,25 @@ def license_drift(old: SystemProfile, new: SystemProfile) -> list[LicenseChange]
         oc = o.classification.component if o else None
         nc = n.classification.component if n else None
         if oc is None:
-            kind, message = "added", f"component added under {_label(n) or 'no licence'}"
+            kind, message = "added", f"component added under {_named(n)}"
         elif nc is None:
-            kind, message = "removed", f"component removed (was under {_label(o) or 'no licence'})"
+            kind, message = "removed", f"component removed (was under {_named(o)})"
         elif (oc.license or "").lower() != (nc.license or "").lower() or \
                 (oc.license_name or "") != (nc.license_name or ""):
-            kind, message = "license_changed", f"licence changed from {_label(o)} to {_label(n)}"
+            kind, message = "license_changed", f"license changed from {_named(o)} to {_named(n)}"
         elif oc.license_text_sha256 != nc.license_text_sha256 and oc.license_text_sha256 and nc.license_text_sha256:
             kind = "text_changed"
-            message = (f"licence text of {_label(n)} changed under the same name (SHA-256 "
+            message = (f"license text of {_named(n)} changed under the same name (SHA-256 "
                        f"{oc.license_text_sha256[:12]}… → {nc.license_text_sha256[:12]}…): re-read it")
         elif (oc.license_version or "") != (nc.license_version or "") and oc.license_version and nc.license_version:
             kind = "version_changed"
-            message = f"licence version of {_label(n)} changed from {oc.license_version} to {nc.license_version}"
+            message = f"license version of {_named(n)} changed from {oc.license_version} to {nc.license_version}"
         else:
             continue
         added, removed = _finding_delta(o, n)
         changes.append(LicenseChange(
             cid, kind, message, _label(o), _label(n), oc.license_text_sha256 if oc else None,
             nc.license_text_sha256 if nc else None, o.classification.openness if o else None,
-            n.classification.openness if n else None, added, removed))
+            n.classification.openness if n else None, added, removed,
+            oc.license_version if oc else None, nc.license_version if nc else None))
     return changes

@@ -40,28 +40,50 @@ def _png(draw, height: float) -> bytes:
 
 
 def coverage_trend_png(points: list[dict]) -> bytes:
-    """Per function: subcategories met (solid) and assessed (dashed) at each review."""
+    """One panel per function: subcategories met (solid line, dots) and assessed (dashed line, squares).
+
+    Separate panels on one scale keep the functions apart: lines of equal values never hide each other.
+    Each point carries its value; the y axis of every panel runs to the function's number of subcategories.
+    """
     labels = [p["label"] for p in points]
+    functions = [f for f in FUNCTION_COLORS if any(f in p["coverage"] for p in points)]
 
     def draw(fig):
-        ax = fig.add_subplot()
-        functions = [f for f in FUNCTION_COLORS if any(f in p["coverage"] for p in points)]
-        for function in functions:
+        from matplotlib.lines import Line2D
+
+        axes = fig.subplots(1, max(len(functions), 1), sharey=True, squeeze=False)[0]
+        top = max((p["coverage"][f].get("total", 0) for p in points for f in functions if f in p["coverage"]),
+                  default=1) or 1
+        xs = list(range(len(labels)))
+        for ax, function in zip(axes, functions):
+            color = FUNCTION_COLORS[function]
+            total = max(p["coverage"].get(function, {}).get("total", 0) for p in points)
             met = [p["coverage"].get(function, {}).get("met", 0) for p in points]
             assessed = [p["coverage"].get(function, {}).get("assessed", 0) for p in points]
-            color = FUNCTION_COLORS[function]
-            ax.plot(labels, met, marker="o", color=color, label=f"{function} met")
-            ax.plot(labels, assessed, marker="s", linestyle="--", color=color, alpha=0.55,
-                    label=f"{function} assessed")
-            ax.annotate(str(met[-1]), (len(labels) - 1, met[-1]), textcoords="offset points", xytext=(6, -3),
-                        fontsize=8, color=color)
-        ax.set_ylabel("Subcategories")
-        ax.set_ylim(bottom=0)
-        ax.yaxis.get_major_locator().set_params(integer=True)
-        ax.set_title("RMF coverage by function at each review", loc="left", fontweight="bold")
-        fig.legend(loc="outside lower center", ncols=4, frameon=False, fontsize=7.5)
+            ax.plot(xs, assessed, marker="s", markersize=5, linestyle="--", color=color, alpha=0.6)
+            ax.plot(xs, met, marker="o", markersize=5, linestyle="-", linewidth=2, color=color)
+            for x, m, a in zip(xs, met, assessed):
+                ax.annotate(str(a), (x, a), textcoords="offset points", xytext=(0, 5), ha="center", fontsize=7.5,
+                            color=color, alpha=0.8)
+                ax.annotate(str(m), (x, m), textcoords="offset points", xytext=(0, -11), ha="center",
+                            fontsize=7.5, color=color, fontweight="bold")
+            ax.axhline(total, color="#8c959f", linewidth=0.8, linestyle=":")
+            ax.annotate(f"of {total}", (0, total), xycoords=("axes fraction", "data"), textcoords="offset points",
+                        xytext=(2, 3), fontsize=7, color="#57606a")
+            ax.set_title(function, fontsize=9, loc="left", color=color, fontweight="bold")
+            tilted = len(labels) > 2
+            ax.set_xticks(xs, labels, fontsize=7, rotation=40 if tilted else 0, ha="right" if tilted else "center")
+            ax.set_xlim(-0.45, len(labels) - 0.55)
+        axes[0].set_ylim(-1.5, top + 2)
+        axes[0].set_ylabel("Subcategories")
+        axes[0].yaxis.get_major_locator().set_params(integer=True)
+        fig.suptitle("RMF coverage by function at each review", x=0.01, ha="left", fontweight="bold", fontsize=10)
+        keys = [Line2D([], [], color="#57606a", marker="o", linewidth=2, label="met (evidence-checked)"),
+                Line2D([], [], color="#57606a", marker="s", linestyle="--", alpha=0.6, label="assessed"),
+                Line2D([], [], color="#8c959f", linestyle=":", label="all subcategories of the function")]
+        fig.legend(handles=keys, loc="outside lower center", ncols=3, frameon=False, fontsize=7.5)
 
-    return _png(draw, 3.4)
+    return _png(draw, 3.0)
 
 
 def risk_trend_png(points: list[dict]) -> bytes:
@@ -134,7 +156,7 @@ def metrics_trend_png(points: list[dict]) -> bytes:
             ax.set_xticks(range(len(labels)), labels, fontsize=7)
             ax.set_xlim(-0.4, len(labels) - 0.6)
             ax.tick_params(axis="y", labelsize=7)
-            sign = ">=" if meta["direction"] == "higher_is_better" else "<="
+            sign = "≥" if meta["direction"] == "higher_is_better" else "≤"
             title = textwrap.shorten(meta["title"], 62, placeholder="…")
             ax.set_title(f"{title}\n(threshold {sign} {meta['threshold']:g}{meta.get('unit') or ''})",
                          fontsize=7.5, loc="left")
