@@ -760,6 +760,7 @@ def portfolio_row(ws: "Workspace", today: dt.date) -> dict[str, Any]:
 
 
 PARALLEL_FROM = 32  # roll-ups of at least this many folders use one process per CPU
+PROBLEMS_SHOWN = 3  # validation problems quoted per system (all are counted)
 CHUNKS_PER_WORKER = 4
 
 
@@ -774,21 +775,27 @@ def _import_roll_up_modules() -> None:
 
 def _roll_up(folders: list[str], day: dt.date, opener: Callable[[Path], "Workspace"] | None = None
              ) -> tuple[list[dict], list[dict]]:
-    """Rows of the folders that load; ``{"folder", "error"}`` for those that do not."""
-    from rmfkit.errors import RmfkitError, ValidationFailed
+    """Rows of the folders that load, each with its validation problems; ``{"folder", "error"}`` for the rest.
+
+    A workspace with problems is still rolled up from the records that loaded; one whose settings or
+    system profile did not load cannot be, and is skipped naming the first problem.
+    """
+    from rmfkit.errors import RmfkitError
     from rmfkit.workspace import Workspace
 
+    open_fast = opener or (lambda f: Workspace.open(f, read_only=True))
     rows, skipped = [], []
     for folder in folders:
         try:
-            try:
-                ws = (opener or (lambda f: Workspace.open(f, read_only=True)))(Path(folder)).require_valid()
-            except ValidationFailed:
-                if opener is not None:
-                    raise
-                Workspace.open(folder).require_valid()  # the full loader locates the problem (file, line, field)
-                raise
-            rows.append(portfolio_row(ws, day))
+            ws = open_fast(Path(folder))
+            problems = ws.validate()
+            if problems and opener is None:
+                ws = Workspace.open(folder)  # the full loader locates each problem (file, line, field)
+                problems = ws.validate()
+            row = portfolio_row(ws, day)
+            row.update(path=str(folder), validation_problems=len(problems),
+                       problems=[str(p) for p in problems[:PROBLEMS_SHOWN]])
+            rows.append(row)
         except RmfkitError as exc:
             skipped.append({"folder": str(folder), "error": str(exc).splitlines()[0]})
         except (OSError, ValueError) as exc:
@@ -796,9 +803,27 @@ def _roll_up(folders: list[str], day: dt.date, opener: Callable[[Path], "Workspa
     return rows, skipped
 
 
+def flag_duplicate_ids(rows: list[dict]) -> int:
+    """Give every row ``same_id_as``: the other folders rolled up under its system id; returns how many ids repeat.
+
+    >>> rows = [{"system_id": "a", "path": "x"}, {"system_id": "a", "path": "y"}, {"system_id": "b", "path": "z"}]
+    >>> flag_duplicate_ids(rows), rows[0]["same_id_as"], rows[2]["same_id_as"]
+    (1, ['y'], [])
+    """
+    by_id: dict[str, list[dict]] = {}
+    for row in rows:
+        by_id.setdefault(row["system_id"], []).append(row)
+    for row in rows:
+        row["same_id_as"] = [other["path"] for other in by_id[row["system_id"]] if other is not row]
+    return sum(1 for same in by_id.values() if len(same) > 1)
+
+
 def portfolio(folders: Iterable[Path | str], *, today: dt.date | None = None,
               open_workspace: Callable[[Path], "Workspace"] | None = None) -> dict[str, Any]:
     """Roll up many workspaces: one row per system; a folder that fails to load is reported and skipped.
+
+    Each row counts its workspace's validation problems (``validation_problems``, the first few in
+    ``problems``) and names the other folders that use the same system id (``same_id_as``).
 
     ``open_workspace`` defaults to a read-only load (the roll-up never writes to a workspace). Many
     folders are spread over one process per CPU.
@@ -822,8 +847,10 @@ def portfolio(folders: Iterable[Path | str], *, today: dt.date | None = None,
         skipped = sorted((item for _, part_skipped in parts for item in part_skipped), key=lambda s: s["folder"])
     else:
         rows, skipped = _roll_up(folders, day, open_workspace)
-    rows.sort(key=lambda r: (r["name"].lower(), r["system_id"], r["folder"]))
+    rows.sort(key=lambda r: (r["name"].lower(), r["system_id"], r["path"]))
+    duplicate_ids = flag_duplicate_ids(rows)
     totals = {"systems": len(rows), "skipped": len(skipped),
+              "with_problems": sum(1 for r in rows if r["validation_problems"]), "duplicate_ids": duplicate_ids,
               "unsupported_claims": sum(r["unsupported_claims"] for r in rows),
               "open_high_risks": sum(r["open_high_risks"] for r in rows),
               "review_overdue": sum(1 for r in rows if r["review_overdue"]),

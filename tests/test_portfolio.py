@@ -16,18 +16,20 @@ DAY = dt.date(2026, 11, 29)
 
 @pytest.fixture(scope="module")
 def folders(tmp_path_factory):
-    """The example, a fresh minimal workspace, and three broken folders."""
+    """The example and a copy of it (same system id), a fresh minimal workspace, a workspace with an invalid risk
+    file, a folder that is not a workspace and one that does not exist."""
     from rmfkit.workspace import Workspace
 
     base = tmp_path_factory.mktemp("portfolio")
     shutil.copytree(EXAMPLE, base / "support-assistant",
                     ignore=shutil.ignore_patterns("build", ".rmfkit.lock", ".rmfkit-index.json"))
+    shutil.copytree(base / "support-assistant", base / "copy-of-support-assistant")
     Workspace.create(base / "fresh", system_id="fresh", name="Fresh system", owner="Team Fresh")
     broken = base / "broken"
     shutil.copytree(FIXTURES / "review" / "broken-workspace", broken)
     (base / "not-a-workspace").mkdir()
     return base, [base / "support-assistant", base / "fresh", broken, base / "not-a-workspace",
-                  base / "missing"]
+                  base / "missing", base / "copy-of-support-assistant"]
 
 
 @pytest.fixture(scope="module")
@@ -39,8 +41,8 @@ def rolled(folders):
 
 
 def test_one_row_per_system_with_exact_values(rolled):
-    rows = {r["system_id"]: r for r in rolled["systems"]}
-    assert sorted(rows) == ["fresh", "support-assistant"]
+    rows = {Path(r["path"]).name: r for r in rolled["systems"]}
+    assert sorted(rows) == ["broken", "copy-of-support-assistant", "fresh", "support-assistant"]
     example = rows["support-assistant"]
     assert {k: example[k] for k in ("owner", "deployment_pattern", "model", "model_openness", "unsupported_claims",
                                     "open_risks", "open_high_risks", "dpia", "last_review", "last_review_label",
@@ -51,19 +53,35 @@ def test_one_row_per_system_with_exact_values(rolled):
         "last_review": "2026-09-30", "last_review_label": "2026-Q3", "next_review_due": "2026-12-31",
         "review_overdue": False}
     assert example["coverage"]["MEASURE"] == {"met": 2, "partially_met": 3, "assessed": 8, "total": 22}
+    assert (example["validation_problems"], example["problems"]) == (0, [])
     fresh = rows["fresh"]
     assert (fresh["model"], fresh["model_openness"], fresh["last_review"], fresh["review_overdue"]) == (
         None, None, None, True)
     assert fresh["dpia"].startswith("not recorded (screening: ")
-    assert rolled["totals"] == {"systems": 2, "skipped": 3, "unsupported_claims": 1, "open_high_risks": 0,
-                                "review_overdue": 1, "without_dpia": 1}
+    assert rolled["totals"] == {"systems": 4, "skipped": 2, "with_problems": 1, "duplicate_ids": 1,
+                                "unsupported_claims": 2, "open_high_risks": 0, "review_overdue": 2,
+                                "without_dpia": 2}
 
 
-def test_broken_folders_are_reported_and_skipped(rolled, folders):
+def test_a_workspace_failing_validation_is_rolled_up_from_what_loaded_and_flagged(rolled):
+    broken = next(r for r in rolled["systems"] if r["system_id"] == "broken")
+    assert broken["validation_problems"] == 1
+    assert broken["problems"] == ["risks/R-0001.yaml line 5: likelihood: must be at most 5 (got 9)"]
+    assert (broken["name"], broken["open_risks"], broken["same_id_as"]) == ("Broken system", 0, [])
+
+
+def test_two_workspaces_with_one_system_id_name_each_other(rolled, folders):
+    base, _ = folders
+    rows = {Path(r["path"]).name: r for r in rolled["systems"]}
+    assert rows["support-assistant"]["same_id_as"] == [str(base / "copy-of-support-assistant")]
+    assert rows["copy-of-support-assistant"]["same_id_as"] == [str(base / "support-assistant")]
+    assert rows["fresh"]["same_id_as"] == [] and rows["broken"]["same_id_as"] == []
+
+
+def test_unloadable_folders_are_reported_and_skipped(rolled, folders):
     base, _ = folders
     skipped = {Path(s["folder"]).name: s["error"] for s in rolled["skipped"]}
-    assert sorted(skipped) == ["broken", "missing", "not-a-workspace"]
-    assert skipped["broken"].startswith("risks/R-0001.yaml line 5: likelihood:")
+    assert sorted(skipped) == ["missing", "not-a-workspace"]
     assert skipped["missing"].startswith(f"folder {base / 'missing'} does not exist")
     assert skipped["not-a-workspace"].startswith("no rmfkit.yaml in")
 
@@ -85,14 +103,16 @@ def test_portfolio_cli_writes_a_verifiable_report(folders, run_cli, tmp_path):
     code, out, err = run_cli("portfolio", *paths, "--out", tmp_path / "pf", "--json")
     assert code == 0, err
     result = json.loads(out)
-    assert result["totals"]["systems"] == 2 and result["written"]["files"] == 5
+    assert result["totals"]["systems"] == 4 and result["written"]["files"] == 5
     assert verify(tmp_path / "pf").ok
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(tmp_path / "pf" / "portfolio.pdf").pages).split())
     for fact in ("Customer Support Assistant", "Fresh system", "open weights", "approved (decision: required)",
-                 "OVERDUE: never reviewed", "Folders skipped", "not-a-workspace"):
+                 "OVERDUE: never reviewed", "Folders skipped", "not-a-workspace", "1 workspace(s) fail validation",
+                 "Fails validation: 1 problem(s)", "risks/R-0001.yaml line 5: likelihood:",
+                 "1 system id(s) used by more than one workspace", "Duplicate system id"):
         assert fact in text, fact
     bundle = json.loads((tmp_path / "pf" / "bundle.json").read_text("utf-8"))
-    assert bundle["format"] == "rmfkit-portfolio/1" and len(bundle["systems"]) == 2
+    assert bundle["format"] == "rmfkit-portfolio/1" and len(bundle["systems"]) == 4
 
 
 def test_portfolio_cli_table_names_skipped_folders(folders, run_cli):
@@ -101,9 +121,14 @@ def test_portfolio_cli_table_names_skipped_folders(folders, run_cli):
     assert code == 0
     assert ("support-assistant: open weights; met 3/19 2/18 2/22 1/13; 1 unsupported; 0 open high risks; "
             "DPIA approved; reviewed 2026-09-30") in " ".join(out.split())
-    assert "fresh: no model; met 0/19 0/18 0/22 0/13" in " ".join(out.split())
+    flat = " ".join(out.split())
+    assert "fresh: no model; met 0/19 0/18 0/22 0/13" in flat
+    assert ("broken: no model; met 0/19 0/18 0/22 0/13; 0 unsupported; 0 open high risks; DPIA not recorded; never "
+            "reviewed, OVERDUE 1 validation problem(s), rolled up from the records that loaded; first: "
+            "risks/R-0001.yaml line 5: likelihood:") in flat
+    assert flat.count("DUPLICATE system id support-assistant: also used by") == 2
     skipped = " ".join(out[out.index("skipped "):].split())
-    assert skipped.count("skipped ") == 3 and "not-a-workspace: no rmfkit.yaml in" in skipped
+    assert skipped.count("skipped ") == 2 and "not-a-workspace: no rmfkit.yaml in" in skipped
 
 
 def test_read_only_load_gives_the_same_records_and_refuses_to_save():
@@ -129,7 +154,7 @@ def test_plain_loader_reads_like_the_round_trip_loader(text, expected):
 
 
 @pytest.mark.parametrize("text, message", [
-    (b"a: 1\na: 2\n", "x.yaml line 2: invalid YAML: found duplicate key 'a'"),
+    (b"a: 1\na: 2\n", 'x.yaml line 2: duplicate key "a": a key may appear only once in a mapping'),
     (b"a: &x [1]\nb: *x\n", "x.yaml line 2: YAML aliases (*name) are not allowed"),
     (b"- 1\n", "x.yaml: expected a mapping of keys to values at the top, found a list"),
 ])

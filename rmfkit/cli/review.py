@@ -142,6 +142,12 @@ def portfolio(folders: List[Path] = typer.Argument(..., help="Workspace folders 
                           + " ".join(f"{c['met']}/{c['total']}" for c in r["coverage"].values())
                           + f"; {r['unsupported_claims']} unsupported; {r['open_high_risks']} open high risks; "
                           f"DPIA {r['dpia_state'] or 'not recorded'}; {review_text}", markup=False)
+        if r["validation_problems"]:
+            out_console.print(f"  {r['validation_problems']} validation problem(s), rolled up from the records that "
+                              f"loaded; first: {r['problems'][0]}", markup=False)
+        if r["same_id_as"]:
+            out_console.print(f"  DUPLICATE system id {r['system_id']}: also used by {', '.join(r['same_id_as'])}",
+                              markup=False)
     for skipped in result["skipped"]:
         out_console.print(f"skipped {skipped['folder']}: {skipped['error']}", markup=False)
     if written:
