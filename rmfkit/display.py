@@ -869,7 +869,7 @@ def session_record_list(notebooks: Sequence[Any]) -> Html:
                         "rmfkit packet -w DIR --out DIR/build/packets/final --session-record notebooks/"], tone="info")
     names = [Path(n).stem for n in notebooks]
     return callout(f"Session record: {len(names)} executed notebook(s) go into the packet as its appendix",
-                   [f"{name} -> session-record/{name}.html" for name in names], tone="good")
+                   [f"{name} → session-record/{name}.html" for name in names], tone="good")
 
 
 def packet_preview(result, *, height: int = 640) -> Html:

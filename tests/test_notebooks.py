@@ -161,9 +161,21 @@ def execute(name: str, tmp_path: Path, edit=None):
     return notebook, ws_path
 
 
+def decide_in_session(notebook):
+    """Type one decision into session 03's decisions cell, as the room would."""
+    cell = next(c for c in notebook.cells if c.id == "decisions")
+    assert "decisions = [\n]" in cell.source
+    cell.source = cell.source.replace("decisions = [\n]", (
+        'decisions = [\n    {"id": "measure-2.10", "status": "partially_met", "owner": "DPO (name)",\n'
+        '     "notes": "Prompt logging reviewed.", "target_status": "met"},\n]'))
+
+
+EDITS = {"03_map_the_rmf": decide_in_session}
+
+
 @pytest.mark.parametrize("name", PRESENT)
 def test_notebook_executes_cleanly(name, tmp_path):
-    notebook, ws_path = execute(name, tmp_path)
+    notebook, ws_path = execute(name, tmp_path, edit=EDITS.get(name))
     CHECKS.get(name, lambda nb, ws, tmp: None)(notebook, ws_path, tmp_path)
 
 
@@ -202,7 +214,21 @@ def check_map_the_rmf(notebook, ws_path, tmp_path):
     assert govern_rows[1][2] == "partially met" and govern_rows[1][3] == ws.assessment("GOVERN 1.2").owner
     assert "Privacy risk of the AI system" in html_of(notebook, "measure-guidance")
     assert "NIST AI 600-1 actions for generative AI" in html_of(notebook, "measure-guidance")
-    assert "No decisions recorded in this run" in html_of(notebook, "decisions")
+    # the decision typed into the decisions cell lands in mapping/measure.yaml and in the session record
+    recorded = ws.assessment("MEASURE 2.10")
+    assert (recorded.status, recorded.owner, recorded.notes, recorded.target_status) == (
+        "partially_met", "DPO (name)", "Prompt logging reviewed.", "met")
+    assert str(recorded.last_reviewed) == PINNED_TODAY
+    rows = table_rows(html_of(notebook, "decisions"), ("MEASURE 2.10",))
+    assert rows and rows[0][2] == "partially met" and rows[0][3] == "DPO (name)"
+    executed = tmp_path / "03_map_the_rmf.executed.ipynb"
+    nbformat.write(notebook, executed)
+    record = render_session_record([executed])
+    assert list(record) == ["session-record/03_map_the_rmf.executed.html"]
+    page = record["session-record/03_map_the_rmf.executed.html"].decode("utf-8")
+    assert "Decisions recorded in this session" in page and "Prompt logging reviewed." in page
+    assert "application/vnd.jupyter.widget-view+json" not in page
+    assert not re.search(r"<script[^>]+src=\"https?://", page), "the session record fetches scripts"
     from rmfkit.assess import assess
 
     suggested = assess(ws).record_suggestions
@@ -347,31 +373,3 @@ CHECKS = {"00_start_here": check_start_here, "01_intake_and_openness": check_int
           "02_evidence_library": check_evidence_library, "06_audit_packet": check_audit_packet,
           "07_quarterly_review": check_quarterly_review, "03_map_the_rmf": check_map_the_rmf, "04_measure": check_measure,
           "05_risks_and_dpia": check_risks_and_dpia}
-
-
-def test_map_session_records_decisions(tmp_path):
-    """A decision typed into the decisions cell lands in mapping/measure.yaml and in the session record."""
-    def decide(notebook):
-        cell = next(c for c in notebook.cells if c.id == "decisions")
-        cell.source = cell.source.replace("decisions = [\n]", (
-            'decisions = [\n    {"id": "measure-2.10", "status": "partially_met", "owner": "DPO (name)",\n'
-            '     "notes": "Prompt logging reviewed.", "target_status": "met"},\n]'))
-
-    notebook, ws_path = execute("03_map_the_rmf", tmp_path, edit=decide)
-    from rmfkit.workspace import open_workspace
-
-    recorded = open_workspace(ws_path).assessment("MEASURE 2.10")
-    assert (recorded.status, recorded.owner, recorded.notes, recorded.target_status) == (
-        "partially_met", "DPO (name)", "Prompt logging reviewed.", "met")
-    assert str(recorded.last_reviewed) == PINNED_TODAY
-    rows = table_rows(html_of(notebook, "decisions"), ("MEASURE 2.10",))
-    assert rows and rows[0][2] == "partially met" and rows[0][3] == "DPO (name)"
-
-    executed = tmp_path / "03_map_the_rmf.executed.ipynb"
-    nbformat.write(notebook, executed)
-    record = render_session_record([executed])
-    assert list(record) == ["session-record/03_map_the_rmf.executed.html"]
-    page = record["session-record/03_map_the_rmf.executed.html"].decode("utf-8")
-    assert "Decisions recorded in this session" in page and "Prompt logging reviewed." in page
-    assert "application/vnd.jupyter.widget-view+json" not in page
-    assert not re.search(r"<script[^>]+src=\"https?://", page), "the session record fetches scripts"
