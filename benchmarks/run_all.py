@@ -6,9 +6,9 @@
 
 Figures come from the scripts beside this one: cli_startup.py, evidence.py, packet.py, portfolio.py,
 plus the execution of every session notebook on a copy of the example. The CLI start-up is a median
-of 9 runs, the example packet build a median of ``--runs`` builds (the 10x packet is built once), and the heavy groups (10,000 evidence files
-and 1 GB, the notebook suite, 500 workspaces) a median of ``--heavy-runs`` runs (1 by default, so
-that `make bench` stays within 10 minutes). Generated data lives in temporary folders and is deleted.
+of 9 runs, the example packet a median of ``--runs`` builds (the 10x packet is built once), and the
+heavy groups (10,000 evidence files and 1 GB, the notebook suite, 500 workspaces) a median of
+``--heavy-runs`` runs (1 by default, so that `make bench` stays within 10 minutes). Generated data lives in temporary folders and is deleted.
 """
 from __future__ import annotations
 
