@@ -282,7 +282,7 @@ def snapshot(root: Path) -> dict[str, str]:
 
 @pytest.mark.parametrize("fixture, line, field, text", [
     ("unknown-criterion.yaml", 9, "screening.criteria.C10.[key]", "'C10' is not one of C1, C2, C3"),
-    ("severity-out-of-scale.yaml", 8, "risks.0.severity", "less than or equal to 4"),
+    ("severity-out-of-scale.yaml", 8, "risks.0.severity", "must be at most 4 (got 5)"),
     ("missing-justification.yaml", 6, "screening.criteria.C5.rationale", "required field is missing"),
 ])
 def test_bad_dpia_file_names_file_line_and_field(example_ws, run_cli, fixture, line, field, text):
@@ -376,3 +376,28 @@ def test_status_shows_not_recorded_without_dpia(tmp_path):
 
     summary = status_summary(ws)
     assert summary["dpia"] is None and summary["risks"] is None
+
+
+def test_packet_dpia_section_names_what_is_missing(example_ws, monkeypatch):
+    import re
+
+    from rmfkit.report.html import render_packet_html
+    from rmfkit.report.views import packet_view
+
+    monkeypatch.setenv("RMFKIT_TODAY", "2026-11-29")
+    path = example_ws / "dpia.yaml"
+    text = path.read_text("utf-8")
+    path.write_text(text[:text.index("dpo_advice:")] + "data_subject_views:\n  sought: false\n  reasons_if_not_sought: "
+                    "B2B users reached only through their employers; the customer advisory board is planned for Q1.\n",
+                    encoding="utf-8")
+    ws = Workspace.open(example_ws)
+    html = render_packet_html(packet_view(ws), workspace_root=ws.root, images={"heat_map": "data:,"})
+    section = " ".join(re.sub(r"<[^>]+>", " ", html[html.index('id="s-dpia"'):html.index('id="s-operations"')]).split())
+    assert "Not recorded: the DPO's advice and whether it was followed (dpia.yaml, dpo_advice)." in section
+    assert ("Not sought, because: B2B users reached only through their employers; the customer advisory board is "
+            "planned for Q1.") in section
+    assert "Measures approved by not recorded Residual risks approved by not recorded Date not recorded" in section
+    assert "2 questions are still open in the completeness check" in section
+    for question in ("What did the DPO advise (Art. 35(2)), and was it followed?",
+                     "Who approved the measures and the residual risks, and when?"):
+        assert question in section

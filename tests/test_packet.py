@@ -390,3 +390,19 @@ def test_action_plan_gathers_every_gap_with_an_action_and_a_target(built, pdf_te
     assert "Residual medium (score 8)" in section
     # the Action column holds actions, not status notes
     assert "Complete what the gap names, link evidence, record it as met" in section
+
+
+def test_dpia_section_shows_dpo_advice_views_sign_off_and_completeness(built, pdf_text):
+    section = _section(pdf_text, "7. DPIA inputs", "8. Operating the model")
+    assert "Advice of the data protection officer (Art. 35(2))" in section
+    assert "Given by, on E. Meyer, 2026-02-27 Recommendation proceed with conditions" in section
+    assert "Followed by the controller yes" in section
+    assert "Views of data subjects or their representatives (Art. 35(9))" in section
+    assert "Sought yes, from Customer advisory board" in section
+    assert "Controller's response Added a per-customer setting to disable the hosted fallback" in section
+    assert "Also consulted: Security lead (K. Osei); US LLM provider (example)" in section
+    assert ("Measures approved by A. Novak (Head of Customer Experience) Residual risks approved by AI risk committee "
+            "Date 2026-02-28") in section
+    assert "DR-06 (medium): AI risk committee, 2026-06-12" in section
+    assert "M-03 Log retention reduced from 180 to 90 days data planned DPO (E. Meyer), due 2026-12-31" in section
+    assert "What a DPO would still ask Nothing outstanding" in section
