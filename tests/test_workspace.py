@@ -233,8 +233,8 @@ def test_a_migration_that_fails_is_reported_on_the_file(tmp_path, empty_template
                             "(protection against alias bombs)"),
     ("empty.yaml", "mapping/measure.yaml: file is empty (expected a mapping starting with schema_version)"),
     ("deep-nesting.yaml", "mapping/measure.yaml line 5: nested more than 64 levels deep"),
-    ("duplicate-keys.yaml", 'mapping/measure.yaml line 7: invalid YAML: found duplicate key "status" with value '
-                            '"not_met" (original value: "met")'),
+    ("duplicate-keys.yaml", 'mapping/measure.yaml line 7: duplicate key "status": a key may appear only once in a '
+                            'mapping; keep one of them'),
     ("top-level-list.yaml", "mapping/measure.yaml: expected a mapping of keys to values at the top, found a list"),
 ])
 def test_unreadable_files_raise_one_located_error(tmp_path, empty_template, fixture, message):
