@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 from rmfkit.models.risk import IMPACT_LEVELS, LIKELIHOOD_LEVELS, SCALE, Risk, ScoreChange, risk_categories
 
 if TYPE_CHECKING:
+    from rmfkit.errors import Problem
     from rmfkit.workspace import Workspace
 
 LEVELS = ("low", "medium", "high")
@@ -146,6 +147,7 @@ def register_row(risk: Risk) -> dict[str, Any]:
         "residual_rationale": risk.residual_rationale, "current_level": level(risk.current_score),
         "measures": list(risk.measures), "subcategories": list(risk.subcategories),
         "components": list(risk.components), "evidence": list(risk.evidence),
+        "accepted_by": risk.accepted_by,
         "rescored": len(risk.history), "last_reviewed": risk.last_reviewed.isoformat() if risk.last_reviewed else None,
     }
 
@@ -174,6 +176,20 @@ def scale_legend() -> dict[str, Any]:
     return {"scale": SCALE, "likelihood": {str(k): v for k, v in LIKELIHOOD_LEVELS.items()},
             "impact": {str(k): v for k, v in IMPACT_LEVELS.items()},
             "levels": {"low": "1-4", "medium": "5-12", "high": "15-25"}}
+
+
+def check_acceptance(ws: "Workspace") -> list["Problem"]:
+    """A risk treated by acceptance must name who accepted it (``accepted_by``), open or closed.
+
+    Accepting a residual risk is a decision someone with the authority to take it has to own
+    (AI RMF MANAGE 1.3, 1.4); a register that says "accept" without a name records no decision.
+    """
+    from rmfkit.errors import Problem
+
+    return [Problem(rel, "an accepted risk needs accepted_by: who accepted the residual risk, and when "
+                         "(e.g. 'AI risk committee, 2026-06-12')", ws.locate(rel, ("treatment",)), "accepted_by")
+            for rel, risk in ws.records_of("risk").items()
+            if risk.treatment == "accept" and not (risk.accepted_by or "").strip()]
 
 
 def next_risk_id(ws: "Workspace") -> str:

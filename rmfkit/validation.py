@@ -15,6 +15,7 @@ from rmfkit.errors import Problem, ValidationFailed
 from rmfkit.licenses.workspace_checks import check_references as check_licenses
 from rmfkit.measure import check_thresholds
 from rmfkit.ops import check_operations
+from rmfkit.risks import check_acceptance
 
 if TYPE_CHECKING:
     from rmfkit.workspace import Workspace
@@ -125,6 +126,7 @@ REFERENCE_CHECKS: list[Callable[["Workspace"], list[Problem]]] = [
     check_operations,
     check_dpia,
     check_licenses,
+    check_acceptance,
 ]
 
 

@@ -95,6 +95,20 @@ def test_bad_risk_file_is_reported_with_file_line_and_field(example_ws, run_cli,
     assert snapshot(example_ws) == before
 
 
+def test_accepted_risk_without_approver_is_a_validation_problem(example_ws, run_cli):
+    shutil.copy(FIXTURES / "accepted-without-approver.yaml", example_ws / "risks" / "R-0099.yaml")
+    code, _, err = run_cli("validate", "-w", example_ws)
+    assert code == 3
+    assert err.splitlines()[0] == ("risks/R-0099.yaml line 9: accepted_by: an accepted risk needs accepted_by: who "
+                                   "accepted the residual risk, and when (e.g. 'AI risk committee, 2026-06-12')")
+    text = (example_ws / "risks" / "R-0099.yaml").read_text(encoding="utf-8")
+    (example_ws / "risks" / "R-0099.yaml").write_text(
+        text.replace("status: open\n", "status: open\naccepted_by: Head of Customer Experience, 2026-11-20\n"),
+        encoding="utf-8")
+    code, out, err = run_cli("validate", "-w", example_ws)
+    assert code == 0, err
+
+
 # ---------------------------------------------------------------- the example register
 
 def test_example_register_rows(example_ws):
@@ -112,6 +126,8 @@ def test_example_register_rows(example_ws):
     assert set(OPEN_SOURCE_AI_CATEGORIES) <= categories
     assert len(categories & {g.id for g in load_catalog().gai_risks}) >= 5
     assert sum(1 for r in rows if r["residual_score"] is not None) == 10
+    accepted = [(r["id"], r["accepted_by"]) for r in rows if r["treatment"] == "accept"]
+    assert accepted == [("R-0002", "AI risk committee, 2026-06-12")]
     json.dumps(rows)
 
 

@@ -92,7 +92,8 @@ class Risk(Record):
     due: dt.date | None = None
     status: RiskStatus = "open"
     accepted_by: str | None = Field(None, validate_default=True,
-                                    description="Who accepted the residual risk (needed to close an accepted risk)")
+                                    description="Who accepted the residual risk, and when (needed whenever the "
+                                                "treatment is accept; validate reports it missing)")
     identified_on: dt.date | None = None
     last_reviewed: dt.date | None = None
     history: list[ScoreChange] = Field(default_factory=list)
