@@ -7,14 +7,13 @@ from typing import List, Optional
 
 import typer
 
-from rmfkit.cli.common import JsonOpt, WorkspaceOpt, console, print_json, table
+from rmfkit.cli.common import JsonOpt, WorkspaceOpt, print_json
 
 evidence_app = typer.Typer(help="Import, pull, list and verify evidence (eval results, model cards, SBOMs, "
                                 "licenses, red-team reports).", no_args_is_help=True)
 
 PROGRESS_MIN_BYTES = 256 * 1024 * 1024
 PROGRESS_MIN_ITEMS = 500
-RICH_TABLE_MAX_ROWS = 300
 
 
 def _open(workspace: Optional[Path]):
@@ -114,49 +113,84 @@ def pull(ids: List[str] = typer.Argument(None, help="Library item ids", show_def
             typer.echo(f"  {change}")
 
 
-def _short(title: str, limit: int = 60) -> str:
-    return title if len(title) <= limit else title[: limit - 1] + "…"
+NO_BREAK = "\u00a0"  # keeps "MEASURE 2.10" and "risk R-0003" on one line when wrapping
 
 
-def _row(record, check) -> dict:
+def _row(record, check, links) -> dict:
     return {"id": record.id, "kind": record.kind, "status": check.status if check else None,
             "reason": check.reason if check else None, "title": record.title,
             "collected_at": record.collected_at, "expires_on": record.expires_on(),
             "components": record.components, "subcategories": record.subcategories,
+            "supports": [{"id": link.id, "via": link.via, "label": link.label()} for link in links],
             "library_id": record.library_id, "example_data": record.example_data, "sha256": record.sha256}
+
+
+def _supports_text(supports: list[dict]) -> str:
+    """``supports MAP 4.1, risk R-0003; declared, not linked: MEASURE 2.3`` (or ``supports nothing yet``)."""
+    linked = [s["label"].replace(" ", NO_BREAK) for s in supports if s["via"] != "declared"]
+    declared = [s["label"].replace(" ", NO_BREAK) for s in supports if s["via"] == "declared"]
+    parts = [f"supports {', '.join(linked)}" if linked else "supports nothing yet"]
+    if declared:
+        parts.append(f"declared, not linked: {', '.join(declared)}")
+    return "; ".join(parts)
+
+
+def item_lines(row: dict, width: int) -> list[str]:
+    """One evidence item as a few lines that stay readable at any terminal width (ids and dates whole).
+
+    >>> row = {"id": "lic-vllm", "status": "ok", "reason": "hash matches", "kind": "license-record",
+    ...        "title": "License record: vLLM", "example_data": None, "collected_at": "2026-09-15",
+    ...        "expires_on": "2027-09-15", "supports": [{"id": "MAP 4.1", "via": "mapping", "label": "MAP 4.1"}]}
+    >>> print("\\n".join(item_lines(row, 80)))
+    lic-vllm  ok  license-record
+        License record: vLLM
+        collected 2026-09-15 · expires 2027-09-15 · supports MAP 4.1
+    """
+    import textwrap
+
+    head = "  ".join(v for v in (row["id"], row["status"], row["kind"]) if v)
+    title = row["title"]
+    if row["example_data"] and "example data" not in title.lower():
+        title += f" (example{NO_BREAK}data)"
+    dates = f"collected {row['collected_at'] or '—'} · expires {row['expires_on'] or 'never'}"
+    details = [title] + ([row["reason"]] if row["status"] not in (None, "ok") else [])
+    details.append(f"{dates} · {_supports_text(row['supports'])}")
+    wrap = textwrap.TextWrapper(width=max(width, 40), initial_indent="    ", subsequent_indent="      ",
+                                break_long_words=False, break_on_hyphens=False)
+    return [head] + [line.replace(NO_BREAK, " ") for detail in details for line in wrap.wrap(detail)]
 
 
 @evidence_app.command("ls")
 def ls(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt,
        library: bool = typer.Option(False, "--library", help="List the evidence library instead of the workspace")
        ) -> None:
-    """List evidence with its status (ok, expired, missing, hash_mismatch) and what it supports."""
+    """List evidence with its status (ok, expired, missing, hash_mismatch) and what it supports.
+
+    "Supports" is where the workspace links the item (mapping, risks, operations, components), then the
+    subcategories the item declares but the mapping does not link it to.
+    """
+    import shutil
+
     from rmfkit.library import store
 
+    ws = _open(workspace)
     if library:
-        ws = _open(workspace)
         listing = store.Library.for_workspace(ws).listing()
-        rows = [_row(rec, None) for _, rec in sorted(listing.records.items())]
+        rows = [_row(rec, None, [store.Link(sub, "declared") for sub in rec.subcategories])
+                for _, rec in sorted(listing.records.items())]
         for problem in listing.problems:
             typer.echo(f"library: {problem}", err=True)
     else:
-        ws = _open(workspace)
-        rows = [_row(rec, check) for rec, check in store.list_evidence(ws)]
+        listed = store.list_evidence(ws)
+        links = store.evidence_links(ws, {rec.id: rec for rec, _ in listed})
+        rows = [_row(rec, check, links[rec.id]) for rec, check in listed]
     if as_json:
         print_json(rows)
         return
-    columns = ["Id", "Kind", "Collected", "Expires", "Supports", "Title"] if library else \
-        ["Id", "Status", "Kind", "Collected", "Expires", "Supports", "Title"]
-    body = [[r["id"], *([] if library else [r["status"]]), r["kind"], r["collected_at"] or "—",
-             r["expires_on"] or "—", ", ".join(r["subcategories"]) or "—",
-             _short(r["title"]) + (" (example data)" if r["example_data"] else "")] for r in rows]
-    title = f"{'Evidence library' if library else 'Evidence'} ({len(rows)} items)"
-    if len(body) > RICH_TABLE_MAX_ROWS:  # laying out a rich table of thousands of rows takes seconds
-        typer.echo(title)
-        for values in [columns, *body]:
-            typer.echo("  ".join(str(v) for v in values))
-        return
-    console().print(table(title, columns, body))
+    width = shutil.get_terminal_size((100, 24)).columns - 1
+    typer.echo(f"{'Evidence library' if library else 'Evidence'} ({len(rows)} items)")
+    for row in rows:
+        typer.echo("\n".join(item_lines(row, width)))
 
 
 @evidence_app.command("verify")

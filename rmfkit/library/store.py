@@ -248,7 +248,11 @@ def import_candidates(ws: Workspace, candidates: list[Candidate], *, components:
                 ws.put(f"evidence/{eid}/evidence.yaml", record)
                 existing[cand.sha256] = eid
                 stored[eid] = record
-                outcomes.append(ImportOutcome(cand.origin, "imported", eid, record, suggest_subcategories(record)))
+                outcomes.append(ImportOutcome(cand.origin, "imported", eid, record,
+                                              [s for s in suggest_subcategories(record) if s[0] not in subs]))
+            for eid in stored:
+                for sub in subs:
+                    link_in_mapping(ws, sub, eid)
     except BaseException:
         for folder in created:
             shutil.rmtree(folder, ignore_errors=True)
@@ -257,6 +261,21 @@ def import_candidates(ws: Workspace, candidates: list[Candidate], *, components:
         evidence_index.add_entries(ws.path(evidence_index.INDEX_NAME), ws.path("evidence"), stored,
                                    lambda data: ws.write_artifact(evidence_index.INDEX_NAME, data))
     return outcomes
+
+
+def link_in_mapping(ws: Workspace, subcategory: str, evidence_id: str) -> None:
+    """Add ``evidence_id`` to a subcategory's assessment (inside ``ws.edit()``), its status unchanged.
+
+    >>> import tempfile, pathlib
+    >>> ws = Workspace.create(pathlib.Path(tempfile.mkdtemp()) / "ws", system_id="demo", name="Demo", owner="me")
+    >>> with ws.edit():
+    ...     link_in_mapping(ws, "MAP 4.1", "doc-notes-2026-01")
+    >>> a = ws.assessment("MAP 4.1"); (a.status, a.evidence)
+    ('not_assessed', ['doc-notes-2026-01'])
+    """
+    current = ws.assessment(subcategory)
+    if evidence_id not in current.evidence:
+        ws.set_assessment(subcategory, evidence=[*current.evidence, evidence_id])
 
 
 def import_files(ws: Workspace, files: Iterable[Path | str], *, kind: str | None = None, **options
@@ -294,6 +313,64 @@ def list_evidence(ws: Workspace, day: dt.date | None = None) -> list[tuple[Evide
     records = evidence_records(ws)
     checks = check_records(ws, records.values(), day or today(), cached=True)
     return [(records[eid], checks[eid]) for eid in sorted(records)]
+
+
+LINK_ORDER = ("mapping", "risk", "operations", "pilot", "component", "declared")
+
+
+@dataclass(frozen=True)
+class Link:
+    """One thing an evidence item supports: ``via`` is mapping | risk | operations | pilot | component
+    (linked in the workspace) or declared (a subcategory the item names itself, not linked in the mapping).
+
+    >>> Link("updates.rollback", "operations").label(), Link("MAP 4.1", "declared").label()
+    ('ops updates.rollback', 'MAP 4.1')
+    """
+
+    id: str
+    via: str
+
+    def label(self) -> str:
+        """``MAP 4.1``, ``risk R-0003``, ``ops updates.rollback``, ``pilot step 5``, ``component vllm``."""
+        prefix = {"risk": "risk ", "operations": "ops ", "pilot": "pilot step ", "component": "component "}
+        return prefix.get(self.via, "") + self.id
+
+
+def evidence_links(ws: Workspace, records: dict[str, EvidenceRecord]) -> dict[str, list[Link]]:
+    """What each evidence item supports, by id: where the workspace links it (mapping, risks, operations
+    checklist and pilot, components), then the subcategories it declares itself but the mapping does not
+    link it to."""
+    from rmfkit.catalog import subcategory_sort_key
+
+    linked: dict[str, dict[tuple[str, str], None]] = {eid: {} for eid in records}
+
+    def add(evidence_ids: Iterable[str], target: str, via: str) -> None:
+        for eid in evidence_ids:
+            if eid in linked:
+                linked[eid][(target, via)] = None
+
+    for sub_id, assessment in ws.assessments().items():
+        add(assessment.evidence, sub_id, "mapping")
+    for risk in ws.risks.values():
+        add(risk.evidence, risk.id, "risk")
+    operations = ws.records.get("operations.yaml")
+    if operations is not None:
+        for item in operations.checklist:
+            add(item.evidence, item.id, "operations")
+        for step in operations.pilot:
+            add(step.evidence, str(step.step), "pilot")
+    system = ws.records.get("system.yaml")
+    for component in system.components if system is not None else []:
+        add(component.evidence, component.id, "component")
+    result = {}
+    for eid, record in records.items():
+        links = [Link(target, via) for target, via in linked[eid]]
+        mapped = {link.id for link in links if link.via == "mapping"}
+        links.sort(key=lambda link: (LINK_ORDER.index(link.via),
+                                     subcategory_sort_key(link.id) if link.via == "mapping" else (),
+                                     int(link.id) if link.via == "pilot" else 0, link.id))
+        result[eid] = links + [Link(sub, "declared") for sub in record.subcategories if sub not in mapped]
+    return result
 
 
 def verify(ws: Workspace, day: dt.date | None = None, progress: Callable[[int], None] | None = None,

@@ -1,0 +1,103 @@
+"""What evidence supports, one meaning everywhere: ``evidence ls`` shows where the workspace links an item
+(mapping, risks, operations checklist and pilot, components) and, marked apart, the subcategories it only
+declares; ``evidence import --subcategory`` links the item in the mapping (status unchanged)."""
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from rmfkit.workspace import Workspace
+
+FIXTURES = Path(__file__).parent / "fixtures" / "evidence"
+INSPECT_ID = "eval-inspect-llama-3.1-8b-instruct-2026-10"
+
+
+@pytest.fixture(autouse=True)
+def pinned_today(monkeypatch):
+    monkeypatch.setenv("RMFKIT_TODAY", "2026-11-29")
+
+
+def supports(run_cli, ws: Path) -> dict[str, list[tuple[str, str]]]:
+    code, out, _ = run_cli("evidence", "ls", "--json", "-w", ws)
+    assert code == 0
+    return {row["id"]: [(s["label"], s["via"]) for s in row["supports"]] for row in json.loads(out)}
+
+
+def test_ls_shows_mapping_risk_operations_and_pilot_links(example_ws, run_cli):
+    found = supports(run_cli, example_ws)
+    assert found["lic-vllm"] == [("GOVERN 6.1", "mapping"), ("MAP 4.1", "mapping")]
+    assert found["eval-task-support-tickets-2026-10"] == [
+        ("MEASURE 2.3", "mapping"), ("MEASURE 2.5", "mapping"), ("MEASURE 2.10", "mapping"),
+        ("risk R-0004", "risk"), ("risk R-0007", "risk"), ("risk R-0013", "risk"),
+        ("ops evaluation.suite", "operations"), ("pilot step 5", "pilot")]
+    assert found["card-llama-3.1-8b-instruct"] == [("MANAGE 3.1", "mapping"), ("risk R-0002", "risk")]
+    assert all(found.values()), "every example item supports something"
+
+
+def test_import_with_subcategory_links_it_in_the_mapping_status_unchanged(example_ws, run_cli):
+    before = Workspace(example_ws).assessment("MAP 4.1")
+    code, out, _ = run_cli("evidence", "import", FIXTURES / "inspect_v2.json", "--subcategory", "MAP 4.1",
+                           "--subcategory", "govern-1.3", "--subcategory", "MEASURE 2.3", "-w", example_ws)
+    assert code == 0 and f"imported {INSPECT_ID} (inspect)" in out
+    assert "suggested: MEASURE 2.3" not in out and "suggested: MEASURE 2.5" in out  # linked already
+    ws = Workspace(example_ws)
+    after = ws.assessment("MAP 4.1")
+    assert (after.status, after.owner) == (before.status, before.owner) == ("partially_met",
+                                                                          "ML platform lead (S. Lindqvist)")
+    assert after.evidence == [*before.evidence, INSPECT_ID]
+    unassessed = ws.assessment("GOVERN 1.3")  # not recorded before: only the evidence id is added
+    assert (unassessed.status, unassessed.evidence) == ("not_assessed", [INSPECT_ID])
+    assert ws.evidence[INSPECT_ID].subcategories == ["MAP 4.1", "GOVERN 1.3", "MEASURE 2.3"]
+    assert supports(run_cli, example_ws)[INSPECT_ID] == [("GOVERN 1.3", "mapping"), ("MAP 4.1", "mapping"),
+                                                         ("MEASURE 2.3", "mapping")]
+
+    from rmfkit.assess import assess
+
+    rows = {row["id"]: row for row in assess(ws).rows}
+    assert INSPECT_ID in [e["id"] for e in rows["MAP 4.1"]["evidence_checks"]]
+    assert Workspace(example_ws).validate() == []
+
+
+def test_import_with_subcategory_links_once_and_a_failed_batch_links_nothing(example_ws, run_cli, tmp_path):
+    mapping = example_ws / "mapping" / "map.yaml"
+    before = hashlib.sha256(mapping.read_bytes()).hexdigest()
+    broken = tmp_path / "results.json"
+    broken.write_text('{"eval": ', encoding="utf-8")
+    code, _, err = run_cli("evidence", "import", FIXTURES / "inspect_v2.json", broken, "--kind", "inspect",
+                           "--subcategory", "MAP 4.1", "-w", example_ws)
+    assert code == 2 and hashlib.sha256(mapping.read_bytes()).hexdigest() == before
+    run_cli("evidence", "import", FIXTURES / "inspect_v2.json", "--subcategory", "MAP 4.1", "-w", example_ws)
+    run_cli("evidence", "import", FIXTURES / "inspect_v2.json", "--subcategory", "MAP 4.1", "-w", example_ws)
+    assert Workspace(example_ws).assessment("MAP 4.1").evidence.count(INSPECT_ID) == 1
+
+
+def test_declared_but_unlinked_subcategories_are_marked_apart(example_ws, run_cli):
+    sidecar = example_ws / "evidence" / "lic-vllm" / "evidence.yaml"
+    sidecar.write_text(sidecar.read_text("utf-8") + "subcategories:\n  - MAP 4.1\n  - MEASURE 2.7\n",
+                       encoding="utf-8")
+    assert supports(run_cli, example_ws)["lic-vllm"] == [
+        ("GOVERN 6.1", "mapping"), ("MAP 4.1", "mapping"), ("MEASURE 2.7", "declared")]
+    code, out, _ = run_cli("evidence", "ls", "-w", example_ws)
+    block = out.split("lic-vllm  ok  license-record\n", 1)[1].split("\nredteam-", 1)[0]
+    assert " ".join(block.split()) == ("License record: vLLM (Apache-2.0) collected 2026-09-15 · expires 2027-09-15 · "
+                                       "supports GOVERN 6.1, MAP 4.1; declared, not linked: MEASURE 2.7")
+
+
+def test_ls_is_readable_at_80_columns(example_ws, run_cli, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    flipped = example_ws / "evidence" / "lic-qdrant" / "license-record.json"
+    flipped.unlink()
+    code, out, _ = run_cli("evidence", "ls", "-w", example_ws)
+    lines = out.splitlines()
+    assert code == 0 and lines[0] == "Evidence (13 items)"
+    assert max(len(line) for line in lines) <= 80
+    assert "…" not in out and "(example data) (example data)" not in out
+    assert "redteam-promptfoo-support-assistant-2026-05  expired  promptfoo" in lines
+    assert "lic-qdrant  missing  license-record" in lines
+    assert "    artefact license-record.json is missing" in lines
+    assert "    Task evaluation on 600 labelled support tickets (example data)" in lines
+    joined = " ".join(out.split())
+    assert "expires 2026-10-31" in joined and "MEASURE 2.10, risk R-0004" in joined
