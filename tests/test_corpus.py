@@ -310,7 +310,7 @@ def verify_cases() -> list[Case]:
         Case("generated/verify/manifest-deeply-nested", in_packet(lambda f: (f / MANIFEST).write_bytes(
             b'{"format": "rmfkit-manifest/1", "files": ' + b"[" * 100_000 + b"]" * 100_000 + b"}")), 4,
              "unreadable", "manifest.json"),
-        Case("generated/verify/missing-path", lambda s: ["verify", "no-such-packet"], 4, "does not exist",
+        Case("generated/verify/missing-path", lambda s: ["verify", "no-such-packet"], 2, "not found",
              "no-such-packet"),
     ]
 

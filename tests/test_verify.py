@@ -121,7 +121,7 @@ def test_other_key_is_a_bad_signature(packet, tmp_path, run_cli):
 
 def test_without_key_hashes_are_still_checked(packet, run_cli):
     code, out, _ = run_cli("verify", packet)
-    assert code == 0 and "signature not checked" in out
+    assert code == 0 and "signed, but the signature was NOT checked (no --key given)" in out
     _flip(packet / "packet.pdf")
     code, _, err = run_cli("verify", packet)
     assert code == 4 and "FAIL altered: packet.pdf" in err
@@ -164,7 +164,7 @@ def test_verify_json_lists_failures(packet, pub, run_cli):
 
 def test_not_a_packet(tmp_path, run_cli):
     code, _, err = run_cli("verify", tmp_path)
-    assert code == 4 and "missing: manifest.json" in err
+    assert code == 2 and err.startswith(f"error: {tmp_path}: is not a packet folder (it holds none of manifest.json")
     (tmp_path / "junk.zip").write_bytes(b"not a zip")
     code, _, err = run_cli("verify", tmp_path / "junk.zip")
     assert code == 4 and "is not a valid zip" in err
@@ -226,3 +226,80 @@ def test_unsafe_folder_entries_are_still_reported(packet, pub, run_cli, tmp_path
         archive.writestr(zipfile.ZipInfo(entry), b"")
     code, _, err = run_cli("verify", copy, "--key", pub)
     assert code == 4 and f"FAIL unsafe: {entry!r} would point outside the bundle" in err
+
+
+def test_missing_path_is_a_usage_error(tmp_path, run_cli):
+    code, out, err = run_cli("verify", tmp_path / "no-such-packet")
+    assert (code, out) == (2, "")
+    assert err.splitlines()[0].startswith(f"error: {tmp_path / 'no-such-packet'}: not found")
+
+
+def test_packet_with_its_manifest_deleted_is_damaged_not_a_usage_error(packet, run_cli):
+    (packet / "manifest.json").unlink()
+    code, _, err = run_cli("verify", packet)
+    assert code == 4 and "FAIL missing: manifest.json" in err
+
+
+def test_corrupted_signature_without_key_is_reported_as_not_checked(packet, run_cli):
+    """Decision: without --key the hashes are checked and exit 0, but a signed packet is never called
+    verified; the line says the signature was NOT checked. A flipped byte in a 64-byte Ed25519
+    signature can only be detected with the key (exit 4 then, see test_changed_signature_is_bad)."""
+    import json
+
+    _flip(packet / "manifest.json.sig", 0)
+    code, out, err = run_cli("verify", packet)
+    assert (code, err) == (0, "")
+    files = len(json.loads((packet / "manifest.json").read_text("utf-8"))["files"])
+    # every listed file is checked twice: in the folder and inside bundle.zip
+    assert out.strip() == (f"OK {packet}: {2 * files} files match the manifest; signed, but the signature was "
+                           "NOT checked (no --key given): the files match manifest.json, which shows no one has "
+                           "changed them since it was written, not who wrote it; check the signature with --key "
+                           "PUBLIC_KEY.pem")
+
+
+@pytest.mark.parametrize("size", [0, 63, 65, 4096])
+def test_structurally_invalid_signature_fails_even_without_a_key(packet, run_cli, size):
+    (packet / "manifest.json.sig").write_bytes(b"\x01" * size)
+    code, _, err = run_cli("verify", packet)
+    assert code == 4
+    assert f"FAIL bad signature: manifest.json.sig is {size} bytes, not an Ed25519 signature (64 bytes)" in err
+
+
+def test_valid_signature_names_the_key_fingerprint(packet, pub, run_cli):
+    import json
+
+    from rmfkit.report.bundle import key_fingerprint, load_public_key
+
+    fingerprint = key_fingerprint(load_public_key(pub))
+    code, out, _ = run_cli("verify", packet, "--key", pub)
+    assert code == 0 and out.rstrip().endswith(f"signature valid (signed by the key with SHA-256 {fingerprint})")
+    bundle = json.loads((packet / "bundle.json").read_text("utf-8"))
+    assert bundle["signer_key_sha256"] == fingerprint
+    code, out, _ = run_cli("verify", packet, "--key", pub, "--json")
+    assert json.loads(out)["key_sha256"] == fingerprint
+
+
+def test_private_key_given_as_public_key_is_one_clear_line(packet, sealed, run_cli):
+    code, out, err = run_cli("verify", packet, "--key", sealed[1] / "packet-signing-key.pem")
+    assert (code, out) == (2, "")
+    assert err.splitlines()[0] == (f"error: {sealed[1] / 'packet-signing-key.pem'}: not a PEM public key: it is a "
+                                   "private key (give the public key (packet-signing-key.pub.pem from `rmfkit keys "
+                                   "generate`); the private key stays with the signer)")
+    code, _, err = run_cli("verify", packet, "--key", packet / "manifest.json.sig")
+    assert code == 2 and "no public key could be read from it" in err and "deserialize" not in err
+
+
+def test_unsigned_snapshot_says_not_signed(run_cli):
+    code, out, _ = run_cli("verify", EXAMPLE / "reviews" / "2026-Q3")
+    assert code == 0 and out.rstrip().endswith(
+        "not signed (no manifest.json.sig): the files match manifest.json, but nothing shows who sealed it")
+    assert "signature unsigned" not in out
+
+
+@pytest.mark.parametrize("name", [".", "./", "a/./b", "a//b", "a/", "..", "evidence/../x"])
+def test_dot_and_empty_path_segments_are_unsafe(name):
+    from rmfkit.errors import IntegrityError
+    from rmfkit.report.bundle import safe_entry_name
+
+    with pytest.raises(IntegrityError, match="must stay inside the bundle"):
+        safe_entry_name(name)

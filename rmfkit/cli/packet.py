@@ -72,9 +72,13 @@ def keys_generate(out: Path = typer.Option(..., "--out", "-o", help="Folder for 
 def verify(path: Path = typer.Argument(..., help="Packet folder or bundle.zip"),
            key: Optional[Path] = typer.Option(None, "--key", help="Ed25519 public key (PEM) to check the signature"),
            as_json: bool = JsonOpt) -> None:
-    """Recompute every hash and check the signature; exit 4 if anything was altered, missing or added."""
-    from rmfkit.report.verify import verify_or_raise, verify as run_verify
+    """Recompute every hash and check the signature; exit 4 if anything was altered, missing or added.
 
+    Without --key a signed packet's signature is not checked, and the output says so.
+    """
+    from rmfkit.report.verify import require_packet, verify_or_raise, verify as run_verify
+
+    require_packet(path)
     if as_json:
         report = run_verify(path, key)
         print_json(report.as_dict())
@@ -82,7 +86,8 @@ def verify(path: Path = typer.Argument(..., help="Packet folder or bundle.zip"),
             raise typer.Exit(4)
         return
     report = verify_or_raise(path, key)
-    typer.echo(f"OK {path}: {report.checked} files match the manifest; signature {report.signature}")
+    files = f"{report.checked} file matches" if report.checked == 1 else f"{report.checked} files match"
+    typer.echo(f"OK {path}: {files} the manifest; {report.signature_words()}")
 
 
 def register(app: typer.Typer) -> None:

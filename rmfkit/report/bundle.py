@@ -33,7 +33,7 @@ import re
 import shutil
 import zipfile
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Union
 
 from rmfkit.errors import InputFileError, IntegrityError, UsageError
@@ -62,8 +62,7 @@ def safe_entry_name(name: str) -> str:
     """A relative POSIX path that cannot leave the bundle (no ``..``, no absolute path, no drive, no ``\\``)."""
     if not name or _UNSAFE_CHARS.search(name) or name.startswith("/"):
         raise IntegrityError(f"unsafe file name {name!r} (must stay inside the bundle)")
-    parts = PurePosixPath(name).parts
-    if any(part in ("", ".", "..") for part in parts) or name.endswith("/"):
+    if any(part in ("", ".", "..") for part in name.split("/")):
         raise IntegrityError(f"unsafe file name {name!r} (must stay inside the bundle)")
     return name
 
@@ -209,8 +208,11 @@ def load_public_key(path: Path):
     data = read_user_file(Path(path), str(path), max_bytes=64 * 1024)
     try:
         key = serialization.load_pem_public_key(data)
-    except (ValueError, TypeError) as exc:
-        raise InputFileError(f"not a PEM public key ({exc})", file=str(path)) from None
+    except (ValueError, TypeError):
+        what = "it is a private key" if b"PRIVATE KEY-----" in data else "no public key could be read from it"
+        raise InputFileError(f"not a PEM public key: {what}", file=str(path),
+                             hint=f"give the public key ({PUBLIC_KEY_NAME} from `rmfkit keys generate`); "
+                                  "the private key stays with the signer") from None
     if not isinstance(key, Ed25519PublicKey):
         raise InputFileError("is not an Ed25519 public key", file=str(path))
     return key

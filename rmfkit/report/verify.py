@@ -17,29 +17,70 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from rmfkit.errors import IntegrityError
-from rmfkit.report.bundle import (BUNDLE_MANIFEST, MANIFEST, MANIFEST_FORMAT, SEALING_FILES, SIGNATURE, ZIP_NAME,
-                                  load_public_key, safe_entry_name, sha256_bytes)
+from rmfkit.errors import InputFileError, IntegrityError
+from rmfkit.report.bundle import (BUNDLE_JSON, BUNDLE_MANIFEST, MANIFEST, MANIFEST_FORMAT, PDF_NAME, SEALING_FILES,
+                                  SIGNATURE, ZIP_NAME, key_fingerprint, load_public_key, safe_entry_name,
+                                  sha256_bytes)
 
 MAX_ZIP_ENTRIES = 100_000
+SIGNATURE_BYTES = 64  # an Ed25519 signature
+PACKET_FILES = (MANIFEST, SIGNATURE, ZIP_NAME, BUNDLE_JSON, BUNDLE_MANIFEST, PDF_NAME)
+
+# What a signature status means, in the words ``rmfkit verify`` prints after "OK <path>: N files match".
+# Without --key a signed packet is NOT reported as verified: the hashes alone show that the files match
+# manifest.json, not who sealed it (anyone able to rewrite the files can rewrite the manifest).
+SIGNATURE_WORDS = {
+    "valid": "signature valid (signed by the key with SHA-256 {key})",
+    "not checked": "signed, but the signature was NOT checked (no --key given): the files match manifest.json, "
+                   "which shows no one has changed them since it was written, not who wrote it; "
+                   "check the signature with --key PUBLIC_KEY.pem",
+    "unsigned": "not signed (no manifest.json.sig): the files match manifest.json, but nothing shows who sealed it",
+}
 
 
 @dataclass
 class VerifyReport:
-    """What was checked and what failed; ``signature`` is valid | missing | bad | not checked | unsigned."""
+    """What was checked and what failed; ``signature`` is valid | missing | bad | not checked | unsigned
+    (``not checked``: signed, but no key was given); ``key_sha256`` is the fingerprint of the key that
+    checked a valid signature (:func:`rmfkit.report.bundle.key_fingerprint`)."""
 
     path: str
     checked: int = 0
     failures: list[str] = field(default_factory=list)
     signature: str = "not checked"
+    key_sha256: str | None = None
 
     @property
     def ok(self) -> bool:
         return not self.failures
 
+    def signature_words(self) -> str:
+        """The signature status as a sentence for a person.
+
+        >>> VerifyReport("p", signature="unsigned").signature_words()[:10]
+        'not signed'
+        """
+        return SIGNATURE_WORDS.get(self.signature, f"signature {self.signature}").format(key=self.key_sha256)
+
     def as_dict(self) -> dict:
         return {"path": self.path, "ok": self.ok, "files_checked": self.checked, "signature": self.signature,
+                "key_sha256": self.key_sha256, "signature_words": self.signature_words(),
                 "failures": list(self.failures)}
+
+
+def require_packet(path: Path) -> None:
+    """Refuse (exit 2) a path that does not exist or a folder holding none of a packet's files.
+
+    A folder with any packet file is checked (exit 4 for what is missing or altered): a packet
+    with its manifest deleted is damaged, not a usage mistake.
+    """
+    path = Path(path)
+    hint = "give the folder written by `rmfkit packet --out` or `rmfkit review snapshot`, or its bundle.zip"
+    if not path.exists() and not path.is_symlink():
+        raise InputFileError("not found", file=str(path), hint=hint)
+    if path.is_dir() and not any((path / name).exists() for name in PACKET_FILES):
+        raise InputFileError(f"is not a packet folder (it holds none of {', '.join(PACKET_FILES)})", file=str(path),
+                             hint=hint)
 
 
 def _parse_manifest(payload: bytes, where: str, report: VerifyReport) -> dict[str, dict] | None:
@@ -80,6 +121,11 @@ def _check_signature(manifest: bytes, signature: bytes | None, key_path: Path | 
                      prefix: str = "") -> None:
     from cryptography.exceptions import InvalidSignature
 
+    if signature is not None and len(signature) != SIGNATURE_BYTES:
+        report.signature = "bad"
+        report.failures.append(f"bad signature: {prefix}{SIGNATURE} is {len(signature)} bytes, not an Ed25519 "
+                               f"signature ({SIGNATURE_BYTES} bytes)")
+        return
     if key_path is None:
         report.signature = "not checked" if signature is not None else "unsigned"
         return
@@ -87,9 +133,11 @@ def _check_signature(manifest: bytes, signature: bytes | None, key_path: Path | 
         report.signature = "missing"
         report.failures.append(f"missing: {prefix}{SIGNATURE} (a key was given but the packet is not signed)")
         return
+    key = load_public_key(key_path)
     try:
-        load_public_key(key_path).verify(signature, manifest)
+        key.verify(signature, manifest)
         report.signature = "valid"
+        report.key_sha256 = key_fingerprint(key)
     except InvalidSignature:
         report.signature = "bad"
         report.failures.append(f"bad signature: {prefix}{SIGNATURE} does not match {MANIFEST} for this key")
