@@ -90,6 +90,25 @@ def test_cli_tables_and_drift_against_an_earlier_profile(example_ws, run_cli, tm
     assert "Recommended openness for strict_privacy: open weights" in flat
 
 
+def test_library_drift_of_license_facts_is_said_in_words(example_ws, run_cli, monkeypatch):
+    """The fact base's [?] (a fact it could not confirm) and true/false read as words in drift lines."""
+    from rmfkit.library.facts import diff_facts
+
+    assert diff_facts({"osi_approved": True}, {"osi_approved": False, "passthrough_required": "[?] recipients get "
+                                               "the agreement"}) == [
+        "osi_approved: yes → no", "passthrough_required: added not confirmed: recipients get the agreement"]
+    monkeypatch.setenv("RMFKIT_LIBRARY", str(Path(__file__).resolve().parent.parent / "evidence"))
+    code, out, err = run_cli("licenses", "-w", example_ws, "--json")
+    assert code == 0, err
+    [llama] = json.loads(out)["library_drift"]
+    assert llama["evidence"] == "lic-llama-3.1" and llama["changes"][2:6] == [
+        "eu_multimodal_exclusion: added no",
+        "naming_rule: added distributed derived models must start their name with 'Llama' (also when trained on "
+        "outputs)", "outputs_may_improve_other_models: added yes",
+        "passthrough_required: added not confirmed: recipients get the agreement; no explicit pass-through clause"]
+    assert "[?]" not in out
+
+
 def test_cli_bad_against_file_is_one_clear_line(example_ws, run_cli, tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("schema_version: 1\nid: x\ncomponents: 3\n", encoding="utf-8")

@@ -97,14 +97,27 @@ def facts_sha256(facts: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+UNCERTAIN_MARK = "[?]"  # how the reference fact base marks a fact it could not confirm
+
+
 def _show(value: Any) -> str:
+    """A fact value in words for drift lines: yes/no, "(none)", and the fact base's ``[?]`` said in words.
+
+    >>> _show(True), _show(None), _show("[?] recipients get the agreement")
+    ('yes', '(none)', 'not confirmed: recipients get the agreement')
+    """
     if isinstance(value, list):
         return ", ".join(_show(v) for v in value) if value else "(none)"
     if isinstance(value, dict):
         return json.dumps(value, sort_keys=True, ensure_ascii=False)
     if value is None:
         return "(none)"
-    return str(value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    text = str(value)
+    if text.startswith(UNCERTAIN_MARK):
+        return f"not confirmed: {text[len(UNCERTAIN_MARK):].strip()}"
+    return text
 
 
 def _metric_key(entry: dict) -> str:
