@@ -406,3 +406,56 @@ def test_dpia_section_shows_dpo_advice_views_sign_off_and_completeness(built, pd
     assert "DR-06 (medium): AI risk committee, 2026-06-12" in section
     assert "M-03 Log retention reduced from 180 to 90 days data planned DPO (E. Meyer), due 2026-12-31" in section
     assert "What a DPO would still ask Nothing outstanding" in section
+
+
+def _signoff_text(html: str) -> str:
+    section = html.split('id="s-signoff"', 1)[1].split("</section>", 1)[0]
+    return _flat(re.sub(r"<[^>]+>", " ", section)).replace("&#39;", "'")
+
+
+def test_signoff_page_names_bundle_hash_key_fingerprint_and_the_openssl_commands(built, pdf_text):
+    import hashlib
+    import subprocess
+
+    from rmfkit.report.bundle import key_fingerprint, load_public_key
+
+    out, keys = built[1].out, built[2]
+    bundle_sha = hashlib.sha256((out / "bundle.json").read_bytes()).hexdigest()
+    fingerprint = key_fingerprint(load_public_key(keys / "packet-signing-key.pub.pem"))
+    text = _signoff_text((out / "packet.html").read_text("utf-8"))
+    assert f"bundle.json SHA-256 {bundle_sha} Signing key SHA-256 {fingerprint} (SHA-256 of the raw 32-byte " \
+           "Ed25519 public key that signed manifest.json)" in text
+    commands = ["openssl pkeyutl -verify -pubin -inkey packet-signing-key.pub.pem -rawin -in manifest.json "
+                "-sigfile manifest.json.sig",
+                "openssl pkey -pubin -in packet-signing-key.pub.pem -outform DER | tail -c 32 | sha256sum",
+                "sha256sum bundle.json", "rmfkit verify PACKET_DIR --key packet-signing-key.pub.pem"]
+    assert all(command in text for command in commands)
+    assert "README" not in text and "as described in the README" not in pdf_text
+    flat_pdf = "".join(pdf_text.split())  # the PDF breaks long hashes and commands across lines
+    assert bundle_sha in flat_pdf and fingerprint in flat_pdf and "".join(commands[0].split()) in flat_pdf
+
+    if shutil.which("openssl") is None or shutil.which("sha256sum") is None:
+        pytest.skip("openssl or sha256sum is not installed")
+    shutil.copy(keys / "packet-signing-key.pub.pem", out / "packet-signing-key.pub.pem")
+    try:
+        results = [subprocess.run(command, shell=True, cwd=out, capture_output=True, text=True)
+                   for command in commands[:3]]
+    finally:
+        (out / "packet-signing-key.pub.pem").unlink()
+    assert results[0].stdout.strip() == "Signature Verified Successfully", results[0].stderr
+    assert results[1].stdout.split()[0] == fingerprint
+    assert results[2].stdout.split()[0] == bundle_sha
+
+
+def test_signoff_of_an_unsigned_packet_says_so(tmp_path):
+    from rmfkit.report.html import render_packet_html
+    from rmfkit.report.views import packet_view, seal_signoff
+    from rmfkit.workspace import Workspace
+
+    ws = Workspace.create(tmp_path / "unsigned", system_id="unsigned", name="Unsigned", owner="owner")
+    view = packet_view(ws)
+    assert "computed when the packet is sealed" in _signoff_text(render_packet_html(view, workspace_root=ws.root))
+    view["signoff"] = seal_signoff(view["signoff"], bundle_sha256="0" * 64, signer_key_sha256=None)
+    text = _signoff_text(render_packet_html(view, workspace_root=ws.root))
+    assert f"bundle.json SHA-256 {'0' * 64} Signing key SHA-256 Not signed: this packet has no manifest.json.sig, " \
+           "so nothing shows who sealed it" in text

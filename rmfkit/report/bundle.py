@@ -387,7 +387,9 @@ def _build_into(ws: "Workspace", out: Path, private_key, step: Callable[[str], N
 
     step("bundle")
     bundle_bytes = canonical_json(bundle_document(ws, view, signer=signer))
-    writer.write(BUNDLE_JSON, bundle_bytes)
+    bundle_entry = writer.write(BUNDLE_JSON, bundle_bytes)
+    view["signoff"] = views.seal_signoff(view["signoff"], bundle_sha256=bundle_entry["sha256"],
+                                         signer_key_sha256=signer)
 
     step("evidence")
     for evidence_id, record in sorted(ws.evidence.items()):

@@ -478,8 +478,23 @@ def action_plan(view: dict[str, Any], today: dt.date) -> dict[str, Any]:
             "overdue": sum(1 for i in items if i["overdue"])}
 
 
+# How an auditor checks the packet folder without rmfkit (OpenSSL 3 and coreutils), printed in the packet.
+CHECK_COMMANDS = [
+    {"purpose": "Check the signature of manifest.json (prints 'Signature Verified Successfully')",
+     "command": "openssl pkeyutl -verify -pubin -inkey packet-signing-key.pub.pem -rawin "
+                "-in manifest.json -sigfile manifest.json.sig"},
+    {"purpose": "Fingerprint of the public key (must print the signing key SHA-256 above)",
+     "command": "openssl pkey -pubin -in packet-signing-key.pub.pem -outform DER | tail -c 32 | sha256sum"},
+    {"purpose": "SHA-256 of bundle.json (must print the bundle.json SHA-256 above)",
+     "command": "sha256sum bundle.json"},
+    {"purpose": "Every file against manifest.json, and the signature, with rmfkit",
+     "command": "rmfkit verify PACKET_DIR --key packet-signing-key.pub.pem"},
+]
+
+
 def signoff(ws: "Workspace", cover_view: dict, dpia_view: dict) -> dict[str, Any]:
-    """Who signs the packet: preparer, system owner, DPO, approver (blank lines to sign)."""
+    """Who signs the packet: preparer, system owner, DPO, approver (blank lines to sign), and the commands
+    that check the packet; :func:`seal_signoff` adds what ties the page to the files."""
     dpo = dpia_view.get("dpo") if dpia_view["recorded"] else None
     dpo_name = dpo.get("name") if isinstance(dpo, dict) else dpo
     return {"recorded": True, "roles": [
@@ -487,7 +502,19 @@ def signoff(ws: "Workspace", cover_view: dict, dpia_view: dict) -> dict[str, Any
         {"role": "System owner", "name": ws.system.owner},
         {"role": "Data protection officer", "name": dpo_name},
         {"role": "Approved by (accountable executive)", "name": None},
-    ]}
+    ], "check_commands": [dict(c) for c in CHECK_COMMANDS]}
+
+
+def seal_signoff(signoff_view: dict[str, Any], *, bundle_sha256: str, signer_key_sha256: str | None
+                 ) -> dict[str, Any]:
+    """The sign-off view with the SHA-256 of ``bundle.json`` and of the signing key (None: unsigned),
+    known only once ``bundle.json`` is written (it cannot hold its own hash).
+
+    >>> seal_signoff({"roles": []}, bundle_sha256="ab" * 32, signer_key_sha256=None)["signed"]
+    False
+    """
+    return {**signoff_view, "bundle_sha256": bundle_sha256, "signer_key_sha256": signer_key_sha256,
+            "signed": signer_key_sha256 is not None}
 
 
 def _join(items: list[str]) -> str:
