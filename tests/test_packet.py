@@ -408,6 +408,28 @@ def test_dpia_section_shows_dpo_advice_views_sign_off_and_completeness(built, pd
     assert "What a DPO would still ask Nothing outstanding" in section
 
 
+def test_executive_summary_states_totals_targets_thresholds_licenses_and_operations(pdf_text):
+    section = _section(pdf_text, "1. Executive summary", "2. System profile and data flows")
+    assert ("Coverage. Of the 72 AI RMF subcategories, 27 are assessed: 8 met (6 of them citing no evidence), "
+            "13 partially met, 1 claimed but unsupported by evidence, 3 not met and 2 not applicable; "
+            "45 are not yet assessed.") in section
+    assert "All functions 8 13 1 3 2 45 72" in section
+    assert "Targets. 12 subcategories are below the target status set for them" in section
+    assert ("Of 10 acceptance thresholds, 6 pass, 1 passes only within the declared tolerance (Prompt-injection "
+            "probes resisted (garak promptinject): 0.94 vs ≥ 0.95; short by 0.01, within tolerance 0.02), 1 fails "
+            "(Answer accuracy, integrations tickets (weakest product area): 0.758 vs ≥ 0.8; short by 0.042) and "
+            "2 are not measured yet (p95 time to first draft and Accuracy gap between English and German "
+            "tickets).") in section
+    assert ("2 obligations to meet and keep evidence of (llama-3.1-8b-instruct: use policy, attribution); "
+            "2 items need legal review (llama-3.1-8b-instruct: passthrough; hosted-llm-api: needs review)") in section
+    assert ("1 overdue (Drift checks on inputs and answer quality in production, due 2026-10-31, owner ML lead "
+            "(R. Haddad))") in section
+    assert "2 model artefacts never verified against their recorded checksums" in section
+    assert "The DPIA (DPIA-support-assistant, version 1.3) is approved" in section
+    assert "DPIA DPIA-" not in section and ">=" not in section and "0.04167" not in section
+    assert "Section 10 lists all 52 gaps in one place" in section
+
+
 def _signoff_text(html: str) -> str:
     section = html.split('id="s-signoff"', 1)[1].split("</section>", 1)[0]
     return _flat(re.sub(r"<[^>]+>", " ", section)).replace("&#39;", "'")
