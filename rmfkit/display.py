@@ -892,7 +892,7 @@ def verify_report(report) -> Html:
 # ---------------------------------------------------------------- forms
 
 def assessment_code(sub_id: str, *, status: str, owner: str | None = None, evidence: Sequence[str] = (),
-                    note: str | None = None) -> str:
+                    note: str | None = None, justification: str | None = None) -> str:
     """The Python and CLI lines that record what a form records (shown beside the form)."""
     args = [f"status={status!r}"]
     cli = [f'rmfkit map set "{sub_id}" --status {status}']
@@ -905,7 +905,10 @@ def assessment_code(sub_id: str, *, status: str, owner: str | None = None, evide
     if note:
         args.append(f"notes={note!r}")
         cli.append(f'--note "{note}"')
-    return (f"with ws.edit():\n    ws.set_assessment({sub_id!r}, {', '.join(args)})\n\n"
+    if justification:
+        args.append(f"justification={justification!r}")
+        cli.append(f'--justification "{justification}"')
+    return (f"with ws.edit():\n    ws.record_assessment({sub_id!r}, {', '.join(args)})\n\n"
             f"# or in a terminal:\n{' '.join(cli)}")
 
 
@@ -930,23 +933,22 @@ class AssessmentForm:
     def values(self) -> dict[str, Any]:
         if self._widget is None:
             a = self._current
-            return {"status": a.status, "owner": a.owner, "evidence": list(a.evidence), "note": None}
-        status, owner, evidence, note = (self._fields[k].value for k in ("status", "owner", "evidence", "note"))
-        return {"status": status, "owner": owner or None, "evidence": list(evidence), "note": note or None}
+            return {"status": a.status, "owner": a.owner, "evidence": list(a.evidence), "note": None,
+                    "justification": a.justification}
+        status, owner, evidence, note, justification = (
+            self._fields[k].value for k in ("status", "owner", "evidence", "note", "justification"))
+        return {"status": status, "owner": owner or None, "evidence": list(evidence), "note": note or None,
+                "justification": justification or None}
 
     def save(self) -> str:
-        """Write the form's values with ``ws.edit()`` (same path as ``rmfkit map set``)."""
-        from rmfkit.workspace import today
-
+        """Record the form's values with :meth:`~rmfkit.workspace.Workspace.record_assessment` (as ``rmfkit map set``)."""
         values = self.values()
         changes = {"status": values["status"], "owner": values["owner"], "evidence": values["evidence"],
-                   "last_reviewed": today()}
+                   "justification": values["justification"]}
         if values["note"]:
             changes["notes"] = values["note"]
         with self.ws.edit():
-            for evidence_id in changes["evidence"]:
-                self.ws.require_evidence(evidence_id)
-            updated = self.ws.set_assessment(self.sub_id, **changes)
+            updated = self.ws.record_assessment(self.sub_id, **changes)
         return f"Saved {self.sub_id}: {label(updated.status)}"
 
     def widget(self):
@@ -960,6 +962,8 @@ class AssessmentForm:
             "evidence": w.SelectMultiple(options=options, value=tuple(e for e in a.evidence if e in options),
                                          description="Evidence", rows=min(6, max(2, len(options)))),
             "note": w.Text(value="", description="Note", placeholder="what was decided"),
+            "justification": w.Text(value=a.justification or "", description="Justification",
+                                    placeholder="why it does not apply (needed for n/a)"),
         }
         button = w.Button(description="Save", button_style="primary", icon="check")
         message = w.HTML()
@@ -968,7 +972,8 @@ class AssessmentForm:
         def refresh(_=None):
             v = self.values()
             preview.value = _CSS + code(assessment_code(self.sub_id, status=v["status"], owner=v["owner"],
-                                                        evidence=v["evidence"], note=v["note"]),
+                                                        evidence=v["evidence"], note=v["note"],
+                                                        justification=v["justification"]),
                                         "Same change in code").markup
 
         def on_save(_):
@@ -990,7 +995,8 @@ class AssessmentForm:
         return (_CSS + f'<div class="rmfkit-card"><h4>Record {_esc(self.sub_id)}</h4>'
                 f"<div>Currently {badge(a.status)} · owner {_esc(a.owner or '—')} · evidence "
                 f"{_esc(', '.join(a.evidence) or '—')}</div>"
-                + code(assessment_code(self.sub_id, status=a.status, owner=a.owner, evidence=a.evidence),
+                + code(assessment_code(self.sub_id, status=a.status, owner=a.owner, evidence=a.evidence,
+                                       justification=a.justification),
                        "Change it with (or use the form in JupyterLab)").markup + "</div>")
 
     def _repr_mimebundle_(self, include=None, exclude=None):

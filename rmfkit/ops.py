@@ -547,6 +547,7 @@ def check_operations(ws: "Workspace") -> list[Problem]:
     import difflib
 
     from rmfkit.catalog import load_catalog
+    from rmfkit.validation import NOT_APPLICABLE_RULE, lacks_justification
 
     ops = operations_of(ws)
     if ops is None:
@@ -579,8 +580,8 @@ def check_operations(ws: "Workspace") -> list[Problem]:
                 + "; your own items need an area and a title", loc + ("id",), name)
         if known is not None and item.area is not None and item.area != known.area:
             add(f"'{item.id}' belongs to area {known.area}, not {item.area}", loc + ("area",), name + ".area")
-        if item.status == "not_applicable" and not (item.justification or "").strip():
-            add("status not_applicable needs a justification", loc + ("status",), name + ".justification")
+        if lacks_justification(item.status, item.justification):
+            add(NOT_APPLICABLE_RULE, loc + ("status",), name + ".justification")
         check_evidence(item.evidence, loc, name + ".evidence")
         for j, risk_id in enumerate(item.risks):
             if risk_id not in risks:

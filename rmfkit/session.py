@@ -95,13 +95,11 @@ def record_assessments(ws: "Workspace", decisions: Iterable[Mapping[str, Any]]) 
     """Record the mapping decisions of a session in one locked edit; returns before/after rows.
 
     Each decision names ``id`` and any of ``status``, ``owner``, ``notes``, ``justification``,
-    ``target_status``, ``target_date`` and ``add_evidence`` (ids appended to the linked evidence).
-    Nothing is written if any decision is invalid (unknown evidence, ``not_applicable`` without a
-    justification).
+    ``target_status``, ``target_date`` and ``add_evidence`` (ids appended to the linked evidence),
+    recorded by :meth:`~rmfkit.workspace.Workspace.record_assessment`. Nothing is written if any
+    decision breaks a rule (unknown evidence, ``not_applicable`` without a justification, ...).
     """
     from rmfkit.catalog import load_catalog
-    from rmfkit.errors import UsageError
-    from rmfkit.workspace import today
 
     decisions = [dict(d) for d in decisions]
     rows = []
@@ -111,15 +109,7 @@ def record_assessments(ws: "Workspace", decisions: Iterable[Mapping[str, Any]]) 
         for decision in decisions:
             sub_id = load_catalog().subcategory(decision.pop("id")).id
             before = ws.assessment(sub_id)
-            added = decision.pop("add_evidence", [])
-            for evidence_id in added:
-                ws.require_evidence(evidence_id)
-            if added:
-                decision["evidence"] = list(dict.fromkeys([*before.evidence, *added]))
-            after = ws.set_assessment(sub_id, **decision, last_reviewed=today())
-            if after.status == "not_applicable" and not (after.justification or "").strip():
-                raise UsageError(f"{sub_id}: status not_applicable needs a justification",
-                                 hint="add 'justification' to the decision")
+            after = ws.record_assessment(sub_id, **decision)
             rows.append({"id": sub_id, "before": before.status, "after": after.status, "owner": after.owner,
                          "evidence": list(after.evidence), "notes": after.notes})
     return rows

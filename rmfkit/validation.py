@@ -21,6 +21,18 @@ if TYPE_CHECKING:
     from rmfkit.workspace import Workspace
 
 
+NOT_APPLICABLE_RULE = "status not_applicable needs a justification"
+
+
+def lacks_justification(status: str | None, justification: str | None) -> bool:
+    """The one not-applicable rule (mapping and operations checklist alike): ``not_applicable`` says why.
+
+    >>> lacks_justification("not_applicable", "  "), lacks_justification("not_applicable", "no users"), lacks_justification("met", None)
+    (True, False, False)
+    """
+    return status == "not_applicable" and not (justification or "").strip()
+
+
 def check_mapping(ws: "Workspace") -> list[Problem]:
     from rmfkit.catalog import load_catalog, normalize_id
 
@@ -44,8 +56,8 @@ def check_mapping(ws: "Workspace") -> list[Problem]:
             if catalog.subcategory(sub_id).function != mapping.function:
                 problems.append(Problem(rel, f"'{sub_id}' belongs to {catalog.subcategory(sub_id).function}, "
                                              f"not {mapping.function}", ws.locate(rel, loc), f"subcategories.{sub_id}"))
-            if assessment.status == "not_applicable" and not (assessment.justification or "").strip():
-                problems.append(Problem(rel, "status not_applicable needs a justification",
+            if lacks_justification(assessment.status, assessment.justification):
+                problems.append(Problem(rel, NOT_APPLICABLE_RULE,
                                         ws.locate(rel, loc + ("status",)), f"subcategories.{sub_id}.justification"))
             for i, evidence_id in enumerate(assessment.evidence):
                 if evidence_id not in evidence:

@@ -22,7 +22,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 from pydantic import BaseModel, ValidationError
 
@@ -704,8 +704,66 @@ class Workspace:
         return target
 
     # ---- mapping edits
+    def record_assessment(self, sub_id: str, *, add_evidence: Iterable[str] = (), remove_evidence: Iterable[str] = (),
+                          **changes: Any) -> SubcategoryAssessment:
+        """Record a decision on one subcategory with every rule checked (inside :meth:`edit`).
+
+        ``changes`` are fields of the assessment (``status``, ``owner``, ``evidence``, ``notes``,
+        ``justification``, ``target_status``, ``target_date`` as a date or ``YYYY-MM-DD``); empty text
+        clears a field. ``add_evidence``/``remove_evidence`` adjust the linked list. Rules: statuses from
+        the vocabulary, linked evidence exists here, ``not_applicable`` has a justification;
+        ``last_reviewed`` becomes today unless given. A broken rule raises :class:`UsageError` (or
+        :class:`UnknownIdError` for unknown evidence) and changes nothing.
+
+        >>> import tempfile, pathlib
+        >>> ws = Workspace.create(pathlib.Path(tempfile.mkdtemp()) / "ws", system_id="demo", name="Demo", owner="me")
+        >>> with ws.edit():
+        ...     ws.record_assessment("GOVERN 1.7", status="not_applicable")
+        Traceback (most recent call last):
+        rmfkit.errors.UsageError: mapping/govern.yaml: subcategories.GOVERN 1.7.justification: status not_applicable needs a justification (say why the subcategory does not apply)
+        """
+        from rmfkit.catalog import load_catalog
+        from rmfkit.models.mapping import STATUSES
+        from rmfkit.validation import NOT_APPLICABLE_RULE, lacks_justification
+
+        sub = load_catalog().subcategory(sub_id)
+        current = self.assessment(sub.id)
+
+        def refuse(key: str, message: str, hint: str | None = None) -> UsageError:
+            return UsageError(message, file=MAPPING_FILES[sub.function], field=f"subcategories.{sub.id}.{key}", hint=hint)
+
+        values = {k: None if isinstance(v, str) and not v.strip() else v for k, v in changes.items()}
+        for key in ("status", "target_status"):
+            if values.get(key) is not None and values[key] not in STATUSES:
+                raise refuse(key, f"{values[key]!r} is not one of " + ", ".join(STATUSES))
+        for key in ("target_date", "last_reviewed"):
+            if isinstance(values.get(key), str):
+                try:
+                    values[key] = dt.date.fromisoformat(values[key])
+                except ValueError:
+                    raise refuse(key, f"{values[key]!r} is not a date", "use YYYY-MM-DD") from None
+        add_evidence, remove_evidence = list(add_evidence), set(remove_evidence)
+        if "evidence" in values or add_evidence or remove_evidence:
+            given = list(values.get("evidence") or [])
+            for evidence_id in [*given, *add_evidence]:
+                self.require_evidence(evidence_id)
+            linked = given if "evidence" in values else list(current.evidence)
+            values["evidence"] = [e for e in dict.fromkeys([*linked, *add_evidence]) if e not in remove_evidence]
+        values.setdefault("last_reviewed", today())
+        after = {**current.model_dump(exclude_unset=True), **values}
+        if lacks_justification(after.get("status"), after.get("justification")):
+            raise refuse("justification", NOT_APPLICABLE_RULE, "say why the subcategory does not apply")
+        try:
+            return self.set_assessment(sub.id, **values)
+        except ValidationError as exc:
+            field, message = describe_validation_error(exc.errors()[0])
+            raise refuse(field, message) from None
+
     def set_assessment(self, sub_id: str, **changes: Any) -> SubcategoryAssessment:
-        """Change fields of one subcategory's assessment (inside :meth:`edit`)."""
+        """Change fields of one subcategory's assessment (inside :meth:`edit`); ``None`` removes a field.
+
+        Checked against the schema only: a decision someone records goes through :meth:`record_assessment`.
+        """
         from rmfkit.catalog import load_catalog
 
         sub = load_catalog().subcategory(sub_id)
@@ -716,8 +774,8 @@ class Workspace:
             self.put(rel, mapping)
         current = mapping.subcategories.get(sub.id)
         values = current.model_dump(exclude_unset=True) if current else {}
-        values.update({k: v for k, v in changes.items()})
-        updated = SubcategoryAssessment.model_validate(values)
+        values.update(changes)
+        updated = SubcategoryAssessment.model_validate({k: v for k, v in values.items() if v is not None})
         mapping.subcategories = {**mapping.subcategories, sub.id: updated}
         return updated
 

@@ -1,7 +1,6 @@
 """``rmfkit map show | set | suggest | gaps``: the RMF mapping, checked against its evidence."""
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import List, Optional
 
@@ -108,43 +107,29 @@ def set_(subcategory: str = typer.Argument(..., help='Subcategory id, e.g. "MEAS
          justification: Optional[str] = typer.Option(None, "--justification", help="Why it does not apply"),
          target_status: Optional[str] = typer.Option(None, "--target-status"),
          target_date: Optional[str] = typer.Option(None, "--target-date", help="YYYY-MM-DD")) -> None:
-    """Record status, owner, evidence, note or target of one subcategory."""
-    from pydantic import ValidationError
-
+    """Record status, owner, evidence, note or target of one subcategory (empty text "" clears a field)."""
     from rmfkit.assess import evaluate_assessment
     from rmfkit.errors import UsageError
     from rmfkit.library.freshness import check_item
-    from rmfkit.workspace import describe_validation_error, open_workspace, today
+    from rmfkit.workspace import open_workspace, today
 
-    changes: dict = {}
-    for key, value in (("status", status), ("owner", owner), ("notes", note), ("justification", justification),
-                       ("target_status", target_status)):
-        if value is not None:
-            changes[key] = value
-    if target_date:
-        try:
-            changes["target_date"] = dt.date.fromisoformat(target_date)
-        except ValueError:
-            raise UsageError(f"--target-date '{target_date}' is not a date", hint="use YYYY-MM-DD") from None
-    if not (changes or evidence or add_evidence or remove_evidence):
+    changes = {key: value for key, value in (("status", status), ("owner", owner), ("notes", note),
+                                             ("justification", justification), ("target_status", target_status),
+                                             ("target_date", target_date), ("evidence", evidence or None))
+               if value is not None}
+    if not (changes or add_evidence or remove_evidence):
         raise UsageError("nothing to change",
                          hint="give --status, --owner, --evidence, --add-evidence, --note or --target-status")
     ws = open_workspace(workspace)
     with ws.edit():
-        linked = list(evidence) if evidence else list(ws.assessment(subcategory).evidence)
-        linked = [e for e in dict.fromkeys([*linked, *(add_evidence or [])]) if e not in (remove_evidence or [])]
-        for evidence_id in [*(evidence or []), *(add_evidence or [])]:
-            ws.require_evidence(evidence_id)
-        if evidence or add_evidence or remove_evidence:
-            changes["evidence"] = linked
-        changes["last_reviewed"] = today()
         try:
-            updated = ws.set_assessment(subcategory, **changes)
-        except ValidationError as exc:
-            field, message = describe_validation_error(exc.errors()[0])
-            raise UsageError(f"--{field.replace('_', '-')}: {message}") from None
-        if updated.status == "not_applicable" and not (updated.justification or "").strip():
-            raise UsageError("status not_applicable needs a justification", hint='add --justification "why"')
+            updated = ws.record_assessment(subcategory, add_evidence=add_evidence or (),
+                                           remove_evidence=remove_evidence or (), **changes)
+        except UsageError as exc:  # name the option, not the field in the mapping file
+            key = (exc.field or "").rsplit(".", 1)[-1]
+            option = {"notes": "note"}.get(key, key).replace("_", "-")
+            raise UsageError(exc.message, field=f"--{option}",
+                             hint='add --justification "why"' if key == "justification" else exc.hint) from None
         day = today()
         checks = {e: check_item(ws, ws.evidence[e], day) for e in updated.evidence if e in ws.evidence}
         row = evaluate_assessment(subcategory, updated, checks, day)
