@@ -23,7 +23,7 @@ import os
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from rmfkit.errors import InputFileError, Problem, UsageError
 from rmfkit.models.operations import PILOT_STEPS, ArtifactExpectation, Operations
@@ -650,18 +650,6 @@ class ArtifactCheck:
                 "files": [asdict(f) for f in self.files]}
 
 
-def _sha256_with_progress(path: Path, advance: Callable[[int], None]) -> str:
-    """Streaming SHA-256 that reports each block read (for the progress bar)."""
-    from rmfkit.library.freshness import CHUNK
-
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while block := handle.read(CHUNK):
-            digest.update(block)
-            advance(len(block))
-    return digest.hexdigest()
-
-
 def _folder_files(root: Path, ignore: Iterable[str]) -> dict[str, Path]:
     """Regular files under ``root`` by relative POSIX path, minus ignored patterns (file links are followed)."""
     patterns = list(ignore)
@@ -717,6 +705,8 @@ def verify_artifact(expected: str | Mapping[str, str], path: Path | str, *, igno
     from rich.console import Console
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
 
+    from rmfkit.library.freshness import sha256_file
+
     path = Path(path)
     plan, missing, extra = _plan(expected, path, ignore)
     total = sum(p.stat().st_size for _, p, _ in plan)
@@ -727,7 +717,7 @@ def verify_artifact(expected: str | Mapping[str, str], path: Path | str, *, igno
         task = bar.add_task(f"hashing {path.name}", total=total)
         for name, file_path, digest in plan:
             bar.update(task, description=f"hashing {name}")
-            actual = _sha256_with_progress(file_path, lambda n: bar.advance(task, n))
+            actual = sha256_file(file_path, progress=lambda n: bar.advance(task, n))
             results[name] = FileCheck(name, "ok" if actual == digest else "mismatch", digest, actual,
                                       file_path.stat().st_size)
     for name in missing:

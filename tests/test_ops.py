@@ -496,3 +496,25 @@ def test_example_workspace_fills_the_checklist_realistically(example_ws: Path, r
         ("llama-3.1-8b-instruct", "folder", 10), ("bge-small-en", "file", 1)]
     assert all("EXAMPLE DATA" in a["source"] for a in data["artifacts"])
     assert Workspace.open(example_ws).validate() == []
+
+
+def test_artifact_hashing_reports_progress_through_the_one_hash_function(tmp_path: Path, monkeypatch):
+    from rmfkit.library import freshness
+
+    model = tmp_path / "model"
+    expected = make_model(model)
+    seen: list[str] = []
+    real = freshness.sha256_file
+
+    def counting(path, *args, progress=None, **kwargs):
+        seen.append(Path(path).relative_to(model).as_posix())
+        return real(path, *args, progress=progress, **kwargs)
+
+    monkeypatch.setattr(freshness, "sha256_file", counting)
+    result = ops.verify_artifact(expected, model, ignore=[".cache/*"], progress=True)
+    assert result.ok and sorted(seen) == sorted(MODEL_FILES)
+    assert not hasattr(ops, "_sha256_with_progress")
+    advanced: list[int] = []
+    shard = model / "model-00002-of-00002.safetensors"
+    assert real(shard, progress=advanced.append) == sha(MODEL_FILES["model-00002-of-00002.safetensors"])
+    assert advanced == [1024 * 1024, 4096]
