@@ -644,6 +644,22 @@ class ArtifactCheck:
     def failures(self) -> list[FileCheck]:
         return [f for f in self.files if f.status != "ok"]
 
+    @property
+    def verdict(self) -> str:
+        """``all files match``, or each kind of failure counted apart.
+
+        >>> ArtifactCheck("m", (FileCheck("a", "mismatch", "0", "1", 1), FileCheck("b", "missing", "0", None, None),
+        ...                     FileCheck("c", "missing", "0", None, None)), 1).verdict
+        '1 file differs, 2 files missing'
+        """
+        if self.ok:
+            return "all files match"
+        counts = {status: sum(1 for f in self.failures if f.status == status) for status in ("mismatch", "missing",
+                                                                                              "extra")}
+        words = {"mismatch": ("file differs", "files differ"), "missing": ("file missing", "files missing"),
+                 "extra": ("extra file", "extra files")}
+        return ", ".join(f"{n} {words[status][n != 1]}" for status, n in counts.items() if n)
+
     def as_dict(self) -> dict[str, Any]:
         return {"target": self.target, "ok": self.ok, "files_checked": sum(1 for f in self.files if f.actual),
                 "total_bytes": self.total_bytes, "failures": [f.describe() for f in self.failures],
@@ -746,7 +762,7 @@ def record_artifact_check(ws: "Workspace", component: str, result: ArtifactCheck
                 "expected_source": expectation.source if expectation else None,
                 "tool": f"rmfkit {__version__}", **result.as_dict()}
     payload = (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
-    verdict = "all files match" if result.ok else f"{len(result.failures)} file(s) differ"
+    verdict = result.verdict
     with ws.edit():
         evidence_id = _new_check_id(ws, component, day)
         record = EvidenceRecord(

@@ -498,6 +498,27 @@ def test_example_workspace_fills_the_checklist_realistically(example_ws: Path, r
     assert Workspace.open(example_ws).validate() == []
 
 
+def test_verify_artifact_counts_missing_and_extra_files_apart_from_altered_ones(ops_ws: Path, tmp_path: Path,
+                                                                              run_cli, monkeypatch):
+    monkeypatch.setenv("RMFKIT_TODAY", "2026-05-01")
+    model = tmp_path / "model"
+    set_expected(ops_ws, make_model(model))
+    (model / "tokenizer" / "tokenizer.json").unlink()
+    (model / "model-00003-of-00002.safetensors").write_bytes(b"stray")
+    code, out, err = run_cli("ops", "verify-artifact", "demo-llm", model, "-w", ops_ws, "--no-progress")
+    hashed = sum(len(v) for k, v in MODEL_FILES.items() if k != "tokenizer/tokenizer.json")
+    assert code == 4 and out.strip() == (f"demo-llm: 3 file(s), {hashed:,} bytes hashed: 1 file missing, 1 extra file; "
+                                         "recorded as evidence artifact-check-demo-llm-2026-05-01")
+    assert "differ" not in out + err
+    record = Workspace.open(ops_ws).evidence["artifact-check-demo-llm-2026-05-01"]
+    assert record.title == "Artefact integrity check of demo-llm: 1 file missing, 1 extra file"
+    shard = model / "config.json"
+    shard.write_bytes(shard.read_bytes() + b" ")
+    expectation = ops.operations_of(Workspace.open(ops_ws)).artifact("demo-llm")
+    result = ops.verify_artifact(expectation.expected, model, ignore=expectation.ignore)
+    assert result.verdict == "1 file differs, 1 file missing, 1 extra file"
+
+
 def test_artifact_hashing_reports_progress_through_the_one_hash_function(tmp_path: Path, monkeypatch):
     from rmfkit.library import freshness
 

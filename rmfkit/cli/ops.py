@@ -112,8 +112,8 @@ def verify_artifact(component: str = typer.Argument(..., help="Component id in s
     if as_json:
         print_json({"component": component, "evidence_id": evidence.id, **result.as_dict()})
     else:
-        verdict = "all files match" if result.ok else f"{len(result.failures)} file(s) differ"
-        typer.echo(f"{component}: {len(result.files)} file(s), {result.total_bytes:,} bytes hashed: {verdict}; "
+        hashed = sum(1 for f in result.files if f.actual)
+        typer.echo(f"{component}: {hashed} file(s), {result.total_bytes:,} bytes hashed: {result.verdict}; "
                    f"recorded as evidence {evidence.id}")
     if not result.ok:
         raise IntegrityError(f"{component}: {result.target} does not match its expected checksums "
