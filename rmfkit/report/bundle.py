@@ -276,19 +276,80 @@ def write_zip(out: Path, names: list[str], date_time: tuple[int, ...]) -> Path:
 
 # ---------------------------------------------------------------- the packet
 
-def packet_charts(ws: "Workspace", view: dict[str, Any]) -> dict[str, tuple[str, bytes]]:
-    """Charts shown in the packet, by name: (media type, bytes), from the chart modules that exist."""
+CHART_MEDIA_TYPE = "image/png"
+
+
+def chart_inputs(view: dict[str, Any]) -> dict[str, Any]:
+    """What each packet chart is drawn from, by chart name (None: no such chart for this workspace)."""
+    return {"coverage": view["mapping"]["coverage"], "profile": view["mapping"]["profile"],
+            "metrics": view["measurement"]["rows"] if view["measurement"]["recorded"] else None,
+            "heat_map": view["risks"]["heat_map"] if view["risks"]["recorded"] else None}
+
+
+def packet_charts(inputs: dict[str, Any]) -> dict[str, bytes]:
+    """PNG bytes of the charts shown in the packet, by name, from :func:`chart_inputs`."""
     from rmfkit.report import charts, risk_charts
 
-    png = "image/png"
-    found = {"coverage": (png, charts.coverage_chart(view["mapping"]["coverage"], fmt="png")),
-             "profile": (png, charts.profile_chart(view["mapping"]["profile"], fmt="png"))}
-    if view["measurement"]["recorded"]:
-        found["metrics"] = (png, charts.metrics_chart(view["measurement"]["rows"], fmt="png"))
-    if view["risks"]["recorded"]:
-        found["heat_map"] = (png, risk_charts.heatmap_png(view["risks"]["heat_map"],
-                                                          title="Open risks at their residual rating"))
+    found = {"coverage": charts.coverage_chart(inputs["coverage"], fmt="png"),
+             "profile": charts.profile_chart(inputs["profile"], fmt="png")}
+    if inputs["metrics"] is not None:
+        found["metrics"] = charts.metrics_chart(inputs["metrics"], fmt="png")
+    if inputs["heat_map"] is not None:
+        found["heat_map"] = risk_charts.heatmap_png(inputs["heat_map"], title="Open risks at their residual rating")
     return found
+
+
+class ChartDrawing:
+    """The packet's charts, drawn in a worker process while this one renders the HTML and lays out the PDF.
+
+    Until the charts exist the HTML carries ``placeholders`` (URLs derived from the chart data); the PDF
+    layout waits for a chart only when it reaches its image, and :meth:`fill` puts the ``data:`` URIs in.
+    Where no worker process can be started, the charts are drawn here and now (same bytes).
+    """
+
+    def __init__(self, view: dict[str, Any]):
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
+        self._inputs = chart_inputs(view)
+        digest = sha256_bytes(canonical_json(self._inputs))[:16]
+        self.placeholders = {name: f"rmfkit-chart:{name}-{digest}" for name, data in self._inputs.items()
+                             if data is not None}
+        self._payloads: dict[str, bytes] | None = None
+        self._future = None
+        try:
+            pool = ProcessPoolExecutor(1)
+            self._future = pool.submit(packet_charts, self._inputs)
+            pool.shutdown(wait=False)  # the worker exits once the charts are drawn
+        except (OSError, NotImplementedError, ImportError, BrokenProcessPool):
+            self._payloads = packet_charts(self._inputs)
+
+    def payloads(self) -> dict[str, bytes]:
+        """PNG bytes by chart name (waits for the worker; a failure there is raised here)."""
+        from concurrent.futures.process import BrokenProcessPool
+
+        if self._payloads is None:
+            try:
+                self._payloads = self._future.result()
+            except BrokenProcessPool:  # the worker died (not the drawing failing): draw them here
+                self._payloads = packet_charts(self._inputs)
+        return self._payloads
+
+    def data_uri(self, name: str) -> str:
+        from rmfkit.report.html import data_uri
+
+        return data_uri(self.payloads()[name], CHART_MEDIA_TYPE)
+
+    def late_images(self) -> dict[str, Callable[[], str]]:
+        """Placeholder URL -> function giving the chart's data URI (for the PDF's URL fetcher)."""
+        return {url: (lambda name=name: self.data_uri(name)) for name, url in self.placeholders.items()}
+
+    def fill(self, document: str) -> str:
+        """``document`` with every placeholder replaced by its chart's data URI."""
+        for name, url in self.placeholders.items():
+            document = document.replace(url, self.data_uri(name))
+        return document
+
 
 @dataclass
 class PacketResult:
@@ -378,10 +439,8 @@ def _build_into(ws: "Workspace", out: Path, private_key, step: Callable[[str], N
                                                    for name, payload in session_pages.items()})
 
     step("charts")
-    images: dict[str, str] = {}
-    for name, (media_type, payload) in packet_charts(ws, view).items():
-        writer.write(f"charts/{name}.png", payload)
-        images[name] = html.data_uri(payload, media_type)
+    drawing = ChartDrawing(view)  # drawn in parallel with everything up to the PDF layout reaching them
+    images: dict[str, str] = dict(drawing.placeholders)
     if ws.settings.branding.logo:
         images["logo"] = html.image_uri(ws.path(ws.settings.branding.logo))
 
@@ -405,14 +464,20 @@ def _build_into(ws: "Workspace", out: Path, private_key, step: Callable[[str], N
         writer.write(CNIL_NAME, canonical_json(to_cnil(ws)))
 
     step("html")
-    document = html.render_packet_html(view, workspace_root=ws.root, images=images)
+    marked = html.render_packet_html(view, workspace_root=ws.root, images=images)
+
+    step("pdf")
+    laid_out = _lay_out_pdf(marked, ws.root, drawing.late_images())
+    for name, payload in drawing.payloads().items():
+        writer.write(f"charts/{name}.png", payload)
+    document = drawing.fill(marked)
     writer.write(HTML_NAME, document.encode("utf-8"))
     bundle_manifest = writer.manifest(view["cover"]["generated_at"])
     writer.write(BUNDLE_MANIFEST, bundle_manifest)
-
-    step("pdf")
-    pdf_bytes, blocked, variant = _render_pdf(document, ws.root, {BUNDLE_JSON: bundle_bytes,
-                                                                 BUNDLE_MANIFEST: bundle_manifest}, generated)
+    pdf_bytes, blocked, variant = _write_pdf(laid_out, document, {BUNDLE_JSON: bundle_bytes,
+                                                                  BUNDLE_MANIFEST: bundle_manifest}, generated,
+                                             relay_out=lambda: _lay_out_pdf(marked, ws.root, drawing.late_images(),
+                                                                            plain=True))
     writer.write(PDF_NAME, pdf_bytes)
 
     step("seal")
@@ -433,14 +498,34 @@ def _build_into(ws: "Workspace", out: Path, private_key, step: Callable[[str], N
 
 
 def _render_pdf(document: str, root: Path, attachments: dict[str, bytes], generated):
-    """PDF/A-3b first; plain PDF if WeasyPrint refuses the variant for this content."""
+    """(PDF bytes, refused URLs, variant): PDF/A-3b first; plain PDF if WeasyPrint refuses the variant."""
+    return _write_pdf(_lay_out_pdf(document, root), document, attachments, generated,
+                      relay_out=lambda: _lay_out_pdf(document, root, plain=True))
+
+
+def _lay_out_pdf(document: str, root: Path, late_images: dict[str, Callable[[], str]] | None = None, *,
+                 plain: bool = False):
+    """Lay out as PDF/A-3b, or as plain PDF if WeasyPrint refuses the variant (or ``plain``)."""
+    from rmfkit.report import pdf
+
+    if not plain:
+        try:
+            return pdf.lay_out_pdf(document, workspace_root=root, variant=pdf.PDF_VARIANT, late_images=late_images)
+        except (ValueError, TypeError, KeyError):
+            pass
+    return pdf.lay_out_pdf(document, workspace_root=root, variant=None, late_images=late_images)
+
+
+def _write_pdf(laid_out, document: str, attachments: dict[str, bytes], generated,
+               relay_out: Callable[[], Any]) -> tuple[bytes, list[str], str | None]:
+    """Write a laid-out PDF; if the PDF/A variant fails only now, lay out again as plain PDF (``relay_out``)."""
     from rmfkit.report import pdf
 
     try:
-        payload, blocked = pdf.render_pdf(document, workspace_root=root, attachments=attachments,
-                                          generated=generated, variant=pdf.PDF_VARIANT)
-        return payload, blocked, pdf.PDF_VARIANT
+        payload = pdf.write_laid_out(laid_out, html=document, attachments=attachments, generated=generated)
     except (ValueError, TypeError, KeyError):
-        payload, blocked = pdf.render_pdf(document, workspace_root=root, attachments=attachments,
-                                          generated=generated, variant=None)
-        return payload, blocked, None
+        if laid_out.variant is None:
+            raise
+        laid_out = relay_out()
+        payload = pdf.write_laid_out(laid_out, html=document, attachments=attachments, generated=generated)
+    return payload, list(laid_out.blocked), laid_out.variant

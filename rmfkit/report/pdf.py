@@ -11,7 +11,9 @@ refused and recorded in ``blocked`` (the packet renders without it).
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Callable, Mapping
 from urllib.parse import unquote, urlsplit
 
 from rmfkit.paths import templates_dir
@@ -46,13 +48,20 @@ class SafeFetcher:
         return url.startswith("data:") or self.local_path(url) is not None
 
 
-def make_fetcher(roots: list[Path]):
-    """A WeasyPrint URLFetcher subclass instance enforcing :class:`SafeFetcher`'s rule."""
+def make_fetcher(roots: list[Path], late_images: Mapping[str, Callable[[], str]] | None = None):
+    """A WeasyPrint URLFetcher subclass instance enforcing :class:`SafeFetcher`'s rule.
+
+    ``late_images`` maps placeholder URLs to a function giving the image's ``data:`` URI: an image still
+    being drawn elsewhere is waited for only when the layout reaches it.
+    """
     base = _fetcher_base()
     rule = SafeFetcher(roots)
+    late = dict(late_images or {})
 
     class Restricted(base):
         def fetch(self, url, headers=None):
+            if url in late:
+                url = late[url]()
             if not rule.allows(url):
                 rule.blocked.append(url)
                 raise ValueError(f"rmfkit packets load only packaged and workspace files; refused {url[:80]}")
@@ -63,25 +72,49 @@ def make_fetcher(roots: list[Path]):
     return fetcher
 
 
-def render_pdf(html: str, *, workspace_root: Path, attachments: dict[str, bytes], generated: dt.datetime,
-               variant: str | None = PDF_VARIANT) -> tuple[bytes, list[str]]:
-    """(PDF bytes, refused URLs). ``attachments`` maps file names to bytes embedded in the PDF.
+@dataclass
+class LaidOutPdf:
+    """A document paginated by WeasyPrint, not yet written; ``blocked`` lists the URLs it refused."""
 
-    The PDF identifier is derived from the HTML and the attachments, so the same input gives the same ID.
-    """
-    import hashlib
+    document: Any
+    variant: str | None
+    blocked: list[str]
+
+
+def lay_out_pdf(html: str, *, workspace_root: Path, variant: str | None = PDF_VARIANT,
+                late_images: Mapping[str, Callable[[], str]] | None = None) -> LaidOutPdf:
+    """Parse, style and paginate ``html`` (the costly part); :func:`write_laid_out` makes the PDF bytes."""
     import logging
 
-    from weasyprint import HTML, Attachment
+    from weasyprint import HTML
 
-    fetcher = make_fetcher([templates_dir(), workspace_root])
+    fetcher = make_fetcher([templates_dir(), workspace_root], late_images)
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    document = HTML(string=html, base_url=templates_dir().as_uri() + "/", url_fetcher=fetcher)
+    return LaidOutPdf(document.render(pdf_variant=variant, uncompressed_pdf=False), variant, fetcher.rule.blocked)
+
+
+def write_laid_out(laid_out: LaidOutPdf, *, html: str, attachments: dict[str, bytes], generated: dt.datetime) -> bytes:
+    """The PDF bytes of a laid-out document. ``attachments`` maps file names to bytes embedded in the PDF.
+
+    The PDF identifier is derived from ``html`` (the document as published) and the attachments, so the
+    same input gives the same ID.
+    """
+    import hashlib
+
+    from weasyprint import Attachment
+
     files = [Attachment(string=payload, name=name, url=None, base_url=None,
                         description=f"{name} (byte-identical copy of the packet file)",
                         created=generated, modified=generated, relationship="Data")
              for name, payload in sorted(attachments.items())]
     identifier = hashlib.sha256(html.encode("utf-8") + b"".join(sorted(attachments.values()))).hexdigest()[:32]
-    logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    document = HTML(string=html, base_url=templates_dir().as_uri() + "/", url_fetcher=fetcher)
-    pdf = document.write_pdf(attachments=files, pdf_identifier=identifier.encode("ascii"),
-                             pdf_variant=variant, uncompressed_pdf=False)
-    return pdf, list(fetcher.rule.blocked)
+    return laid_out.document.write_pdf(attachments=files, pdf_identifier=identifier.encode("ascii"),
+                                       pdf_variant=laid_out.variant, uncompressed_pdf=False)
+
+
+def render_pdf(html: str, *, workspace_root: Path, attachments: dict[str, bytes], generated: dt.datetime,
+               variant: str | None = PDF_VARIANT) -> tuple[bytes, list[str]]:
+    """(PDF bytes, refused URLs): :func:`lay_out_pdf`, then :func:`write_laid_out`."""
+    laid_out = lay_out_pdf(html, workspace_root=workspace_root, variant=variant)
+    return write_laid_out(laid_out, html=html, attachments=attachments, generated=generated), list(laid_out.blocked)
