@@ -481,3 +481,28 @@ def test_signoff_of_an_unsigned_packet_says_so(tmp_path):
     text = _signoff_text(render_packet_html(view, workspace_root=ws.root))
     assert f"bundle.json SHA-256 {'0' * 64} Signing key SHA-256 Not signed: this packet has no manifest.json.sig, " \
            "so nothing shows who sealed it" in text
+
+
+def test_license_register_has_evidence_and_obligation_columns(built, pdf_text):
+    from rmfkit.licenses import analyze
+
+    ws = built[0]
+    section = _section(pdf_text, "3. License register and openness", "4. RMF mapping")
+    squashed = re.sub(r"\s+", "", section)
+    rows = analyze(ws.system, ws.evidence).register_rows()
+    register = squashed[:squashed.index("Licenseobligationspercomponent")]
+    for row in rows:
+        for evidence_id in row["evidence"]:
+            assert evidence_id in register, evidence_id
+    start = squashed.index("Licenseobligationspercomponent")
+    obligations = squashed[start:squashed.index("ModelOpennessFramework:", start)]
+    with_obligations = [r for r in rows if r["obligations"]]
+    assert len(with_obligations) == 7
+    for row in with_obligations:
+        for text in row["obligations"]:
+            assert re.sub(r"\s+", "", text.replace("licence", "license")) in obligations, text
+    assert "show \"Built with Llama\" on a related website, user interface, about page or product documentation" in section
+    assert ("No obligations recorded in rmfkit's license data for: Support RAG service (in-house); Hosted long-context "
+            "LLM API (US provider)") in section
+    assert "2 components need legal review" in section
+    assert "licence" not in section.replace("Licence", "")  # the common noun is spelled "license" throughout

@@ -251,9 +251,17 @@ def licenses(ws: "Workspace") -> dict[str, Any]:
                       " unmet)" if osaid else "")
                    + (f"; Model Openness Framework class: {report['mof']['label']}" if report["mof"] else "")
                    + ". " + summary)
-    return {"recorded": True, "register": report["register"], "findings": report["findings"],
+    register = [{**row, "obligations": [_us_spelling(o) for o in row["obligations"]],
+                 "openness_reason": _us_spelling(row["openness_reason"]),
+                 "review": [_us_spelling(r) for r in row["review"]]} for row in report["register"]]
+    findings = [{**f, "message": _us_spelling(f["message"]), "action": _us_spelling(f["action"])}
+                for f in report["findings"]]
+    osaid = report["osaid"] and {**report["osaid"], "failures": [_us_spelling(f) for f in report["osaid"]["failures"]]}
+    return {"recorded": True, "register": register, "findings": findings,
             "counts": counts, "primary_model": report["primary_model"], "mof": report["mof"],
-            "osaid": report["osaid"], "openness_summary": summary}
+            "osaid": osaid, "openness_summary": _us_spelling(summary),
+            "with_obligations": [row for row in register if row["obligations"]],
+            "without_obligations": [row["name"] for row in register if not row["obligations"]]}
 
 
 def measurement(ws: "Workspace", checks: dict[str, Any], today: dt.date) -> dict[str, Any]:
