@@ -395,14 +395,14 @@ def test_action_plan_gathers_every_gap_with_an_action_and_a_target(built, pdf_te
 def test_dpia_section_shows_dpo_advice_views_sign_off_and_completeness(built, pdf_text):
     section = _section(pdf_text, "7. DPIA inputs", "8. Operating the model")
     assert "Advice of the data protection officer (Art. 35(2))" in section
-    assert "Given by, on E. Meyer, 2026-02-27 Recommendation proceed with conditions" in section
+    assert "Given by, on E. Meyer, 2026-11-10 Recommendation proceed with conditions" in section
     assert "Followed by the controller yes" in section
     assert "Views of data subjects or their representatives (Art. 35(9))" in section
     assert "Sought yes, from Customer advisory board" in section
     assert "Controller's response Added a per-customer setting to disable the hosted fallback" in section
     assert "Also consulted: Security lead (K. Osei); US LLM provider (example)" in section
     assert ("Measures approved by A. Novak (Head of Customer Experience) Residual risks approved by AI risk committee "
-            "Date 2026-02-28") in section
+            "Date 2026-11-16") in section
     assert "DR-06 (medium): AI risk committee, 2026-06-12" in section
     assert "M-03 Log retention reduced from 180 to 90 days data planned DPO (E. Meyer), due 2026-12-31" in section
     assert "What a DPO would still ask Nothing outstanding" in section
@@ -506,3 +506,12 @@ def test_license_register_has_evidence_and_obligation_columns(built, pdf_text):
             "LLM API (US provider)") in section
     assert "2 components need legal review" in section
     assert "licence" not in section.replace("Licence", "")  # the common noun is spelled "license" throughout
+
+
+def test_no_raw_backticks_and_one_spelling_of_license(built, pdf_text):
+    assert "`" not in pdf_text
+    section = _section(pdf_text, "8. Operating the model", "9. Evidence index")
+    assert "from the next deployment on, rmfkit ops verify-artifact records each check as evidence" in section
+    html = (built[1].out / "packet.html").read_text("utf-8")
+    assert '<span class="mono">rmfkit ops verify-artifact</span>' in html
+    assert re.findall(r"\blicences?\b", pdf_text) == []
