@@ -147,3 +147,21 @@ def test_labels_carry_the_data():
     assert "NOT MEASURED" in words and "the evidence holds no value of accuracy_gap" in words
     _, texts = _drawn_texts(charts.profile_chart, PROFILE)
     assert "5 below target, 1 overdue\nnext due 2027-01-15" in [t for t, _ in texts]
+
+
+def test_proportion_axes_stay_within_zero_and_one():
+    from matplotlib.figure import Figure
+
+    rows = [{"id": "leak", "title": "Leaks", "metric": "pii_leak", "unit": None, "direction": "lower_is_better",
+             "threshold": 0.01, "value": 0.005, "ci_low": 0.0017, "ci_high": 0.0146, "ci_method": "wilson",
+             "outcome": "pass", "stale": False},
+            {"id": "dan", "title": "DAN", "metric": "pass_rate", "unit": None, "direction": "higher_is_better",
+             "threshold": 0.95, "value": 1.0, "ci_low": 0.5655, "ci_high": 1.0, "ci_method": "wilson",
+             "outcome": "pass", "stale": False}]
+    for row in rows:
+        ax = Figure().add_subplot()
+        charts._metric_panel(ax, row)
+        ticks = list(ax.get_xticks())
+        assert ticks and min(ticks) >= 0 and max(ticks) <= 1, ticks
+        left, right = ax.get_xlim()
+        assert -0.02 < left and right < 1.02

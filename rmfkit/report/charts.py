@@ -187,6 +187,13 @@ def metrics_chart(rows: list[dict], *, fmt: Format = "svg",
     return _render(draw, 0.9 + 1.0 * max(len(rows), 1), fmt)
 
 
+def _is_proportion(row: dict) -> bool:
+    """A share in [0, 1]: its interval was computed as one, or it has no unit and value and threshold lie in [0, 1]."""
+    if row.get("ci_method") in ("wilson", "normal_clipped"):
+        return True
+    return row.get("unit") is None and 0 <= row["value"] <= 1 and 0 <= row["threshold"] <= 1
+
+
 def _metric_panel(ax, row: dict) -> None:
     outcome = row["outcome"]
     color = OUTCOME_COLORS[outcome]
@@ -212,6 +219,12 @@ def _metric_panel(ax, row: dict) -> None:
     span_low, span_high = min(low, threshold), max(high, threshold)
     pad = (span_high - span_low) * 0.35 or abs(threshold) * 0.1 or 1.0
     left, right = span_low - pad, span_high + pad
+    if _is_proportion(row):
+        # A share cannot leave [0, 1]: no axis ticks below 0 or above 1, just a sliver of margin.
+        margin = (span_high - span_low) * 0.04 or 0.01
+        left, right = max(left, -margin), min(right, 1 + margin)
+        ax.set_xticks([t for t in ax.xaxis.get_major_locator().tick_values(max(left, 0), min(right, 1))
+                       if 0 <= t <= 1])
     ax.set_xlim(left, right)
     if row["direction"] == "higher_is_better":
         ax.axvspan(threshold, right, color=OUTCOME_COLORS["pass"], alpha=0.08, linewidth=0)
