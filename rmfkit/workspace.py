@@ -19,6 +19,7 @@ import io
 import os
 import re
 import shutil
+import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +44,7 @@ MARKER = "rmfkit.yaml"
 LOCK_NAME = ".rmfkit.lock"
 LOCK_TIMEOUT_S = 60
 UNICODE_BREAKS = ("\x85", "\u2028", "\u2029")  # NEL, LINE and PARAGRAPH SEPARATOR
+GITIGNORED = ("build/", LOCK_NAME, ".rmfkit-index.json")  # generated, never committed
 
 
 @dataclass(frozen=True)
@@ -73,10 +75,42 @@ MIGRATIONS: dict[str, dict[int, Any]] = {}
 
 # ---------------------------------------------------------------- low-level file helpers
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write via a temp file in the same folder, fsync, then rename: readers see old or new, never half."""
+def _umask() -> int:
+    """The process umask (reading it means setting it: the most restrictive value stands in meanwhile)."""
+    mask = os.umask(0o077)
+    os.umask(mask)
+    return mask
+
+
+def file_mode(path: Path) -> int:
+    """Permissions for writing ``path``: an existing file keeps its own; a new one gets what ``open()`` would
+    give it (0o666 less the umask), not the 0o600 of a temporary file."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        return 0o666 & ~_umask()
+
+
+def _temp_beside(path: Path) -> tuple[int, str]:
+    """A temporary file in ``path``'s folder, already carrying the mode ``path`` will have."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.fchmod(fd, file_mode(path))
+    return fd, tmp
+
+
+def ensure_gitignore(root: Path) -> None:
+    """``root/.gitignore`` lists generated output, the lock and the index (lines already there are kept)."""
+    target = root / ".gitignore"
+    lines = target.read_text(encoding="utf-8").splitlines() if target.is_file() else []
+    missing = [line for line in GITIGNORED if line not in lines]
+    if missing:
+        atomic_write_bytes(target, "".join(f"{line}\n" for line in [*lines, *missing]).encode("utf-8"))
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write via a temp file in the same folder, fsync, then rename: readers see old or new, never half."""
+    fd, tmp = _temp_beside(path)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -219,6 +253,7 @@ PATTERN_WORDS = {
     r"^#[0-9a-fA-F]{6}$": "must be a colour written #RRGGBB",
     r"^DR-\d{2,}$": "must look like DR-01",
     r"^M-\d{2,}$": "must look like M-01",
+    r"^R-\d{4,}$": "must look like R-0001",
     r"^[a-z][a-z0-9_]*\.[a-z0-9_.-]+$": "must look like area.item in lowercase, e.g. serving.runtime",
 }
 _BOUNDS = {"less_than_equal": ("le", "at most"), "less_than": ("lt", "less than"),
@@ -384,6 +419,9 @@ class Workspace:
         """
         if path is not None and not Path(path).exists():
             raise WorkspaceNotFound(f"folder {path} does not exist", hint="create it with `rmfkit init DIR`")
+        if path is not None and not Path(path).is_dir():
+            raise WorkspaceNotFound(f"{path} is a file, not a workspace folder",
+                                    hint="pass the folder that holds rmfkit.yaml")
         return cls(find_workspace_root(path), skip=skip, read_only=read_only)
 
     @classmethod
@@ -400,7 +438,7 @@ class Workspace:
                                deployment_pattern=deployment_pattern)
         atomic_write_bytes(root / MARKER, dump_yaml(merge_into(None, _dump_record(settings))))
         atomic_write_bytes(root / "system.yaml", dump_yaml(merge_into(None, _dump_record(system))))
-        (root / ".gitignore").write_text("build/\n.rmfkit.lock\n.rmfkit-index.json\n", encoding="utf-8")
+        ensure_gitignore(root)
         ws = cls(root)
         with ws.edit():
             for function, rel in MAPPING_FILES.items():
@@ -660,8 +698,7 @@ class Workspace:
         if isinstance(source, (bytes, bytearray)):
             atomic_write_bytes(target, bytes(source))
             return
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        fd, tmp = _temp_beside(target)
         try:
             with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
                 shutil.copyfileobj(src, out, 1024 * 1024)

@@ -19,7 +19,7 @@ def init(directory: Path = typer.Argument(..., help="Folder for the new workspac
 
     from rmfkit.errors import UsageError
     from rmfkit.paths import example_dir
-    from rmfkit.workspace import Workspace
+    from rmfkit.workspace import Workspace, ensure_gitignore
 
     if directory.exists() and not directory.is_dir():
         raise UsageError(f"{directory} is a file, not a folder", hint="choose a new folder")
@@ -27,8 +27,9 @@ def init(directory: Path = typer.Argument(..., help="Folder for the new workspac
         raise UsageError(f"folder {directory} is not empty", hint="choose a new folder")
     if example:
         source = example_dir(example)
-        shutil.copytree(source, directory, dirs_exist_ok=True,
+        shutil.copytree(source, directory, dirs_exist_ok=True, copy_function=shutil.copyfile,  # modes from the umask
                         ignore=shutil.ignore_patterns("build", ".rmfkit.lock", ".rmfkit-index.json", "__pycache__"))
+        ensure_gitignore(directory)
         ws = Workspace.open(directory)
         typer.echo(f"Created {directory} from example '{example}' ({ws.system.name}).")
     else:
