@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -254,3 +255,71 @@ def test_an_oversized_file_is_refused_before_it_is_read(ws: Path, run_cli):
         handle.truncate(9 * 1024 * 1024)
     code, _, err = run_cli("validate", "-w", ws)
     assert (code, err) == (2, "error: mapping/huge.yaml: file is 9,437,184 bytes; the limit is 8,388,608\n")
+
+
+# ---------------------------------------------------------------- small things an auditor noticed
+
+def test_init_from_an_example_ignores_generated_files_and_writes_files_by_the_umask(tmp_path: Path):
+    root = tmp_path / "copy"
+    created = subprocess.run([str(RMFKIT), "init", str(root), "--example", "support-assistant"], capture_output=True,
+                             text=True, env={**os.environ, "RMFKIT_TODAY": "2026-11-02"}, timeout=120,
+                             preexec_fn=lambda: os.umask(0o027))
+    assert created.returncode == 0, created.stderr
+    assert (root / ".gitignore").read_text(encoding="utf-8") == "build/\n.rmfkit.lock\n.rmfkit-index.json\n"
+    modes = {oct(p.stat().st_mode & 0o777) for p in root.rglob("*") if p.is_file() and p.name != ".rmfkit.lock"}
+    assert modes == {"0o640"}
+
+
+def test_a_saved_file_keeps_its_mode_and_a_new_one_gets_the_umask(ws: Path):
+    (ws / "mapping" / "measure.yaml").chmod(0o604)
+    result = subprocess.run([str(RMFKIT), "map", "set", "-w", str(ws), "MEASURE 2.10", "--status", "met"],
+                            capture_output=True, text=True, timeout=120, preexec_fn=lambda: os.umask(0o022))
+    assert result.returncode == 0, result.stderr
+    assert oct((ws / "mapping" / "measure.yaml").stat().st_mode & 0o777) == "0o604"
+    (ws / "mapping" / "govern.yaml").unlink()
+    result = subprocess.run([str(RMFKIT), "map", "set", "-w", str(ws), "GOVERN 1.1", "--status", "met"],
+                            capture_output=True, text=True, timeout=120, preexec_fn=lambda: os.umask(0o022))
+    assert result.returncode == 0, result.stderr
+    assert oct((ws / "mapping" / "govern.yaml").stat().st_mode & 0o777) == "0o644"
+
+
+def test_workspace_option_naming_a_file_is_a_usage_error(ws: Path, run_cli):
+    code, out, err = run_cli("status", "-w", ws / "system.yaml")
+    assert (code, out) == (2, "")
+    assert err == f"error: {ws / 'system.yaml'} is a file, not a workspace folder (pass the folder that holds rmfkit.yaml)\n"
+
+
+def test_an_unknown_function_lists_the_four(ws: Path, run_cli):
+    assert run_cli("map", "show", "-w", ws, "--function", "FOO") == (
+        2, "", "error: unknown function 'FOO' (use one of GOVERN, MAP, MEASURE, MANAGE)\n")
+
+
+def every_command_path() -> list[tuple[str, ...]]:
+    import typer.main
+
+    from rmfkit.cli.app import app
+
+    paths, stack = [()], [((), typer.main.get_command(app))]
+    while stack:
+        prefix, group = stack.pop()
+        for name, command in getattr(group, "commands", {}).items():
+            paths.append((*prefix, name))
+            stack.append(((*prefix, name), command))
+    return sorted(paths)
+
+
+def test_help_reads_like_a_command_line_tool(run_cli, monkeypatch):
+    """No typer type tags (<bool>, <list[str]>), no {argument} braces, no reStructuredText backticks."""
+    monkeypatch.setenv("COLUMNS", "120")
+    pages = {}
+    for path in every_command_path():
+        code, out, err = run_cli(*path, "--help")
+        assert (code, err) == (0, ""), path
+        pages[" ".join(path)] = out
+    assert len(pages) > 30
+    for name, page in pages.items():
+        for tag in ("<bool>", "<str>", "<path>", "<int>", "<list", "{", "``"):
+            assert tag not in page, (name, tag)
+    assert "Usage: rmfkit map set [OPTIONS] SUBCATEGORY" in pages["map set"]
+    assert "--target-date              YYYY-MM-DD  When the target status is due" in pages["map set"]
+    assert re.search(r"│ --json +Print machine-readable JSON", pages["validate"])  # a flag takes no value

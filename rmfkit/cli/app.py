@@ -31,6 +31,46 @@ EXIT_CODES: list[tuple[type[BaseException], int]] = [
 for _name in COMMAND_MODULES:
     importlib.import_module(f"rmfkit.cli.{_name}").register(app)
 
+# How --help names a value: typer's own words -> the usual capitals (anything else: upper-cased, brackets dropped).
+VALUE_NAMES = {"str": "TEXT", "int": "INTEGER", "float": "NUMBER", "path": "PATH", "bool": "", "datetime": "DATE"}
+
+
+def _value_name(typer_label: str | None) -> str | None:
+    """``<list[str]>`` -> ``TEXT``, ``<path>`` -> ``PATH``, ``<bool>`` -> nothing, ``a|b`` stays.
+
+    >>> _value_name("<list[str]>"), _value_name("<path>"), _value_name("<bool>"), _value_name("json|csv")
+    ('TEXT', 'PATH', None, 'json|csv')
+    """
+    if not typer_label or not typer_label.startswith("<"):
+        return typer_label
+    bare = typer_label.strip("<>").removeprefix("list[").removesuffix("]")
+    return VALUE_NAMES.get(bare.lower(), bare.upper()) or None
+
+
+def _conventional_help() -> None:
+    """Help in the usual CLI style: flags bare, values by their metavar or a capitalised type, arguments
+    in capitals (``SUBCATEGORY``), where this typer prints ``<bool>``, ``<list[str]>`` and ``{subcategory}``."""
+    from typer import core
+
+    if not hasattr(core, "TyperArgument") or not hasattr(core.TyperOption, "display_type_rich"):
+        return  # an older typer already renders help this way
+    typer_type = core.TyperOption.display_type_rich
+
+    def option_value(self, ctx):
+        return None if self.is_flag else self.metavar or _value_name(typer_type(self, ctx))
+
+    def argument_name(self) -> str:
+        name = self.metavar or self.name.upper()
+        return (name if self.required else f"[{name}]") + ("..." if self.nargs != 1 else "")
+
+    core.TyperOption.display_type_rich = option_value
+    core.TyperArgument.display_type_rich = lambda self, ctx: None
+    core.TyperArgument._usage_display_name = argument_name
+    core.TyperArgument.display_name_raw = property(lambda self: self.metavar or self.name.upper())
+
+
+_conventional_help()
+
 
 def _report(exc: BaseException) -> int:
     for cls, code in EXIT_CODES:

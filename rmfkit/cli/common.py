@@ -7,8 +7,8 @@ from typing import Any, Optional
 
 import typer
 
-WorkspaceOpt = typer.Option(None, "-w", "--workspace", help="Workspace folder (default: search upward for rmfkit.yaml)",
-                            show_default=False)
+WorkspaceOpt = typer.Option(None, "-w", "--workspace", metavar="DIR",
+                            help="Workspace folder (default: search upward for rmfkit.yaml)", show_default=False)
 JsonOpt = typer.Option(False, "--json", help="Print machine-readable JSON instead of tables")
 
 

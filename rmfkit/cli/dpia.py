@@ -71,7 +71,7 @@ def check(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) -> 
 def export(fmt: str = typer.Option(..., "--format", help="cnil: the CNIL PIA tool's import JSON"),
            out: Optional[Path] = typer.Option(None, "--out", help="Write to FILE (default: standard output)"),
            workspace: Optional[Path] = WorkspaceOpt) -> None:
-    """Export the DPIA inputs (``--format cnil``: JSON the CNIL PIA tool imports)."""
+    """Export the DPIA inputs (--format cnil: JSON the CNIL PIA tool imports)."""
     from rmfkit import dpia
     from rmfkit.errors import UsageError
     from rmfkit.report.bundle import write_output

@@ -40,8 +40,8 @@ def show(subcategory: Optional[str] = typer.Argument(None, help='One subcategory
          assessed_only: bool = typer.Option(False, "--assessed", help="Hide not_assessed subcategories")) -> None:
     """List subcategories with recorded and evidence-checked status, owner, evidence and target."""
     from rmfkit.assess import EFFECTIVE_STATUSES, assess, guidance
-    from rmfkit.catalog import load_catalog, normalize_id
-    from rmfkit.errors import UsageError
+    from rmfkit.catalog import FUNCTIONS, load_catalog, normalize_id
+    from rmfkit.errors import UnknownIdError, UsageError
 
     ws = open_ws(workspace)
     catalog = load_catalog()
@@ -52,6 +52,8 @@ def show(subcategory: Optional[str] = typer.Argument(None, help='One subcategory
         return
     if status and status not in EFFECTIVE_STATUSES:
         raise UsageError(f"--status '{status}' is not a status", hint="use one of " + ", ".join(EFFECTIVE_STATUSES))
+    if function and normalize_id(function) not in FUNCTIONS:
+        raise UnknownIdError(f"unknown function '{function}'", hint="use one of " + ", ".join(FUNCTIONS))
     wanted_function = catalog.function(normalize_id(function)).id if function else None
     wanted_category = catalog.category(normalize_id(category)).id if category else None
     rows = [r for r in result.rows
@@ -98,15 +100,23 @@ def _show_one(row: dict, guide: dict, as_json: bool) -> None:
 @map_app.command("set")
 def set_(subcategory: str = typer.Argument(..., help='Subcategory id, e.g. "MEASURE 2.10"'),
          workspace: Optional[Path] = WorkspaceOpt,
-         status: Optional[str] = typer.Option(None, "--status", help="met | partially_met | not_met | not_applicable | not_assessed"),
-         owner: Optional[str] = typer.Option(None, "--owner"),
-         evidence: Optional[List[str]] = typer.Option(None, "--evidence", help="Evidence id; replaces the list (repeat for several)"),
-         add_evidence: Optional[List[str]] = typer.Option(None, "--add-evidence", help="Evidence id to add (repeatable)"),
-         remove_evidence: Optional[List[str]] = typer.Option(None, "--remove-evidence", help="Evidence id to unlink"),
-         note: Optional[str] = typer.Option(None, "--note"),
-         justification: Optional[str] = typer.Option(None, "--justification", help="Why it does not apply"),
-         target_status: Optional[str] = typer.Option(None, "--target-status"),
-         target_date: Optional[str] = typer.Option(None, "--target-date", help="YYYY-MM-DD")) -> None:
+         status: Optional[str] = typer.Option(None, "--status", metavar="STATUS",
+                                              help="met | partially_met | not_met | not_applicable | not_assessed"),
+         owner: Optional[str] = typer.Option(None, "--owner", metavar="NAME",
+                                             help='Who answers for it (--owner "" clears it)'),
+         evidence: Optional[List[str]] = typer.Option(None, "--evidence", metavar="ID",
+                                                      help="Evidence id; replaces the list (repeat for several)"),
+         add_evidence: Optional[List[str]] = typer.Option(None, "--add-evidence", metavar="ID",
+                                                          help="Evidence id to add (repeatable)"),
+         remove_evidence: Optional[List[str]] = typer.Option(None, "--remove-evidence", metavar="ID",
+                                                             help="Evidence id to unlink (repeatable)"),
+         note: Optional[str] = typer.Option(None, "--note", metavar="TEXT", help="What was decided and why"),
+         justification: Optional[str] = typer.Option(None, "--justification", metavar="TEXT",
+                                                     help="Why it does not apply (needed for not_applicable)"),
+         target_status: Optional[str] = typer.Option(None, "--target-status", metavar="STATUS",
+                                                     help="Status to reach (the target profile)"),
+         target_date: Optional[str] = typer.Option(None, "--target-date", metavar="YYYY-MM-DD",
+                                                   help="When the target status is due")) -> None:
     """Record status, owner, evidence, note or target of one subcategory (empty text "" clears a field)."""
     from rmfkit.assess import evaluate_assessment
     from rmfkit.errors import UsageError
