@@ -50,7 +50,7 @@ def test_status_names_unsupported_claims_and_failing_metrics(run_cli, ws_path):
     assert "Met without evidence (1): GOVERN 2.1" in out
     assert "Target profile: 2 subcategories below target, 1 overdue (MAP 4.1) (see `rmfkit map gaps`)" in out
     assert "Measurement: 5 thresholds — 0 pass, 1 fail, 4 not measured" in out
-    assert "FAIL Support answer accuracy on labelled tickets (ticket-accuracy): 0.812 vs >= 0.85; short by 0.038" in out
+    assert "FAIL Support answer accuracy on labelled tickets (ticket-accuracy): 0.812 vs ≥ 0.85; short by 0.038" in out
     lines = [line.split() for line in out.splitlines()]
     assert ["GOVERN", "1", "0", "1", "0", "0", "17", "19", "10%", "5%"] in lines
 
@@ -150,6 +150,6 @@ def test_measure_command_lists_results_and_what_is_not_measured(run_cli, ws_path
     assert code == 0
     assert "p95-latency: generic evidence holds no value of p95_latency_ms" in out
     assert "Trustworthiness characteristics not measured (MEASURE 1.1): Safe; Secure and resilient;" in out
-    assert "ticket-accuracy: 0.812 vs >= 0.85; short by 0.038" in out
+    assert "ticket-accuracy: 0.812 vs ≥ 0.85; short by 0.038" in out
     (ws_path / "thresholds.yaml").unlink()
     assert run_cli("measure", "-w", ws_path)[1].startswith("No thresholds declared")

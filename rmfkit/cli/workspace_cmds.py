@@ -146,11 +146,16 @@ def _print_measurement(out, measurement: dict | None) -> None:
     if measurement is None:
         out.print("Measurement: not yet recorded (declare thresholds in thresholds.yaml)")
         return
+    within = measurement.get("pass_within_tolerance", 0)
     out.print(f"Measurement: {measurement['thresholds']} thresholds — {measurement['pass']} pass, "
-              f"{measurement['fail']} fail, {measurement['not_measured']} not measured")
+              + (f"{within} pass within tolerance, " if within else "")
+              + f"{measurement['fail']} fail, {measurement['not_measured']} not measured")
     for item in measurement["failing_detail"]:
         out.print(f"  [bold]FAIL[/bold] {escape(item['title'])} ({item['id']}): {escape(item['reason'])}",
                   soft_wrap=True)
+    for item in measurement.get("within_tolerance_detail", []):
+        out.print(f"  [bold]WITHIN TOLERANCE[/bold] {escape(item['title'])} ({item['id']}): "
+                  f"{escape(item['reason'])}", soft_wrap=True)
     if measurement["characteristics_not_measured"]:
         out.print("  Trustworthiness characteristics not measured (MEASURE 1.1): "
                   + "; ".join(measurement["characteristics_not_measured"]), soft_wrap=True)
