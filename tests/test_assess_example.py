@@ -63,3 +63,46 @@ def test_example_measurement_has_a_failing_metric_and_unmeasured_characteristics
 
 def test_example_validates(ws):
     assert [str(p) for p in ws.validate()] == []
+
+
+def test_example_story_is_consistent(ws):
+    """The example data agrees with itself: shares of requests, redaction before the fallback, agents as data
+    subjects, dated evidence, the pilot's license step, the DPIA decision against the frozen 2026-Q3."""
+    from rmfkit import dpia
+    from rmfkit.review import load_snapshot
+
+    flows = {f.id: f for f in ws.system.data_flows}
+    assert (flows["F2-rag-to-local-model"].share_of_requests, flows["F3-rag-to-hosted-api"].share_of_requests) == (
+        0.8, 0.05)
+    assert "rare long-context requests" in ws.system.context and "rare" in flows["F3-rag-to-hosted-api"].description.lower()
+    # identifiers are redacted before the fallback (M-01): neither the flow nor the DPIA sends them to the provider
+    assert flows["F3-rag-to-hosted-api"].personal_data == ["free-text content of messages"]
+    record = dpia.load(ws)
+    recipients = {c.name: c.recipients for c in record.description.data_categories}
+    assert all("US LLM provider" not in r for name in ("contact details", "account identifiers")
+               for r in recipients[name])
+    assert record.measure("M-01").status == "existing"
+    assert ws.risks["R-0008"].measures[0].endswith("(in place, DPIA M-01)")
+    # agents' ratings are logged (F5): they are data subjects, employees (C7), not monitored individually (C3)
+    assert "support agents" in flows["F5-logs"].data_subjects
+    assert (record.screening.criteria["C7"].answer, record.screening.criteria["C3"].answer) == ("yes", "no")
+    assert any("per team, not per agent" in g for g in ws.system.affected_groups)
+    # only the ICO list was checked; the German list is named as an open point
+    assert [a.authority for a in record.screening.authority_lists_checked] == [
+        "ICO (UK), Art. 35(4) list (for the UK users)"]
+    assert "Open point: the German supervisory authorities' (DSK) Art. 35(4) list" in \
+        " ".join(record.screening.decision_rationale.split())
+    # the decision changed within Q4; the frozen Q3 snapshot still holds the earlier one
+    assert record.screening.decided_at == dt.date(2026, 10, 5) and record.screening.decision == "required"
+    q3 = load_snapshot(ws, "2026-Q3")["records"]["dpia.yaml"]["screening"]
+    assert (q3["decision"], q3["decided_at"]) == ("recommended", "2026-02-18")
+    assert record.sign_off.date == dt.date(2026, 11, 16) and record.dpo_advice.date == dt.date(2026, 11, 10)
+    # evidence is imported after it was collected; pilot steps cite nothing collected after their date
+    for item in ws.evidence.values():
+        assert item.imported_at.date() >= item.collected_at, item.id
+    operations = {s.step: s for s in __import__("rmfkit.ops", fromlist=["x"]).operations_of(ws).pilot}
+    for step in operations.values():
+        for evidence_id in step.evidence:
+            assert ws.evidence[evidence_id].collected_at <= step.date, (step.step, evidence_id)
+    assert "not a permissive one" in operations[2].notes
+    assert ws.risks["R-0002"].accepted_by == "AI risk committee, 2026-06-12"

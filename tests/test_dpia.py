@@ -157,11 +157,14 @@ def test_us_hosted_processor_is_a_transfer_needing_a_mechanism(example_ws):
     assert prefill["processors"] == [{"name": "US LLM provider (example)",
                                       "service": "Hosted long-context LLM API (US provider)", "location": "US",
                                       "data_flows": ["F3-rag-to-hosted-api"]}]
-    assert prefill["data_subjects"] == ["customers' employees", "end users of customers"]
+    assert prefill["data_subjects"] == ["customers' employees", "end users of customers", "support agents"]
     names = [c["name"] for c in prefill["data_categories"]]
     assert names == ["contact details", "account identifiers", "free-text content of messages",
-                     "pseudonymised account identifiers"]
-    assert prefill["data_categories"][1]["recipients"] == ["Support RAG service (in-house)", "US LLM provider (example)"]
+                     "pseudonymised account identifiers", "pseudonymised agent identifiers"]
+    # identifiers are redacted before the fallback call: only the free text reaches the US provider
+    assert prefill["data_categories"][1]["recipients"] == ["Support RAG service (in-house)"]
+    assert prefill["data_categories"][2]["recipients"] == ["Support RAG service (in-house)", "vLLM inference server",
+                                                           "US LLM provider (example)"]
 
 
 def test_transfer_without_mechanism_is_flagged_and_asked():
@@ -233,7 +236,7 @@ def test_example_dpia_is_complete_and_its_status(example_ws, monkeypatch):
     monkeypatch.setenv("RMFKIT_TODAY", "2026-11-29")
     ws = Workspace.open(example_ws)
     assert dpia.completeness(ws.system, dpia.load(ws)) == []
-    assert dpia.status(ws) == {"state": "approved", "decision": "required", "criteria_met": 3, "risks": 10,
+    assert dpia.status(ws) == {"state": "approved", "decision": "required", "criteria_met": 4, "risks": 10,
                                "residual_high": 0, "prior_consultation_required": False, "open_questions": 0}
     monkeypatch.setenv("RMFKIT_TODAY", "2027-03-01")
     assert dpia.completeness(ws.system, dpia.load(ws)) == [
@@ -341,7 +344,7 @@ def test_view_for_the_packet(example_ws):
     view = dpia.view(ws)
     assert view["recorded"] is True and view["dpia_id"] == "DPIA-support-assistant" and view["example_data"] is True
     assert view["screening"]["decision"] == "required"
-    assert view["screening"]["decided_at"] == "2026-02-18"
+    assert view["screening"]["decided_at"] == "2026-10-05"
     assert [n["key"] for n in view["necessity"]][:3] == ["purpose_specification", "lawful_basis", "minimisation"]
     assert len(view["necessity"]) == 15 and all(n["answer"] for n in view["necessity"])
     assert [r["id"] for r in view["risks"]] == [f"DR-{i:02d}" for i in range(1, 11)]

@@ -86,7 +86,7 @@ def test_example_export_values(example_ws):
     assert answers[344]["list"] == []
     assert answers[324]["list"][:2] == ["Output filter for personal data not present in the conversation",
                                         "Red-team suite with injection and extraction prompts before each release"][::-1]
-    assert "Standard Contractual Clauses (2021/914), module 2; transfer impact assessment TIA-2026-02" in answers[227]["text"]
+    assert "Standard Contractual Clauses (2021/914), module 2; transfer impact assessment TIA-2026-10" in answers[227]["text"]
     assert answers[212]["text"].count("6(1)(f) legitimate interests") == 4
     # Rights and fairness risks have no native slot: they are described in the closest principle's answer.
     assert "Risk DR-05 Wrong statements about a customer&#x27;s account or a named person" in answers[214]["text"]

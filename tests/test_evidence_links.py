@@ -32,9 +32,16 @@ def test_ls_shows_mapping_risk_operations_and_pilot_links(example_ws, run_cli):
     assert found["eval-task-support-tickets-2026-10"] == [
         ("MEASURE 2.3", "mapping"), ("MEASURE 2.5", "mapping"), ("MEASURE 2.10", "mapping"),
         ("risk R-0004", "risk"), ("risk R-0007", "risk"), ("risk R-0013", "risk"),
-        ("ops evaluation.suite", "operations"), ("pilot step 5", "pilot")]
+        ("ops evaluation.suite", "operations")]
     assert found["card-llama-3.1-8b-instruct"] == [("MANAGE 3.1", "mapping"), ("risk R-0002", "risk")]
     assert all(found.values()), "every example item supports something"
+    # the example's pilot steps cite no evidence (none collected before their dates); a step that does is listed
+    operations = example_ws / "operations.yaml"
+    text = operations.read_text(encoding="utf-8")
+    operations.write_text(text.replace("  - step: 7\n    status: in_progress\n",
+                                       "  - step: 7\n    status: in_progress\n    evidence: [eval-task-support-tickets-2026-10]\n"),
+                          encoding="utf-8")
+    assert supports(run_cli, example_ws)["eval-task-support-tickets-2026-10"][-1] == ("pilot step 7", "pilot")
 
 
 def test_import_with_subcategory_links_it_in_the_mapping_status_unchanged(example_ws, run_cli):

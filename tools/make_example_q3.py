@@ -14,8 +14,10 @@ example diffs against 2026-Q3 with something in every category of the review:
 - licenses: bge-small-en had no licence recorded yet, the hosted API's terms were the 2026-05 version;
 - metrics: the July evaluation passed the integrations threshold (fails now) and escalated better;
 - risks: R-0013 was not identified yet, R-0006 was open, R-0004 had its earlier score;
-- DPIA: no logging purpose and flow F5 yet, the fallback flow F3 stayed in the EU (no transfer), the
-  screening was a draft recommending a DPIA;
+- DPIA: the quality-review logging (purpose and flow F5) was not recorded yet, the fallback flow F3 stayed in
+  the provider's EU data zone (no transfer), and the DPIA was a draft under the screening made before go-live
+  (2026-02-18), which had recorded "recommended" without checking an authority list or counting the agents as
+  data subjects (C7); the October re-screening (live example) records "required" and says why;
 - operations: weights pinning counted as done, the SBOM item was in progress.
 
 Run from the repository root: ``python tools/make_example_q3.py [--replace]``. Same example, same bytes.
@@ -148,8 +150,9 @@ def rewind(ws) -> None:
             if flow["id"] == "F5-logs":
                 continue
             if flow["id"] == "F3-rag-to-hosted-api":
-                flow.update(region="EU", description="Long-context requests fall back to the hosted API, served "
-                                                     "from the provider's EU data zone.")
+                flow.update(region="EU", description="Rare long-context requests (about 5% of requests) fall back "
+                                                     "to the hosted API, served from the provider's EU data zone; "
+                                                     "contact details and account identifiers are redacted first.")
                 flow.pop("transfer_mechanism", None)
             flows.append(flow)
         data["data_flows"] = flows
@@ -170,15 +173,29 @@ def rewind(ws) -> None:
                 data.update(likelihood=before["likelihood"], impact=before["impact"], last_reviewed=REVIEW_DAY)
         rewritten(rel, Risk, risk_change)
 
-    # DPIA
+    # DPIA: still the draft of the screening made before go-live
     def dpia_change(data):
-        data.update(status="draft", updated_at="2026-09-22")
-        data["screening"]["decision"] = "recommended"
-        data["screening"]["decision_rationale"] = ("Draft screening before the logging of prompts for quality "
-                                                   "review was planned: DPIA recommended (example data).")
+        data.update(status="draft", version="1.2", updated_at="2026-09-22")
+        screening = data["screening"]
+        screening.update(decision="recommended", decided_at="2026-02-18", decision_rationale=(
+            "Screening before go-live: C4, C5 and C8 are met; recorded as 'recommended' because agents review the "
+            "drafts and the data stays in the EU, and a DPIA was drafted before go-live (example data)."))
+        screening["authority_lists_checked"] = []
+        screening["criteria"]["C3"]["rationale"] = ("The assistant adds no monitoring of customers or agents; the "
+                                                    "share of drafts sent unchanged is reported per team.")
+        screening["criteria"]["C7"] = {"answer": "no", "rationale": (
+            "Data subjects are business users of our customers acting in a professional capacity.")}
         description = data["description"]
         description["purposes"] = [p for p in description["purposes"] if not p["purpose"].startswith("Quality review")]
+        description["data_categories"] = [c for c in description["data_categories"]
+                                          if c["name"] != "pseudonymised agent identifiers"]
+        description["data_subjects"] = [d for d in description["data_subjects"]
+                                        if not d["category"].startswith("Our support agents")]
         description["international_transfers"] = []
+        data["dpo_advice"].update(date="2026-02-27", advice=(
+            "Proceed, on condition that identifiers are redacted before the hosted fallback, the provider's "
+            "no-training and zero-retention terms are in the DPA, log retention is reduced, and customers can "
+            "switch the fallback off."))
         data.pop("sign_off", None)
 
     rewritten("dpia.yaml", Dpia, dpia_change)
