@@ -68,7 +68,7 @@ STATUS_COLOURS: dict[str, tuple[str, str]] = {
 STATUS_LABELS = {"partially_met": "partially met", "not_met": "not met", "not_applicable": "n/a",
                  "not_assessed": "not assessed", "hash_mismatch": "hash mismatch", "open_source": "open source",
                  "open_weights": "open weights", "open_access": "open access", "in_treatment": "in treatment",
-                 "not_measured": "not measured"}
+                 "not_measured": "not measured", "pass_within_tolerance": "pass (within tolerance)"}
 COVERAGE_COLUMNS = {"met": "Met", "partially_met": "Partially met", "unsupported": "Unsupported", "not_met": "Not met",
                     "not_applicable": "N/A", "not_assessed": "Not assessed"}
 COLLAPSE_AFTER = 12
@@ -578,18 +578,22 @@ def heatmap(ws: "Workspace", *, residual: bool = False) -> Chart:
 
 def measurement_table(rows: Sequence[Mapping[str, Any]]) -> Table:
     """Results against thresholds (:func:`rmfkit.measure.evaluate` rows): value, 95% CI, outcome, why."""
+    from rmfkit.measure import format_number
+
     shown = []
     for r in rows:
-        sign = ">=" if r["direction"] == "higher_is_better" else "<="
-        ci = f"{r['ci_low']:.4g} – {r['ci_high']:.4g}" if r.get("ci_low") is not None else None
-        shown.append({**r, "target": f"{sign} {r['threshold']:.4g}" + (f" {r['unit']}" if r.get("unit") else ""),
-                      "value_text": f"{r['value']:.4g}" if r.get("value") is not None else None, "ci": ci})
+        sign = "≥" if r["direction"] == "higher_is_better" else "≤"
+        ci = f"{format_number(r['ci_low'])} – {format_number(r['ci_high'])}" if r.get("ci_low") is not None else None
+        shown.append({**r, "target": f"{sign} {format_number(r['threshold'])}" + (f" {r['unit']}" if r.get("unit") else ""),
+                      "value_text": format_number(r["value"]) if r.get("value") is not None else None, "ci": ci})
     failing = sum(1 for r in rows if r["outcome"] == "fail")
+    within = sum(1 for r in rows if r["outcome"] == "pass_within_tolerance")
     missing = sum(1 for r in rows if r["outcome"] == "not_measured")
     return table(shown, {"title": "Threshold", "metric": "Metric", "value_text": "Value", "ci": "95% CI",
                          "target": "Target", "outcome": "Outcome", "evidence": "Evidence", "reason": "Why"},
                  title="Measurements against acceptance thresholds", status_columns=("outcome",),
-                 wrap_columns=("title", "reason"), summary=f"{len(rows)} thresholds, {failing} failing, {missing} not measured",
+                 wrap_columns=("title", "reason"), summary=f"{len(rows)} thresholds, {failing} failing, {within} passing only within tolerance, "
+                         f"{missing} not measured",
                  empty="no acceptance thresholds declared yet (thresholds.yaml)")
 
 
@@ -1047,7 +1051,7 @@ def _change_rows(changes: Sequence[Mapping[str, Any]]) -> tuple[list[dict], dict
         colours[word] = _TONE_COLOURS[tone]
         notes = [c.get("detail")]
         if c["category"] == "metrics":
-            sign = ">=" if c["direction"] == "higher_is_better" else "<="
+            sign = "≥" if c["direction"] == "higher_is_better" else "≤"
             notes.insert(0, f"target {sign} {c['threshold']:g}{c.get('unit') or ''}")
         if c.get("openness_before") != c.get("openness_after"):
             notes.append(f"openness: {label(c.get('openness_before')) or '—'} -> {label(c.get('openness_after'))}")
