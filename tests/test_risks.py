@@ -77,7 +77,7 @@ def test_rationale_is_required():
 # ---------------------------------------------------------------- bad files in a workspace
 
 @pytest.mark.parametrize("fixture, field, text", [
-    ("likelihood-out-of-scale.yaml", "likelihood", "less than or equal to 5"),
+    ("likelihood-out-of-scale.yaml", "likelihood", "must be at most 5 (got 7)"),
     ("unknown-category.yaml", "category", "unknown risk category 'licence-drift'"),
     ("missing-rationale.yaml", "rationale", "required field is missing"),
     ("residual-without-rationale.yaml", "residual_rationale", "residual score needs a written residual_rationale"),
@@ -211,7 +211,7 @@ def test_cli_add_writes_a_valid_risk(example_ws, run_cli, monkeypatch):
 
 
 @pytest.mark.parametrize("args, text", [
-    (["--likelihood", "9"], "likelihood: Input should be less than or equal to 5"),
+    (["--likelihood", "9"], "likelihood: must be at most 5 (got 9)"),
     (["--category", "licence-drift"], "category: unknown risk category 'licence-drift'"),
     (["--rationale", " "], "rationale: rationale must not be blank"),
     (["--component", "gpt-5"], "components: unknown component 'gpt-5'"),
