@@ -8,58 +8,62 @@ import pytest
 from rmfkit.workspace import describe_validation_error
 
 
-def edit(path: Path, old: str, new: str) -> None:
+def edit(path: Path, old: str, new: str) -> int:
+    """Replace the one ``old`` in ``path`` by ``new``; returns the line the change starts on."""
     text = path.read_text(encoding="utf-8")
     assert text.count(old) == 1, f"{old!r} is not once in {path.name}"
     path.write_text(text.replace(old, new), encoding="utf-8")
+    return text[: text.index(old)].count("\n") + 1 + old[:1].count("\n")
 
 
 @pytest.mark.parametrize("file, old, new, line", [
     ("risks/R-0003.yaml", "likelihood: 3\n", "likelihood: 7\n",
-     "risks/R-0003.yaml line 11: likelihood: must be at most 5 (got 7)"),
+     "risks/R-0003.yaml line {line}: likelihood: must be at most 5 (got 7)"),
     ("risks/R-0003.yaml", "likelihood: 3\n", "likelihood: 0\n",
-     "risks/R-0003.yaml line 11: likelihood: must be at least 1 (got 0)"),
+     "risks/R-0003.yaml line {line}: likelihood: must be at least 1 (got 0)"),
     ("risks/R-0003.yaml", "likelihood: 3\n", "likelihood: high\n",
-     "risks/R-0003.yaml line 11: likelihood: must be a whole number (got 'high')"),
+     "risks/R-0003.yaml line {line}: likelihood: must be a whole number (got 'high')"),
     ("risks/R-0003.yaml", "likelihood: 3\n", "likelihood: 2.5\n",
-     "risks/R-0003.yaml line 11: likelihood: must be a whole number (got 2.5)"),
+     "risks/R-0003.yaml line {line}: likelihood: must be a whole number (got 2.5)"),
     ("evidence/lic-vllm/evidence.yaml", "size: 746\n", "size: [746]\n",
-     "evidence/lic-vllm/evidence.yaml line 7: size: must be a whole number (got a list)"),
+     "evidence/lic-vllm/evidence.yaml line {line}: size: must be a whole number (got a list)"),
     ("evidence/lic-vllm/evidence.yaml", "\nsha256: bdf88c11", "\nsha256: BDF88C11",
-     "evidence/lic-vllm/evidence.yaml line 6: sha256: must be a SHA-256: 64 lowercase hex digits "
+     "evidence/lic-vllm/evidence.yaml line {line}: sha256: must be a SHA-256: 64 lowercase hex digits "
      "(got 'BDF88C11aa6a0cac4550fdf2af4b9474fa2a35105c066b5408ba524dd...')"),
     ("system.yaml", "go_live: 2026-03-02\n", "go_live: 2026-02-30\n",
-     "system.yaml line 24: go_live: '2026-02-30' is not a date that exists; write a date as YYYY-MM-DD"),
+     "system.yaml line {line}: go_live: '2026-02-30' is not a date that exists; write a date as YYYY-MM-DD"),
     ("system.yaml", "go_live: 2026-03-02\n", "go_live: next spring\n",
-     "system.yaml line 24: go_live: must be a date written YYYY-MM-DD (got 'next spring')"),
+     "system.yaml line {line}: go_live: must be a date written YYYY-MM-DD (got 'next spring')"),
     ("system.yaml", "generative: true\n", "generative: {answer: true}\n",
-     "system.yaml line 22: generative: must be true or false (got a mapping)"),
+     "system.yaml line {line}: generative: must be true or false (got a mapping)"),
     ("system.yaml", "name: Customer Support Assistant\n", "name: [Customer, Support]\n",
-     "system.yaml line 4: name: must be text (got a list)"),
+     "system.yaml line {line}: name: must be text (got a list)"),
 ])
 def test_a_schema_problem_reads_in_plain_words_and_is_listed_once(example_ws: Path, run_cli, file, old, new, line):
     """One mistake, one line: a risk that failed to load is not also 'not in the risk register' elsewhere."""
-    edit(example_ws / file, old, new)
+    at = edit(example_ws / file, old, new)
     code, out, err = run_cli("validate", "-w", example_ws)
     assert (code, out) == (3, "")
-    assert err.splitlines() == [line, "1 problem(s) found"]
+    assert err.splitlines() == [line.format(line=at), "1 problem(s) found"]
 
 
 def test_components_written_as_a_mapping(example_ws: Path, run_cli):
     system = example_ws / "system.yaml"
     text = system.read_text(encoding="utf-8")
-    start, end = text.index("components:\n"), text.index("data_flows:\n")
+    start, end = text.index("\ncomponents:\n") + 1, text.index("\ndata_flows:\n") + 1
     system.write_text(text[:start] + "components: {llama: vllm}\n" + text[end:], encoding="utf-8")
     code, _, err = run_cli("validate", "-w", example_ws)
     assert code == 3
-    assert err.splitlines() == ["system.yaml line 34: components: must be a list (got a mapping)", "1 problem(s) found"]
+    line = text[:start].count("\n") + 1
+    assert err.splitlines() == [f"system.yaml line {line}: components: must be a list (got a mapping)",
+                                "1 problem(s) found"]
 
 
 def test_a_duplicate_key_is_named_without_python_values(example_ws: Path, run_cli):
-    edit(example_ws / "risks" / "R-0003.yaml", "likelihood: 3\n", "likelihood: 3\nlikelihood:\n  value: 4\n")
+    line = edit(example_ws / "risks" / "R-0003.yaml", "likelihood: 3\n", "likelihood: 3\nlikelihood:\n  value: 4\n")
     code, out, err = run_cli("validate", "-w", example_ws)
     assert (code, out) == (2, "")
-    assert err == ('error: risks/R-0003.yaml line 12: duplicate key "likelihood": a key may appear only once in a '
+    assert err == (f'error: risks/R-0003.yaml line {line + 1}: duplicate key "likelihood": a key may appear only once in a '
                    "mapping; keep one of them\n")
 
 
