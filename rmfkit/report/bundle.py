@@ -280,23 +280,22 @@ CHART_MEDIA_TYPE = "image/png"
 
 
 def chart_inputs(view: dict[str, Any]) -> dict[str, Any]:
-    """What each packet chart is drawn from, by chart name (None: no such chart for this workspace)."""
-    return {"coverage": view["mapping"]["coverage"], "profile": view["mapping"]["profile"],
+    """What each packet chart is drawn from, by chart name, in the order the packet shows them (None: no
+    such chart for this workspace; the profile chart is a packet file the built-in pages do not show)."""
+    return {"coverage": view["mapping"]["coverage"],
             "metrics": view["measurement"]["rows"] if view["measurement"]["recorded"] else None,
-            "heat_map": view["risks"]["heat_map"] if view["risks"]["recorded"] else None}
+            "heat_map": view["risks"]["heat_map"] if view["risks"]["recorded"] else None,
+            "profile": view["mapping"]["profile"]}
 
 
-def packet_charts(inputs: dict[str, Any]) -> dict[str, bytes]:
-    """PNG bytes of the charts shown in the packet, by name, from :func:`chart_inputs`."""
+def draw_chart(name: str, data: Any) -> bytes:
+    """PNG bytes of one packet chart from its :func:`chart_inputs` entry."""
     from rmfkit.report import charts, risk_charts
 
-    found = {"coverage": charts.coverage_chart(inputs["coverage"], fmt="png"),
-             "profile": charts.profile_chart(inputs["profile"], fmt="png")}
-    if inputs["metrics"] is not None:
-        found["metrics"] = charts.metrics_chart(inputs["metrics"], fmt="png")
-    if inputs["heat_map"] is not None:
-        found["heat_map"] = risk_charts.heatmap_png(inputs["heat_map"], title="Open risks at their residual rating")
-    return found
+    if name == "heat_map":
+        return risk_charts.heatmap_png(data, title="Open risks at their residual rating")
+    draw = {"coverage": charts.coverage_chart, "profile": charts.profile_chart, "metrics": charts.metrics_chart}[name]
+    return draw(data, fmt="png")
 
 
 class ChartDrawing:
@@ -311,34 +310,39 @@ class ChartDrawing:
         from concurrent.futures import ProcessPoolExecutor
         from concurrent.futures.process import BrokenProcessPool
 
-        self._inputs = chart_inputs(view)
-        digest = sha256_bytes(canonical_json(self._inputs))[:16]
-        self.placeholders = {name: f"rmfkit-chart:{name}-{digest}" for name, data in self._inputs.items()
-                             if data is not None}
-        self._payloads: dict[str, bytes] | None = None
-        self._future = None
+        inputs = {name: data for name, data in chart_inputs(view).items() if data is not None}
+        digest = sha256_bytes(canonical_json(inputs))[:16]
+        self.placeholders = {name: f"rmfkit-chart:{name}-{digest}" for name in inputs}
+        self._inputs = inputs
+        self._payloads: dict[str, bytes] = {}
+        self._futures: dict[str, Any] = {}
         try:
             pool = ProcessPoolExecutor(1)
-            self._future = pool.submit(packet_charts, self._inputs)
-            pool.shutdown(wait=False)  # the worker exits once the charts are drawn
+            self._futures = {name: pool.submit(draw_chart, name, data) for name, data in inputs.items()}
+            pool.shutdown(wait=False)  # the worker draws them in order, then exits
         except (OSError, NotImplementedError, ImportError, BrokenProcessPool):
-            self._payloads = packet_charts(self._inputs)
+            self._futures = {}
 
-    def payloads(self) -> dict[str, bytes]:
-        """PNG bytes by chart name (waits for the worker; a failure there is raised here)."""
+    def payload(self, name: str) -> bytes:
+        """PNG bytes of one chart (waits for the worker; a failure there is raised here)."""
         from concurrent.futures.process import BrokenProcessPool
 
-        if self._payloads is None:
+        if name not in self._payloads:
+            future = self._futures.get(name)
             try:
-                self._payloads = self._future.result()
-            except BrokenProcessPool:  # the worker died (not the drawing failing): draw them here
-                self._payloads = packet_charts(self._inputs)
-        return self._payloads
+                self._payloads[name] = future.result() if future else draw_chart(name, self._inputs[name])
+            except BrokenProcessPool:  # the worker died (not the drawing failing): draw it here
+                self._payloads[name] = draw_chart(name, self._inputs[name])
+        return self._payloads[name]
+
+    def payloads(self) -> dict[str, bytes]:
+        """PNG bytes by chart name."""
+        return {name: self.payload(name) for name in self._inputs}
 
     def data_uri(self, name: str) -> str:
         from rmfkit.report.html import data_uri
 
-        return data_uri(self.payloads()[name], CHART_MEDIA_TYPE)
+        return data_uri(self.payload(name), CHART_MEDIA_TYPE)
 
     def late_images(self) -> dict[str, Callable[[], str]]:
         """Placeholder URL -> function giving the chart's data URI (for the PDF's URL fetcher)."""
