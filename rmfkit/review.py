@@ -112,6 +112,23 @@ def snapshots(ws: "Workspace") -> list[SnapshotInfo]:
     return sorted(found, key=lambda s: (s.date, s.label))
 
 
+def chain_tip(history: list[SnapshotInfo]) -> SnapshotInfo | None:
+    """The snapshot a new one chains to: the one no other snapshot names as its previous.
+
+    Taken order, not label order, decides: a ``2026-Q1`` snapshot taken after ``2026-Q2`` chains to
+    ``2026-Q2``. If the history already forks, the newest tip (by date, then label) is continued.
+
+    >>> a = SnapshotInfo("2026-Q2", "2026-06-30", "a" * 64, None)
+    >>> b = SnapshotInfo("2026-Q1", "2026-06-30", "b" * 64, {"label": "2026-Q2", "manifest_sha256": "a" * 64})
+    >>> chain_tip([b, a]).label
+    '2026-Q1'
+    """
+    named = {s.previous.get("manifest_sha256") for s in history if isinstance(s.previous, dict)}
+    tips = [s for s in history if s.manifest_sha256 not in named]
+    candidates = tips or history
+    return max(candidates, key=lambda s: (s.date, s.label)) if candidates else None
+
+
 def check_snapshot(folder: Path) -> None:
     """Refuse a snapshot whose files, or any earlier snapshot it chains to, do not match their manifests.
 
@@ -208,9 +225,8 @@ def take_snapshot(ws: "Workspace", label: str, *, sign_key: Path | None = None) 
         if ws.path(rel).exists():
             raise UsageError(f"snapshot {label} already exists in {REVIEWS_FOLDER}/",
                              hint="snapshots are never rewritten; choose a new label")
-        history = snapshots(ws)
-        previous = ({"label": history[-1].label, "manifest_sha256": history[-1].manifest_sha256}
-                    if history else None)
+        tip = chain_tip(snapshots(ws))
+        previous = {"label": tip.label, "manifest_sha256": tip.manifest_sha256} if tip else None
         bundle = live_bundle(ws, label=label, previous=previous)
         bundle["signer_key_sha256"] = key_fingerprint(private_key.public_key()) if private_key else None
         bundle_bytes = canonical_json(bundle)

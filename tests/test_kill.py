@@ -208,9 +208,6 @@ def test_concurrent_imports_all_land(tmp_path: Path):
     assert len(ws.evidence) == 1 + len(files)
 
 
-@pytest.mark.xfail(reason="review.take_snapshot chains to the snapshot sorted last by (date, label), not to the one "
-                          "taken last: snapshots of one day taken out of label order fork the chain (reported to "
-                          "the review engineer)", strict=False)
 def test_concurrent_snapshots_chain(tmp_path: Path):
     """Four snapshots taken at once: all land in one chain (the lock orders them), and every one verifies."""
     root = fresh_workspace(tmp_path)

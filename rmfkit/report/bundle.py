@@ -316,6 +316,10 @@ class ChartDrawing:
         self._inputs = inputs
         self._payloads: dict[str, bytes] = {}
         self._futures: dict[str, Any] = {}
+        import multiprocessing
+
+        if multiprocessing.current_process().daemon:  # a daemon process may not start workers: draw here
+            return
         try:
             pool = ProcessPoolExecutor(1)
             self._futures = {name: pool.submit(draw_chart, name, data) for name, data in inputs.items()}
