@@ -132,6 +132,21 @@ def heatmap_counts(risks: Iterable[Risk], *, residual: bool = False) -> list[lis
     return counts
 
 
+def acceptance(risk: Risk) -> str | None:
+    """Who accepted a risk treated by acceptance, in words (``None`` for other treatments).
+
+    >>> r = Risk(id="R-0001", title="t", category="confabulation", likelihood=2, impact=3, owner="o",
+    ...          rationale="r", treatment="accept", accepted_by="AI risk committee, 2026-06-12")
+    >>> acceptance(r), acceptance(r.model_copy(update={"accepted_by": None}))
+    ('accepted by AI risk committee, 2026-06-12', 'accepted, but no one is recorded as accepting it')
+    """
+    if risk.treatment != "accept":
+        return None
+    if not (risk.accepted_by or "").strip():
+        return "accepted, but no one is recorded as accepting it"
+    return f"accepted by {risk.accepted_by}"
+
+
 def register_row(risk: Risk) -> dict[str, Any]:
     """One risk as plain data (packet table, notebook DataFrame, ``risk ls --json``)."""
     categories = risk_categories()
@@ -147,7 +162,7 @@ def register_row(risk: Risk) -> dict[str, Any]:
         "residual_rationale": risk.residual_rationale, "current_level": level(risk.current_score),
         "measures": list(risk.measures), "subcategories": list(risk.subcategories),
         "components": list(risk.components), "evidence": list(risk.evidence),
-        "accepted_by": risk.accepted_by,
+        "accepted_by": risk.accepted_by, "acceptance": acceptance(risk),
         "rescored": len(risk.history), "last_reviewed": risk.last_reviewed.isoformat() if risk.last_reviewed else None,
     }
 
@@ -200,7 +215,8 @@ def next_risk_id(ws: "Workspace") -> str:
 def add_risk(ws: "Workspace", **fields: Any) -> Risk:
     """Validate and store a new risk (inside ``ws.edit()``); the id is the next free one.
 
-    Raises :class:`~rmfkit.errors.UsageError` naming the field when a value is invalid.
+    Raises :class:`~rmfkit.errors.UsageError` naming the field when a value is invalid, or when the
+    treatment is ``accept`` and ``accepted_by`` does not name who accepted it (:func:`check_acceptance`).
     """
     from pydantic import ValidationError
 
@@ -213,6 +229,10 @@ def add_risk(ws: "Workspace", **fields: Any) -> Risk:
     except ValidationError as exc:
         field, message = describe_validation_error(exc.errors()[0])
         raise UsageError(message, field=field) from None
+    if risk.treatment == "accept" and not (risk.accepted_by or "").strip():
+        raise UsageError("treatment 'accept' needs who accepted the residual risk, and when "
+                         "(e.g. 'AI risk committee, 2026-06-12')", field="accepted_by",
+                         hint="on the command line: --accepted-by NAME")
     _require_links(ws, risk)
     ws.put(f"risks/{risk.id}.yaml", risk)
     return risk

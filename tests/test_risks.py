@@ -217,6 +217,9 @@ def test_cli_add_writes_a_valid_risk(example_ws, run_cli, monkeypatch):
     (["--component", "gpt-5"], "components: unknown component 'gpt-5'"),
     (["--subcategory", "MAP 9.9"], "MAP 9.9"),
     (["--due", "soon"], "--due 'soon' is not a date"),
+    (["--treatment", "accept"], "accepted_by: treatment 'accept' needs who accepted the residual risk, and when "
+                                "(e.g. 'AI risk committee, 2026-06-12') (on the command line: --accepted-by NAME)"),
+    (["--treatment", "accept", "--accepted-by", " "], "accepted_by: treatment 'accept' needs who accepted"),
 ])
 def test_cli_add_rejects_bad_input_and_leaves_workspace_unchanged(example_ws, run_cli, args, text):
     base = {"--title": "x", "--category": "operational", "--likelihood": "2", "--impact": "2", "--rationale": "r"}
@@ -227,6 +230,39 @@ def test_cli_add_rejects_bad_input_and_leaves_workspace_unchanged(example_ws, ru
     assert code == 2
     assert text in err
     assert snapshot(example_ws) == before
+
+
+def test_cli_add_accepted_risk_names_who_accepted_it_in_ls_and_packet(example_ws, run_cli, monkeypatch):
+    import re
+
+    from rmfkit.report.html import render_packet_html
+    from rmfkit.report.views import packet_view
+
+    monkeypatch.setenv("RMFKIT_TODAY", "2026-11-29")
+    code, out, err = run_cli("risk", "add", "-w", example_ws, "--title", "Slower answers at month end",
+                             "--category", "operational", "--likelihood", "2", "--impact", "2",
+                             "--rationale", "Batch jobs share the GPUs", "--treatment", "accept",
+                             "--accepted-by", "Head of Support (example), 2026-11-28")
+    assert code == 0, err
+    assert "accepted_by: Head of Support (example), 2026-11-28\n" in (example_ws / "risks" / "R-0014.yaml").read_text()
+    code, out, _ = run_cli("risk", "ls", "-w", example_ws)
+    assert code == 0
+    assert out.splitlines()[-2:] == ["R-0002: accepted by AI risk committee, 2026-06-12",
+                                     "R-0014: accepted by Head of Support (example), 2026-11-28"]
+    code, out, _ = run_cli("risk", "ls", "--json", "-w", example_ws)
+    assert {r["id"]: r["acceptance"] for r in json.loads(out) if r["acceptance"]} == {
+        "R-0002": "accepted by AI risk committee, 2026-06-12",
+        "R-0014": "accepted by Head of Support (example), 2026-11-28"}
+
+    ws = Workspace.open(example_ws)
+    html = render_packet_html(packet_view(ws), workspace_root=ws.root, images={"heat_map": "data:,"})
+    section = html[html.index('id="s-risks"'):]
+    section = section[:section.index("</section>")]
+    cells = {m.group(1): " ".join(re.sub(r"<[^>]+>", " ", m.group(2)).split())
+             for m in re.finditer(r'<td class="mono">(R-\d+)</td>(.*?)</tr>', section, re.S)}
+    assert "accept accepted by AI risk committee, 2026-06-12" in cells["R-0002"]
+    assert "accept accepted by Head of Support (example), 2026-11-28" in cells["R-0014"]
+    assert sum("accepted by" in text for text in cells.values()) == 2
 
 
 def test_rescore_keeps_history(example_ws, run_cli, monkeypatch):

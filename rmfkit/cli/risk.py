@@ -30,6 +30,9 @@ def ls(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt,
                             f"{r['likelihood']}×{r['impact']}={r['inherent_score']} {r['inherent_level']}",
                             f"{r['residual_score']} {r['residual_level']}" if r["residual_score"] else "—",
                             r["status"], r["owner"]] for r in rows]))
+    for r in rows:
+        if r["acceptance"]:
+            typer.echo(f"{r['id']}: {r['acceptance']}")
 
 
 def _date(value: Optional[str], option: str) -> Optional[dt.date]:
@@ -53,6 +56,9 @@ def add(title: str = typer.Option(..., "--title"),
         description: Optional[str] = typer.Option(None, "--description"),
         source: Optional[str] = typer.Option(None, "--source", help="Where the risk was identified"),
         treatment: str = typer.Option("mitigate", "--treatment", help="mitigate | accept | transfer | avoid"),
+        accepted_by: Optional[str] = typer.Option(
+            None, "--accepted-by", metavar="NAME",
+            help="Who accepted the residual risk, and when (needed with --treatment accept)"),
         measure: Optional[List[str]] = typer.Option(None, "--measure", help="Treatment measure (repeat)"),
         due: Optional[str] = typer.Option(None, "--due", help="YYYY-MM-DD"),
         subcategory: Optional[List[str]] = typer.Option(None, "--subcategory", help='e.g. "MEASURE 2.10" (repeat)'),
@@ -68,7 +74,7 @@ def add(title: str = typer.Option(..., "--title"),
     with ws.edit():
         risk = add_risk(ws, title=title, category=category, likelihood=likelihood, impact=impact,
                         rationale=rationale, owner=owner or ws.system.owner, description=description, source=source,
-                        treatment=treatment, measures=list(measure or []), due=_date(due, "--due"),
+                        treatment=treatment, accepted_by=accepted_by, measures=list(measure or []), due=_date(due, "--due"),
                         subcategories=[normalize_id(s) for s in subcategory or []],
                         components=list(component or []), evidence=list(evidence or []))
     typer.echo(f"{risk.id}: {risk.title} (score {risk.inherent_score}) -> risks/{risk.id}.yaml")
