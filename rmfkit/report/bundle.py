@@ -31,6 +31,7 @@ import hashlib
 import json
 import re
 import shutil
+import sys
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -303,12 +304,13 @@ class ChartDrawing:
 
     Until the charts exist the HTML carries ``placeholders`` (URLs derived from the chart data); the PDF
     layout waits for a chart only when it reaches its image, and :meth:`fill` puts the ``data:`` URIs in.
-    Where no worker process can be started, the charts are drawn here and now (same bytes).
+    The worker is a fork, on Linux only: other start methods re-run the caller's script in the worker.
+    Where no worker can be started (or in a daemon process, which may not start one), each chart is
+    drawn here when first needed (same bytes).
     """
 
     def __init__(self, view: dict[str, Any]):
-        from concurrent.futures import ProcessPoolExecutor
-        from concurrent.futures.process import BrokenProcessPool
+        import multiprocessing
 
         inputs = {name: data for name, data in chart_inputs(view).items() if data is not None}
         digest = sha256_bytes(canonical_json(inputs))[:16]
@@ -316,15 +318,19 @@ class ChartDrawing:
         self._inputs = inputs
         self._payloads: dict[str, bytes] = {}
         self._futures: dict[str, Any] = {}
-        import multiprocessing
+        if sys.platform.startswith("linux") and not multiprocessing.current_process().daemon:
+            self._start_worker()
 
-        if multiprocessing.current_process().daemon:  # a daemon process may not start workers: draw here
-            return
+    def _start_worker(self) -> None:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
         try:
-            pool = ProcessPoolExecutor(1)
-            self._futures = {name: pool.submit(draw_chart, name, data) for name, data in inputs.items()}
+            pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+            self._futures = {name: pool.submit(draw_chart, name, data) for name, data in self._inputs.items()}
             pool.shutdown(wait=False)  # the worker draws them in order, then exits
-        except (OSError, NotImplementedError, ImportError, BrokenProcessPool):
+        except (OSError, ValueError, NotImplementedError, ImportError, BrokenProcessPool):
             self._futures = {}
 
     def payload(self, name: str) -> bytes:
