@@ -55,6 +55,7 @@ def test_import_with_subcategory_links_it_in_the_mapping_status_unchanged(exampl
     assert (after.status, after.owner) == (before.status, before.owner) == ("partially_met",
                                                                           "ML platform lead (S. Lindqvist)")
     assert after.evidence == [*before.evidence, INSPECT_ID]
+    assert after.last_reviewed == before.last_reviewed  # linking an item is not a review of the decision
     unassessed = ws.assessment("GOVERN 1.3")  # not recorded before: only the evidence id is added
     assert (unassessed.status, unassessed.evidence) == ("not_assessed", [INSPECT_ID])
     assert ws.evidence[INSPECT_ID].subcategories == ["MAP 4.1", "GOVERN 1.3", "MEASURE 2.3"]
@@ -79,6 +80,23 @@ def test_import_with_subcategory_links_once_and_a_failed_batch_links_nothing(exa
     run_cli("evidence", "import", FIXTURES / "inspect_v2.json", "--subcategory", "MAP 4.1", "-w", example_ws)
     run_cli("evidence", "import", FIXTURES / "inspect_v2.json", "--subcategory", "MAP 4.1", "-w", example_ws)
     assert Workspace(example_ws).assessment("MAP 4.1").evidence.count(INSPECT_ID) == 1
+
+
+def test_import_with_subcategory_checks_the_assessment_rules_and_stores_nothing_when_one_fails(example_ws, run_cli):
+    mapping = example_ws / "mapping" / "map.yaml"
+    lines = mapping.read_text(encoding="utf-8").splitlines(keepends=True)
+    start = lines.index("    status: not_applicable\n", lines.index("  MAP 3.3:\n"))
+    end = next((i for i in range(start + 3, len(lines)) if not lines[i].startswith("      ")), len(lines))
+    assert lines[start + 2] == "    justification: >-\n"
+    mapping.write_text("".join(lines[:start + 2] + lines[end:]), encoding="utf-8")  # MAP 3.3 loses it
+    before = hashlib.sha256(mapping.read_bytes()).hexdigest()
+    code, _, err = run_cli("evidence", "import", FIXTURES / "inspect_v2.json", "--subcategory", "MAP 3.3",
+                           "-w", example_ws)
+    assert code == 2
+    assert err.strip() == ("error: mapping/map.yaml: subcategories.MAP 3.3.justification: status not_applicable "
+                           "needs a justification (say why the subcategory does not apply)")
+    assert hashlib.sha256(mapping.read_bytes()).hexdigest() == before
+    assert not (example_ws / "evidence" / INSPECT_ID).exists() and INSPECT_ID not in Workspace(example_ws).evidence
 
 
 def test_declared_but_unlinked_subcategories_are_marked_apart(example_ws, run_cli):

@@ -264,18 +264,25 @@ def import_candidates(ws: Workspace, candidates: list[Candidate], *, components:
 
 
 def link_in_mapping(ws: Workspace, subcategory: str, evidence_id: str) -> None:
-    """Add ``evidence_id`` to a subcategory's assessment (inside ``ws.edit()``), its status unchanged.
+    """Add ``evidence_id`` to a subcategory's assessment (inside ``ws.edit()``) through
+    :meth:`Workspace.record_assessment` (every rule checked); status and ``last_reviewed`` stay as they
+    were, since linking an item is not a review of the decision.
 
     >>> import tempfile, pathlib
     >>> ws = Workspace.create(pathlib.Path(tempfile.mkdtemp()) / "ws", system_id="demo", name="Demo", owner="me")
+    >>> note = pathlib.Path(tempfile.mkdtemp()) / "notes.txt"; _ = note.write_text("minutes")
+    >>> [o.id for o in import_files(ws, [note], subcategories=["MAP 4.1"], collected_at="2026-01-15")]
+    ['doc-notes-2026-01']
+    >>> a = ws.assessment("MAP 4.1"); (a.status, a.evidence, a.last_reviewed)
+    ('not_assessed', ['doc-notes-2026-01'], None)
     >>> with ws.edit():
-    ...     link_in_mapping(ws, "MAP 4.1", "doc-notes-2026-01")
-    >>> a = ws.assessment("MAP 4.1"); (a.status, a.evidence)
-    ('not_assessed', ['doc-notes-2026-01'])
+    ...     link_in_mapping(ws, "MAP 4.1", "doc-notes-2026-02")
+    Traceback (most recent call last):
+    rmfkit.errors.UnknownIdError: unknown evidence 'doc-notes-2026-02' (did you mean doc-notes-2026-01?)
     """
     current = ws.assessment(subcategory)
     if evidence_id not in current.evidence:
-        ws.set_assessment(subcategory, evidence=[*current.evidence, evidence_id])
+        ws.record_assessment(subcategory, add_evidence=[evidence_id], last_reviewed=current.last_reviewed)
 
 
 def import_files(ws: Workspace, files: Iterable[Path | str], *, kind: str | None = None, **options
