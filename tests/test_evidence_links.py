@@ -126,3 +126,30 @@ def test_ls_is_readable_at_80_columns(example_ws, run_cli, monkeypatch):
     assert "    Task evaluation on 600 labelled support tickets (example data)" in lines
     joined = " ".join(out.split())
     assert "expires 2026-10-31" in joined and "MEASURE 2.10, risk R-0004" in joined
+
+
+def test_packet_evidence_index_says_what_evidence_ls_says(example_ws, run_cli):
+    import re
+
+    from rmfkit.report.html import render_packet_html
+    from rmfkit.report.views import packet_view
+
+    sidecar = example_ws / "evidence" / "lic-vllm" / "evidence.yaml"
+    sidecar.write_text(sidecar.read_text("utf-8") + "subcategories:\n  - MAP 4.1\n  - MEASURE 2.7\n",
+                       encoding="utf-8")
+    listed = supports(run_cli, example_ws)
+    ws = Workspace.open(example_ws)
+    view = packet_view(ws)
+    rows = {row["id"]: row for row in view["evidence"]["rows"]}
+    assert rows.keys() == listed.keys()
+    for eid, links in listed.items():
+        assert rows[eid]["supports"] == [label for label, via in links if via != "declared"], eid
+        assert rows[eid]["declared"] == [label for label, via in links if via == "declared"], eid
+    assert rows["eval-task-support-tickets-2026-10"]["supports"] == [
+        "MEASURE 2.3", "MEASURE 2.5", "MEASURE 2.10", "risk R-0004", "risk R-0007", "risk R-0013",
+        "ops evaluation.suite"]
+    html = render_packet_html(view, workspace_root=ws.root, images={"heat_map": "data:,"})
+    section = html[html.index('id="s-evidence"'):]
+    row = section[section.index('<td class="mono">lic-vllm</td>'):]
+    row = " ".join(re.sub(r"<[^>]+>", " ", row[:row.index("</tr>")]).split())
+    assert row.endswith("GOVERN 6.1, MAP 4.1 declared, not linked: MEASURE 2.7")

@@ -174,27 +174,23 @@ def mapping(ws: "Workspace", checks: dict[str, Any], today: dt.date) -> dict[str
 
 
 def evidence_index(ws: "Workspace", checks: dict[str, Any]) -> dict[str, Any]:
-    """One row per evidence item: id, title, kind, collected, status, SHA-256, what it supports."""
+    """One row per evidence item: id, title, kind, collected, status, SHA-256, what it supports.
+
+    ``supports`` holds where the workspace links the item, as ``evidence ls`` shows it
+    (:func:`rmfkit.library.store.evidence_links`: ``MAP 4.1``, ``risk R-0003``, ``ops updates.rollback``,
+    ``pilot step 5``, ``component vllm``); ``declared`` the subcategories the item names itself but the
+    mapping does not link it to (they support nothing until linked).
+    """
+    from rmfkit.library.store import evidence_links
+
     items = ws.evidence
     if not items:
         return not_recorded("No evidence recorded yet: import files with `rmfkit evidence import` "
                             "or pull them from the library with `rmfkit evidence pull`.")
-    supports: dict[str, set[str]] = {eid: set() for eid in items}
-    for sub_id, a in ws.assessments().items():
-        for eid in a.evidence:
-            supports.setdefault(eid, set()).add(sub_id)
-    for risk in ws.risks.values():
-        for eid in risk.evidence:
-            supports.setdefault(eid, set()).add(risk.id)
-    for component in ws.system.components:
-        for eid in component.evidence:
-            supports.setdefault(eid, set()).add(component.id)
-    from rmfkit.catalog import subcategory_sort_key
-
+    links = evidence_links(ws, items)
     rows = []
     for eid, rec in sorted(items.items()):
         check = checks.get(eid)
-        linked = supports.get(eid, set()) | set(rec.subcategories) | set(rec.components)
         rows.append({
             "id": eid, "title": rec.title, "kind": rec.kind,
             "collected": rec.collected_at.isoformat() if rec.collected_at else None,
@@ -202,7 +198,8 @@ def evidence_index(ws: "Workspace", checks: dict[str, Any]) -> dict[str, Any]:
             "expires_on": check.expires_on.isoformat() if check and check.expires_on else None,
             "sha256": rec.sha256, "sha256_short": rec.sha256[:12], "size": rec.size, "file": rec.file,
             "example_data": rec.example_data,
-            "supports": sorted(linked, key=lambda x: (subcategory_sort_key(x), x)),
+            "supports": [link.label() for link in links[eid] if link.via != "declared"],
+            "declared": [link.id for link in links[eid] if link.via == "declared"],
         })
     counts = {status: sum(1 for r in rows if r["status"] == status) for status in ("ok", "expired", "missing",
                                                                                     "hash_mismatch")}
