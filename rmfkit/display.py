@@ -885,11 +885,14 @@ def packet_preview(result, *, height: int = 640) -> Html:
 
 
 def verify_report(report) -> Html:
-    """The outcome of :func:`rmfkit.report.verify.verify`: every hash and the signature."""
+    """The outcome of :func:`rmfkit.report.verify.verify`: every hash, and the signature in the words
+    ``rmfkit verify`` prints (signed but not checked / valid with the key's SHA-256 / not signed); only a
+    checked valid signature makes the card green."""
     data = report.as_dict()
     if report.ok:
-        return callout(f"Verified: {data['files_checked']} hashes match; signature {data['signature']}",
-                       [f"checked {data['path']}"], tone="good")
+        return callout(f"Verified: {data['files_checked']} hashes match",
+                       [data["signature_words"], f"checked {data['path']}"],
+                       tone="good" if data["signature"] == "valid" else "info")
     return callout(f"Verification FAILED: {len(data['failures'])} problem(s)", data["failures"], tone="warn")
 
 
@@ -1213,5 +1216,6 @@ def chain_report(report, infos: Sequence[Any], label: str) -> Html:
     if report.ok:
         return callout(f"Chain verified: {' → '.join(chain)}",
                        [f"{data['files_checked']} files re-hashed; each earlier manifest has the SHA-256 its "
-                        f"successor recorded", f"signature {data['signature']}"], tone="good")
+                        f"successor recorded", data["signature_words"]],
+                       tone="good" if data["signature"] == "valid" else "info")
     return callout(f"Chain verification FAILED: {len(data['failures'])} problem(s)", data["failures"], tone="warn")

@@ -296,6 +296,31 @@ def test_unsigned_snapshot_says_not_signed(run_cli):
     assert "signature unsigned" not in out
 
 
+def test_notebook_verify_card_uses_the_words_verify_prints(packet, pub):
+    """The notebook card says what ``rmfkit verify`` says about the signature; only a checked valid
+    signature turns it green."""
+    from rmfkit.display import verify_report
+    from rmfkit.report.bundle import key_fingerprint, load_public_key
+    from rmfkit.report.verify import verify
+
+    not_checked, valid = verify(packet), verify(packet, key=pub)
+    unsigned = verify(EXAMPLE / "reviews" / "2026-Q3")
+    fingerprint = key_fingerprint(load_public_key(pub))
+    cards = {name: verify_report(report) for name, report in
+             (("not checked", not_checked), ("valid", valid), ("unsigned", unsigned))}
+    assert cards["not checked"].text.splitlines()[:2] == [
+        f"Verified: {not_checked.checked} hashes match",
+        "- signed, but the signature was NOT checked (no --key given): the files match manifest.json, which shows "
+        "no one has changed them since it was written, not who wrote it; check the signature with --key "
+        "PUBLIC_KEY.pem"]
+    assert cards["valid"].text.splitlines()[1] == f"- signature valid (signed by the key with SHA-256 {fingerprint})"
+    assert cards["unsigned"].text.splitlines()[1] == ("- not signed (no manifest.json.sig): the files match "
+                                                      "manifest.json, but nothing shows who sealed it")
+    assert [name for name, card in cards.items() if "rmfkit-callout good" in card.markup] == ["valid"]
+    assert all("signature unsigned" not in card.markup and "signature not checked" not in card.markup
+               for card in cards.values())
+
+
 @pytest.mark.parametrize("name", [".", "./", "a/./b", "a//b", "a/", "..", "evidence/../x"])
 def test_dot_and_empty_path_segments_are_unsafe(name):
     from rmfkit.errors import IntegrityError
