@@ -1057,7 +1057,7 @@ def _change_rows(changes: Sequence[Mapping[str, Any]]) -> tuple[list[dict], dict
             sign = "≥" if c["direction"] == "higher_is_better" else "≤"
             notes.insert(0, f"target {sign} {c['threshold']:g}{c.get('unit') or ''}")
         if c.get("openness_before") != c.get("openness_after"):
-            notes.append(f"openness: {label(c.get('openness_before')) or '—'} -> {label(c.get('openness_after'))}")
+            notes.append(f"openness: {label(c.get('openness_before')) or '—'} → {label(c.get('openness_after'))}")
         notes += [f"finding added: {f}" for f in c.get("findings_added") or []]
         notes += [f"finding resolved: {f}" for f in c.get("findings_removed") or []]
         rows.append({"change": word, "ref": c["ref"], "title": _short(c["title"], 120) if c.get("title") else None,

@@ -482,7 +482,7 @@ def compare_operations(before: Operations | None, after: Operations | None, *,
     """What changed in the checklist and pilot between two records (e.g. last quarter and this one).
 
     Each change is ``{"item", "title", "change", "before", "after", "detail"}`` with ``change`` one of
-    ``regressed`` (shown status went down, e.g. done -> open), ``lapsed`` (still marked done but its
+    ``regressed`` (shown status went down, e.g. done → open), ``lapsed`` (still marked done but its
     evidence is no longer usable), ``overdue`` (an open item's due date passed), ``removed`` (an item
     that was done is gone), ``improved``, ``added``; pilot steps report ``regressed`` or ``advanced``.
     ``*_checks`` map evidence ids to checks or status texts as of each date; ``None`` means every
@@ -521,10 +521,10 @@ def compare_operations(before: Operations | None, after: Operations | None, *,
             changes.append(_change(item_id, title, "lapsed", was.shown_status, now.shown_status, now.reason))
         elif _RANK[now.shown_status] < _RANK[was.shown_status]:
             changes.append(_change(item_id, title, "regressed", was.shown_status, now.shown_status,
-                                   now.reason or f"{was.shown_status} -> {now.shown_status}"))
+                                   now.reason or transition(was.shown_status, now.shown_status)))
         elif _RANK[now.shown_status] > _RANK[was.shown_status]:
             changes.append(_change(item_id, title, "improved", was.shown_status, now.shown_status,
-                                   now.reason or f"{was.shown_status} -> {now.shown_status}"))
+                                   now.reason or transition(was.shown_status, now.shown_status)))
         elif "overdue" in now.flags and "overdue" not in was.flags:
             changes.append(_change(item_id, title, "overdue", was.shown_status, now.shown_status, now.reason))
     old_steps, new_steps = pilot_steps(before), pilot_steps(after)
@@ -532,8 +532,18 @@ def compare_operations(before: Operations | None, after: Operations | None, *,
         delta = _STEP_RANK[now.status] - _STEP_RANK[was.status]
         if delta:
             changes.append(_change(f"pilot.{now.step}", now.title, "advanced" if delta > 0 else "regressed",
-                                   was.status, now.status, f"pilot step {now.step}: {was.status} -> {now.status}"))
+                                   was.status, now.status,
+                                   f"pilot step {now.step}: {transition(was.status, now.status)}"))
     return changes
+
+
+def transition(before: str, after: str) -> str:
+    """A change of status in words, as people read it.
+
+    >>> transition("done", "in_progress")
+    'done → in progress'
+    """
+    return f"{before.replace('_', ' ')} → {after.replace('_', ' ')}"
 
 
 def _change(item: str, title: str, change: str, before: str | None, after: str | None, detail: str | None) -> dict:

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from rmfkit.errors import InputFileError, IntegrityError, UnknownIdError, UsageError
+from rmfkit.ops import transition
 
 if TYPE_CHECKING:
     from rmfkit.report.verify import VerifyReport
@@ -354,8 +355,8 @@ def status_changes(old: dict, new: dict) -> list[dict]:
             continue
         detail = now.get("reason") or now.get("notes")
         if now["effective_status"] != now["status"] or was["effective_status"] != was["status"]:
-            recorded = (f"still recorded {now['status']}" if was["status"] == now["status"]
-                        else f"recorded {was['status']} -> {now['status']}")
+            recorded = (f"still recorded {now['status'].replace('_', ' ')}" if was["status"] == now["status"]
+                        else f"recorded {transition(was['status'], now['status'])}")
             detail = recorded + (f"; {detail}" if detail else "")
         out.append(_row("status", kind, sub_id, now.get("statement"), was["effective_status"],
                         now["effective_status"], detail, owner=now.get("owner")))
@@ -458,7 +459,7 @@ def metric_tolerance(row: dict) -> float:
 
 
 def metric_changes(old: dict, new: dict) -> list[dict]:
-    """Per threshold: crossed (pass <-> fail), moved past its tolerance, newly measured, no longer measured."""
+    """Per threshold: crossed (pass ↔ fail), moved past its tolerance, newly measured, no longer measured."""
     before = {r["id"]: r for r in _results(old, "measurement").get("rows", [])}
     out = []
     for now in _results(new, "measurement").get("rows", []):
@@ -478,7 +479,7 @@ def metric_changes(old: dict, new: dict) -> list[dict]:
         elif {was["outcome"], now["outcome"]} == {"pass", "fail"}:
             kind = "crossed_to_fail" if now["outcome"] == "fail" else "crossed_to_pass"
             out.append(_row("metrics", kind, now["id"], now["title"], value_then, value_now,
-                            f"{was['outcome']} -> {now['outcome']}: {now['reason']}", **extra))
+                            f"{transition(was['outcome'], now['outcome'])}: {now['reason']}", **extra))
         elif abs(value_now - value_then) > metric_tolerance(now) + 1e-12:
             better = (value_now > value_then) == (now["direction"] == "higher_is_better")
             out.append(_row("metrics", "moved_better" if better else "moved_worse", now["id"], now["title"],
@@ -624,10 +625,16 @@ def operations_changes(old: dict, new: dict) -> list[dict]:
     def checks(bundle: dict) -> dict[str, str]:
         return {eid: row["status"] for eid, row in _evidence_rows(bundle).items()}
 
+    def detail(change: dict) -> str | None:
+        """The change's own reason; the plain 'done → in progress' is left out (before and after show it)."""
+        plain = change["before"] and change["after"] and change["detail"].endswith(
+            transition(change["before"], change["after"]))
+        return None if plain else change["detail"]
+
     changes = compare_operations(ops(old), ops(new), before_checks=checks(old), after_checks=checks(new),
                                  before_date=_review_date(old), after_date=_review_date(new))
     listed_as_actions = overdue_actions(new)
-    return [_row("operations", c["change"], c["item"], c["title"], c["before"], c["after"], c["detail"])
+    return [_row("operations", c["change"], c["item"], c["title"], c["before"], c["after"], detail(c))
             for c in changes if not (c["change"] == "overdue" and c["item"] in listed_as_actions)]
 
 

@@ -306,6 +306,7 @@ def test_compare_reports_regressed_lapsed_overdue_removed_and_pilot_moves():
         ("pilot.2", "advanced", "in_progress", "done"),
     ]
     assert changes[2]["detail"] == "marked done, but none of its evidence is usable: E-drill expired"
+    assert (changes[1]["detail"], changes[5]["detail"]) == ("done → open", "pilot step 2: in progress → done")
 
 
 # ---------------------------------------------------------------- artefact integrity

@@ -388,7 +388,10 @@ def test_cli_diff_lists_each_change_once_in_words(example, run_cli):
     code, out, err = run_cli("review", "diff", "--from", "2026-Q3", "--to", "2026-Q4", "-w", ws.root)
     assert code == 0, err
     flat = " ".join(out.split())
-    assert "crossed to fail: answer-accuracy-integrations, 0.808 → 0.758. pass -> fail: 0.758 vs ≥ 0.8" in flat
+    assert "crossed to fail: answer-accuracy-integrations, 0.808 → 0.758. pass → fail: 0.758 vs ≥ 0.8" in flat
+    assert "regressed: updates.pinned, done → in progress\n" in out  # the transition is not repeated as detail
+    assert "regressed: MEASURE 2.6, met → unsupported. still recorded met; marked met" in flat
+    assert " -> " not in out and "in_progress" not in out and "partially_met" not in out
     assert ("license changed: bge-small-en, no license recorded → MIT. findings resolved: caution: no licence "
             "recorded for this component") in flat
     assert "version changed: hosted-llm-api, 2026-05 (example) → 2026-08 (example)" in flat
