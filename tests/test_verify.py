@@ -182,8 +182,9 @@ def test_keys_are_never_overwritten_and_private_key_is_private(tmp_path, run_cli
 
 def test_signing_with_a_bad_key_file_is_a_usage_error(tmp_path, run_cli):
     (tmp_path / "key.pem").write_text("not a key", encoding="utf-8")
-    code, _, err = run_cli("packet", "-w", EXAMPLE, "--out", tmp_path / "out", "--sign", tmp_path / "key.pem")
+    code, out, err = run_cli("packet", "-w", EXAMPLE, "--out", tmp_path / "out", "--sign", tmp_path / "key.pem")
     assert code == 2 and "not an unencrypted PEM private key" in err
+    assert out == "" and err.startswith("error: ")  # no blank line left by the progress bar before the error
     assert not (tmp_path / "out").exists()
 
 

@@ -25,8 +25,10 @@ def packet(out: Path = typer.Option(..., "--out", "-o", help="Output folder (new
 
     ws = open_ws(workspace)
     check_output_folder(ws, out)
+    screen = console()
+    # the bar is drawn only on a terminal: elsewhere rich's teardown leaves a blank line before the output
     with Progress(TextColumn("{task.description:<10}"), BarColumn(), TimeElapsedColumn(),
-                  console=console(), transient=True, disable=as_json) as bar:
+                  console=screen, transient=True, disable=as_json or not screen.is_terminal) as bar:
         task = bar.add_task("packet", total=len(STEPS))
 
         def step(name: str) -> None:
