@@ -191,7 +191,7 @@ def test_mof_names_what_is_missing_for_the_next_class_and_warns_on_type():
     assert result.mof.klass == "II" and result.mof.label == "Class II - Open Tooling Model"
     assert [g["component"] for g in result.mof.missing["I"]] == [
         "datasets", "data_preprocessing_code", "model_parameters_intermediate", "research_paper"]
-    assert ("Model parameters (Final): Apache-2.0 is open but not a recommended licence for data (conditional pass)"
+    assert ("Model parameters (Final): Apache-2.0 is open but not a recommended license for data (conditional pass)"
             in result.mof.warnings)
 
 
@@ -238,7 +238,7 @@ def test_every_hugging_face_id_is_mapped_including_the_traps():
         assert resolve(family).needs_review, family
     assert resolve("agpl-3.0").expression == "AGPL-3.0-only"
     assert "does not say -only or -or-later" in resolve("agpl-3.0").notes[0]
-    assert resolve("other").review == ("licence 'other' without license_name: read the licence file (license_link) "
+    assert resolve("other").review == ("license 'other' without license_name: read the license file (license_link) "
                                        "and name it",)
     assert resolve("c-uda").expression == "C-UDA-1.0" and resolve("pddl").expression == "PDDL-1.0"
 

@@ -84,7 +84,7 @@ def test_cli_tables_and_drift_against_an_earlier_profile(example_ws, run_cli, tm
     code, out, err = run_cli("licenses", "-w", example_ws, "--against", earlier, "--recommend", "strict_privacy")
     assert code == 0, err
     flat = " ".join(out.split())
-    assert "Licence register (11 components)" in flat
+    assert "License register (11 components)" in flat
     assert "license changed from llama3 to llama3.1" in flat
     assert "MOF Unclassified" in flat
     assert "Recommended openness for strict_privacy: open weights" in flat
@@ -157,7 +157,7 @@ def test_licence_record_evidence_that_disagrees_is_a_finding():
     assert reranker.evidence == ("LR-reranker",)
     mismatch = [f for f in reranker.findings if f.topic == "evidence_mismatch"]
     assert [f.message for f in mismatch] == [
-        "system.yaml names Apache-2.0, but licence record LR-reranker names CC-BY-NC-4.0"]
+        "system.yaml names Apache-2.0, but license record LR-reranker names CC-BY-NC-4.0"]
     assert not [f for f in report.component("vector-db").findings if f.topic == "evidence_mismatch"]
     assert report.register_rows()[2]["evidence"] == ["LR-vdb"]
 
@@ -223,3 +223,43 @@ def test_and_is_as_strict_as_its_strictest_part(ids):
     combined = resolve(" AND ".join(ids))
     ranks = {"no": 0, "unknown": 1, "conditional": 2, "yes": 3}
     assert ranks[combined.commercial_use] == min(ranks[resolve(i).commercial_use] for i in ids)
+
+
+BRITISH = r"\b[Ll]icences?\b"
+
+
+def _prose(node, key=None):
+    """Every text value of a data file except names (a published name keeps its own spelling)."""
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from _prose(v, k)
+    elif isinstance(node, list):
+        for v in node:
+            yield from _prose(v, key)
+    elif isinstance(node, str) and key != "name":
+        yield node
+
+
+def test_user_facing_text_says_license_us_spelling(example_ws, run_cli, tmp_path):
+    import re
+    from importlib import resources
+
+    data = resources.files("rmfkit.licenses").joinpath("data")
+    texts = [t for f in data.iterdir() if f.name.endswith(".yaml")
+             for t in _prose(_plain(parse_yaml(f.read_bytes(), f.name)))]
+    assert len(texts) > 500 and [t for t in texts if re.search(BRITISH, t)] == []
+    earlier = tmp_path / "system-earlier.yaml"
+    text = (example_ws / "system.yaml").read_text(encoding="utf-8")
+    earlier.write_text(text.replace("    license: llama3.1\n", "    license: llama3\n", 1), encoding="utf-8")
+    # the tables, drift and status (--json would also echo the example's own notes, written by its team)
+    outputs = [run_cli("licenses", "-w", example_ws, "--against", earlier), run_cli("status", "-w", example_ws),
+               run_cli("licenses", "--help")]
+    assert [code for code, _, _ in outputs] == [0, 0, 0]
+    flat = " ".join(" ".join(out for _, out, _ in outputs).replace("│", " ").split())
+    assert "License register (11 components)" in flat
+    # library drift quotes the evidence records' own facts as written (and hashed) by their authors
+    quoted = "confidence: S: model card licence summary → V: clause comparison of the licence texts"
+    assert flat.count(quoted) == 1 and re.findall(BRITISH, flat.replace(quoted, "")) == []
+    messages = [m for c in analyze(_profile("system-after.yaml")).components
+                for m in (*c.review, *(f.message for f in c.findings), *(f.action for f in c.findings))]
+    assert messages and [m for m in messages if re.search(BRITISH, m)] == []

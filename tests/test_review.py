@@ -195,7 +195,7 @@ def test_example_review_has_every_category(example_diff):
     by_ref = {(r["category"], r["ref"]): r for r in example_diff["changes"]}
     assert by_ref[("status", "MEASURE 2.6")]["after"] == "unsupported"
     assert by_ref[("metrics", "answer-accuracy-integrations")]["kind"] == "crossed_to_fail"
-    assert by_ref[("licenses", "bge-small-en")]["findings_removed"] == ["caution: no licence recorded for this component"]
+    assert by_ref[("licenses", "bge-small-en")]["findings_removed"] == ["caution: no license recorded for this component"]
     assert (by_ref[("licenses", "bge-small-en")]["before"], by_ref[("licenses", "bge-small-en")]["after"]) == (
         "no license recorded", "MIT")
     assert (by_ref[("licenses", "hosted-llm-api")]["before"], by_ref[("licenses", "hosted-llm-api")]["after"]) == (
@@ -392,7 +392,7 @@ def test_cli_diff_lists_each_change_once_in_words(example, run_cli):
     assert "regressed: updates.pinned, done → in progress\n" in out  # the transition is not repeated as detail
     assert "regressed: MEASURE 2.6, met → unsupported. still recorded met; marked met" in flat
     assert " -> " not in out and "in_progress" not in out and "partially_met" not in out
-    assert ("license changed: bge-small-en, no license recorded → MIT. findings resolved: caution: no licence "
+    assert ("license changed: bge-small-en, no license recorded → MIT. findings resolved: caution: no license "
             "recorded for this component") in flat
     assert "version changed: hosted-llm-api, 2026-05 (example) → 2026-08 (example)" in flat
     assert "regressed: GOVERN 4.2, partially met → not met." in flat

@@ -1,4 +1,4 @@
-"""``rmfkit licenses``: licence register, openness per component, MOF class, policy findings, drift."""
+"""``rmfkit licenses``: license register, openness per component, MOF class, policy findings, drift."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -30,7 +30,7 @@ def _load_profile(path: Path):
 
 
 def _library_drift(ws) -> list[dict] | None:
-    """Licence records whose library copy changed since they were pulled; None if there is no library."""
+    """License records whose library copy changed since they were pulled; None if there is no library."""
     from rmfkit.errors import InputFileError
     from rmfkit.library.store import Library, check_drift
     from rmfkit.licenses.report import LICENSE_EVIDENCE_KIND
@@ -50,12 +50,12 @@ def _library_drift(ws) -> list[dict] | None:
 
 def licenses(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt,
              against: Optional[Path] = typer.Option(None, "--against", help="An earlier system.yaml (or workspace "
-                                                    "folder) to report licence drift against"),
+                                                    "folder) to report license drift against"),
              recommend: Optional[List[str]] = typer.Option(None, "--recommend", help="Recommend a level of openness "
                                                            "for a need (repeat): ship_fast, strict_privacy, "
                                                            "commercial_redistribution, research_reproducibility, unsure")
              ) -> None:
-    """Licence register, openness per component, MOF class of the model release and policy findings."""
+    """License register, openness per component, MOF class of the model release and policy findings."""
     from rmfkit.licenses import analyze, license_drift, recommend_openness
 
     advice = recommend_openness(recommend) if recommend else None
@@ -69,8 +69,8 @@ def licenses(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt,
         return
     out = console()
     rows = report.register_rows()
-    out.print(table(f"Licence register ({len(rows)} components)",
-                    ["Component", "Layer", "Licence", "OSI", "Commercial distribution", "Openness", "Review",
+    out.print(table(f"License register ({len(rows)} components)",
+                    ["Component", "Layer", "License", "OSI", "Commercial distribution", "Openness", "Review",
                      "Findings", "Due diligence", "Evidence"],
                     [[r["component"], r["layer"], r["license_expression"] or r["license"] or "—",
                       {True: "yes", False: "no", None: "?"}[r["osi_approved"]], r["commercial_distribution"],
@@ -96,7 +96,7 @@ def licenses(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt,
                     [[f.severity + (" (needs review)" if f.needs_review else ""), f.component, f.message, f.clause,
                       f.action] for f in findings]))
     if drift is not None:
-        out.print(f"Licence drift against {against}: {len(drift)} change(s)", markup=False)
+        out.print(f"License drift against {against}: {len(drift)} change(s)", markup=False)
         for d in drift:
             out.print(f"  {d['component']}: {d['message']} (openness {d['old_openness']} → {d['new_openness']})",
                       markup=False)
@@ -104,7 +104,7 @@ def licenses(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt,
                 for f in d[key]:
                     out.print(f"    {sign} {f['severity']}: {f['message']}", markup=False)
     if library:
-        out.print(table("Licence records changed in the library since they were pulled", ["Evidence", "Status",
+        out.print(table("License records changed in the library since they were pulled", ["Evidence", "Status",
                         "Changes"], [[d["evidence"], d["status"], "; ".join(d["changes"])] for d in library]))
     if advice:
         out.print(f"Recommended openness for {', '.join(advice.needs)}: "

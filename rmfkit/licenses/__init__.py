@@ -1,8 +1,8 @@
-"""Licences and openness: licence register, open source / open weights / open access classification,
+"""Licenses and openness: license register, open source / open weights / open access classification,
 Model Openness Framework class, OSI Open Source AI Definition check, policy findings against the intended use,
-licence drift, the openness decision helper and the due-diligence scorecard.
+license drift, the openness decision helper and the due-diligence scorecard.
 
-Licence facts are package data with a source for every fact (``data/PROVENANCE.md``); unknown or uncertain
+License facts are package data with a source for every fact (``data/PROVENANCE.md``); unknown or uncertain
 facts give ``needs_review``, never a guess. Not legal advice.
 
 >>> from rmfkit.models.system import Component, IntendedUse, SystemProfile

@@ -1,7 +1,7 @@
 """Which level of openness fits the team's needs: a recommendation with the reasoning shown.
 
 Needs (any combination): ``ship_fast``, ``strict_privacy``, ``commercial_redistribution``,
-``research_reproducibility``, ``unsure``. The strictest need decides the level; the licence properties to look
+``research_reproducibility``, ``unsure``. The strictest need decides the level; the license properties to look
 for are collected from every need.
 
 >>> r = recommend_openness(["ship_fast", "strict_privacy"])

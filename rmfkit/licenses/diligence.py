@@ -1,7 +1,7 @@
 """Component due-diligence scorecard: the eight checks a careful team makes before adopting an open project.
 
-Ratings are recorded by people in ``system.yaml`` (``components[].due_diligence``); the licence-clarity
-check is also *computed* from the licence analysis so the two can be compared.
+Ratings are recorded by people in ``system.yaml`` (``components[].due_diligence``); the license-clarity
+check is also *computed* from the license analysis so the two can be compared.
 
 >>> from rmfkit.models.system import Component
 >>> from rmfkit.licenses.openness import classify
@@ -26,7 +26,7 @@ def checks() -> dict[str, dict[str, str]]:
 
 
 def computed_license_clarity(c: Classification) -> str:
-    """``good`` = licence known with nothing to review; ``concern`` = review needed; ``adequate`` otherwise."""
+    """``good`` = license known with nothing to review; ``concern`` = review needed; ``adequate`` otherwise."""
     if c.needs_review or not c.license.known:
         return "concern"
     if c.license.osi_approved or c.component.layer == "service" or c.license.has("proprietary"):

@@ -1,16 +1,16 @@
-"""Licence knowledge: what a licence string on a component means, with a source for every fact.
+"""License knowledge: what a license string on a component means, with a source for every fact.
 
 A component's ``license`` may be an SPDX expression (``MIT OR Apache-2.0``), a Hugging Face Hub id
-(``llama3.1``, ``bsl-1.0``), a key of our model-licence table, or ``other`` plus ``license_name``.
+(``llama3.1``, ``bsl-1.0``), a key of our model-license table, or ``other`` plus ``license_name``.
 :func:`resolve` turns it into a :class:`ResolvedLicense`: the chosen ``OR`` alternative, the facts of
-each licence in it, and every reason a human must look (``review``). Nothing is guessed: an unknown
+each license in it, and every reason a human must look (``review``). Nothing is guessed: an unknown
 key, a family id or an uncertain fact ends up in ``review``.
 
 >>> r = resolve("bsl-1.0")
 >>> r.expression, r.licenses[0].name, r.osi_approved
 ('BSL-1.0', 'Boost Software License 1.0', True)
 >>> resolve("gpl").review[0]
-"Hugging Face id 'gpl' names a licence family (GNU General Public License family), not one licence text; read the LICENSE file and record the exact id"
+"Hugging Face id 'gpl' names a license family (GNU General Public License family), not one license text; read the LICENSE file and record the exact id"
 """
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ SPDX_LIST_VERSION = "3.29"
 
 @dataclass(frozen=True)
 class LicenseFacts:
-    """What one licence allows and requires. ``None`` = the source does not say (never read as yes or no)."""
+    """What one license allows and requires. ``None`` = the source does not say (never read as yes or no)."""
 
     key: str
     name: str
@@ -88,11 +88,11 @@ class LicenseFacts:
 
     @property
     def is_open(self) -> bool:
-        """Open in the Model Openness Framework's sense: OSI-approved, FSF-libre or an open data licence."""
+        """Open in the Model Openness Framework's sense: OSI-approved, FSF-libre or an open data license."""
         return bool(self.osi_approved or self.fsf_libre or self.open_data)
 
     def clause(self, fact: str, default: str | None = None) -> str:
-        """Where in the licence a fact comes from, in words."""
+        """Where in the license a fact comes from, in words."""
         return self.clauses.get(fact) or default or self.name
 
     def to_dict(self) -> dict[str, Any]:
@@ -104,7 +104,7 @@ class LicenseFacts:
 
 @dataclass(frozen=True)
 class ResolvedLicense:
-    """A component's licence string, read: the evaluated expression, its licences, and what needs review."""
+    """A component's license string, read: the evaluated expression, its licenses, and what needs review."""
 
     written: str | None
     expression: str | None
@@ -117,9 +117,9 @@ class ResolvedLicense:
 
     @property
     def display(self) -> str:
-        """The evaluated licence in words: SPDX ids as they are, custom licences by name."""
+        """The evaluated license in words: SPDX ids as they are, custom licenses by name."""
         if not self.licenses:
-            return self.written or "no licence"
+            return self.written or "no license"
         return " AND ".join(f.spdx_id or (f.name if f.category != "unknown" else f.key) for f in self.licenses)
 
     @property
@@ -197,7 +197,7 @@ _FIELDS = {f.name for f in dataclasses.fields(LicenseFacts)}
 def _facts(key: str, raw: dict) -> LicenseFacts:
     unknown = set(raw) - _FIELDS
     if unknown:
-        raise ValueError(f"licence data for {key}: unknown fields {sorted(unknown)}")
+        raise ValueError(f"license data for {key}: unknown fields {sorted(unknown)}")
     values = dict(raw)
     for name in ("obligations", "uncertain"):
         values[name] = tuple(values.get(name) or ())
@@ -208,14 +208,14 @@ def _facts(key: str, raw: dict) -> LicenseFacts:
 
 @lru_cache(maxsize=1)
 def model_licenses() -> dict[str, LicenseFacts]:
-    """Custom model, bundle and research licences by our key (``llama3.1``, ``gemma``, ``qwen``…)."""
+    """Custom model, bundle and research licenses by our key (``llama3.1``, ``gemma``, ``qwen``…)."""
     data = _plain(_load("model_licenses.yaml"))
     return {k: _facts(k, v) for k, v in _expand(data["licenses"], data.get("bases", {})).items()}
 
 
 @lru_cache(maxsize=1)
 def spdx_facts() -> dict[str, LicenseFacts]:
-    """Hand-checked facts for common SPDX licences, with OSI / FSF flags joined from the SPDX list."""
+    """Hand-checked facts for common SPDX licenses, with OSI / FSF flags joined from the SPDX list."""
     data = _plain(_load("spdx_licenses.yaml"))
     out = {}
     for key, raw in _expand(data["licenses"], data.get("bases", {})).items():
@@ -229,7 +229,7 @@ def spdx_facts() -> dict[str, LicenseFacts]:
 
 @lru_cache(maxsize=1)
 def hf_ids() -> dict[str, dict]:
-    """Every Hugging Face Hub licence id: ``spdx`` / ``license`` / ``family`` / ``unknown`` / ``other``."""
+    """Every Hugging Face Hub license id: ``spdx`` / ``license`` / ``family`` / ``unknown`` / ``other``."""
     return _plain(_load("hf_license_ids.yaml"))["ids"]
 
 
@@ -279,9 +279,9 @@ def _scancode_to_model_key() -> dict[str, str]:
     return {f"licenseref-scancode-{f.scancode_key}".lower(): k for k, f in model_licenses().items() if f.scancode_key}
 
 
-# Names seen in ``license_name`` of Hub cards with ``license: other`` (reference: Hub licence ids, section on
+# Names seen in ``license_name`` of Hub cards with ``license: other`` (reference: Hub license ids, section on
 # ``license_name``). The Hub does not validate them: a match is a lead that must be confirmed by reading the
-# licence file (record its SHA-256 in ``license_text_sha256`` to close the review).
+# license file (record its SHA-256 in ``license_text_sha256`` to close the review).
 LICENSE_NAME_ALIASES: dict[str, str] = {
     "deepseek": "deepseek-license-1.0",
     "deepseek-model-agreement": "deepseek-license-1.0",
@@ -304,22 +304,22 @@ LICENSE_NAME_ALIASES: dict[str, str] = {
     "impact-license-medium-risk": "ai2-impact-mr",
     "impact-license-high-risk": "ai2-impact-hr",
 }
-# Names used for more than one licence text: never resolved without reading the file.
-AMBIGUOUS_LICENSE_NAMES = {"tongyi-qwen": "used for both the Tongyi Qianwen (2023) and the Qwen (2024) licences"}
+# Names used for more than one license text: never resolved without reading the file.
+AMBIGUOUS_LICENSE_NAMES = {"tongyi-qwen": "used for both the Tongyi Qianwen (2023) and the Qwen (2024) licenses"}
 
 
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9.+]+", "-", text.strip().lower()).strip("-")
 
 
-# ---------------------------------------------------------------- resolving one licence key
+# ---------------------------------------------------------------- resolving one license key
 
 def _unknown(key: str, why: str) -> LicenseFacts:
-    return LicenseFacts(key=key, name=key, category="unknown", notes=why, source="not in rmfkit's licence data")
+    return LicenseFacts(key=key, name=key, category="unknown", notes=why, source="not in rmfkit's license data")
 
 
 def facts_for_spdx(spdx_id: str) -> LicenseFacts:
-    """Facts of an SPDX licence: hand-checked if we have them, else derived from the SPDX list and ScanCode."""
+    """Facts of an SPDX license: hand-checked if we have them, else derived from the SPDX list and ScanCode."""
     checked = spdx_facts().get(spdx_id)
     if checked:
         return checked
@@ -337,16 +337,16 @@ def facts_for_spdx(spdx_id: str) -> LicenseFacts:
         return LicenseFacts(key=spdx_id, name=listed.name, kind="code", category=derived, commercial_use=YES,
                             redistribution=YES, derivatives=YES, use_restrictions=False, copyleft=copyleft,
                             osi_approved=osi, fsf_libre=fsf, open_data=spdx_id in mof_open_data(), spdx_id=spdx_id,
-                            scancode_category=category, obligations=("keep the licence and copyright notices",),
+                            scancode_category=category, obligations=("keep the license and copyright notices",),
                             confidence="S", source=source,
                             notes="derived from the SPDX flags and ScanCode category; terms not checked by hand")
     return LicenseFacts(key=spdx_id, name=listed.name, category="unknown", osi_approved=osi, fsf_libre=fsf,
                         open_data=spdx_id in mof_open_data(), spdx_id=spdx_id, scancode_category=category,
-                        source=source, notes="rmfkit has no checked facts for this licence")
+                        source=source, notes="rmfkit has no checked facts for this license")
 
 
 def _resolve_key(token: str, license_name: str | None) -> tuple[LicenseFacts, list[str], list[str]]:
-    """One licence token → (facts, review reasons, reading notes)."""
+    """One license token → (facts, review reasons, reading notes)."""
     lower = token.lower()
     review: list[str] = []
     notes: list[str] = []
@@ -356,17 +356,17 @@ def _resolve_key(token: str, license_name: str | None) -> tuple[LicenseFacts, li
             notes.append(f"Hugging Face id '{token}': {hub['assumed']}")
         if hub.get("family"):
             return (_unknown(token, "family id"),
-                    [f"Hugging Face id '{token}' names a licence family ({hub['name']}), not one licence text; "
+                    [f"Hugging Face id '{token}' names a license family ({hub['name']}), not one license text; "
                      "read the LICENSE file and record the exact id"], notes)
         if hub.get("unknown"):
-            return _unknown(token, "no licence information"), [f"licence '{token}': no licence information"], notes
+            return _unknown(token, "no license information"), [f"license '{token}': no license information"], notes
         if hub.get("other"):
             return _resolve_other(license_name)
         if hub.get("license"):
             return model_licenses()[hub["license"]], review, notes
         facts = facts_for_spdx(hub["spdx"])
         if facts.category == "unknown":
-            review.append(f"licence '{facts.key}' ({facts.name}) has no checked facts in rmfkit; read its terms")
+            review.append(f"license '{facts.key}' ({facts.name}) has no checked facts in rmfkit; read its terms")
         return facts, review, notes
     if lower in model_licenses():
         return model_licenses()[lower], review, notes
@@ -375,7 +375,7 @@ def _resolve_key(token: str, license_name: str | None) -> tuple[LicenseFacts, li
     if lower in _spdx_lower():
         facts = facts_for_spdx(_spdx_lower()[lower])
         if facts.category == "unknown":
-            review.append(f"licence '{facts.key}' ({facts.name}) has no checked facts in rmfkit; read its terms")
+            review.append(f"license '{facts.key}' ({facts.name}) has no checked facts in rmfkit; read its terms")
         return facts, review, notes
     if PROPRIETARY_KEYS.match(token):
         return (LicenseFacts(key=token, name="Proprietary", kind="code", category="proprietary", commercial_use=YES,
@@ -383,32 +383,32 @@ def _resolve_key(token: str, license_name: str | None) -> tuple[LicenseFacts, li
                              source="declared proprietary in the system profile"), review, notes)
     category = _scancode_categories().get(lower)
     return (_unknown(token, f"ScanCode category {category}" if category else "unknown key"),
-            [f"licence '{token}' is not in rmfkit's licence data" + (f" (ScanCode category {category})" if category else "")
-             + "; read the licence text and record its facts"], notes)
+            [f"license '{token}' is not in rmfkit's license data" + (f" (ScanCode category {category})" if category else "")
+             + "; read the license text and record its facts"], notes)
 
 
 def _resolve_other(license_name: str | None) -> tuple[LicenseFacts, list[str], list[str]]:
     if not license_name:
-        return (_unknown("other", "custom licence without a name"),
-                ["licence 'other' without license_name: read the licence file (license_link) and name it"], [])
+        return (_unknown("other", "custom license without a name"),
+                ["license 'other' without license_name: read the license file (license_link) and name it"], [])
     slug = _slug(license_name)
     if slug in AMBIGUOUS_LICENSE_NAMES:
         return (_unknown(license_name, AMBIGUOUS_LICENSE_NAMES[slug]),
-                [f"license_name '{license_name}' is {AMBIGUOUS_LICENSE_NAMES[slug]}; read the licence file"], [])
+                [f"license_name '{license_name}' is {AMBIGUOUS_LICENSE_NAMES[slug]}; read the license file"], [])
     key = LICENSE_NAME_ALIASES.get(slug) or (slug if slug in model_licenses() else None)
     if key:
         return (model_licenses()[key], [],
                 [f"license_name '{license_name}' read as {model_licenses()[key].name}; the Hub does not validate "
-                 "license_name, so confirm it against the licence file"])
-    return (_unknown(license_name, "custom licence"),
-            [f"custom licence '{license_name}' is not in rmfkit's licence data; read it (license_link) and record "
+                 "license_name, so confirm it against the license file"])
+    return (_unknown(license_name, "custom license"),
+            [f"custom license '{license_name}' is not in rmfkit's license data; read it (license_link) and record "
              "its facts, version and text hash"], [])
 
 
 # ---------------------------------------------------------------- expressions
 
 def _alternatives(node) -> list[list[tuple[str, str | None]]]:
-    """An expression as OR-alternatives, each a list of (licence key, WITH exception)."""
+    """An expression as OR-alternatives, each a list of (license key, WITH exception)."""
     from license_expression import AND, OR, LicenseSymbol, LicenseWithExceptionSymbol
 
     if isinstance(node, LicenseWithExceptionSymbol):
@@ -432,7 +432,7 @@ def _score(facts: list[LicenseFacts], review: list[str]) -> tuple:
 
 @lru_cache(maxsize=2048)
 def resolve(license: str | None, license_name: str | None = None) -> ResolvedLicense:
-    """Read a component's licence string; see the module doc. Pure and cached.
+    """Read a component's license string; see the module doc. Pure and cached.
 
     >>> resolve("MIT OR GPL-3.0-only").expression
     'MIT'
@@ -440,8 +440,8 @@ def resolve(license: str | None, license_name: str | None = None) -> ResolvedLic
     'qwen'
     """
     if license is None or not license.strip():
-        return ResolvedLicense(license, None, (_unknown("none", "no licence recorded"),),
-                               review=("no licence recorded for this component",))
+        return ResolvedLicense(license, None, (_unknown("none", "no license recorded"),),
+                               review=("no license recorded for this component",))
     text = license.strip()
     if text.lower() in hf_ids() or not re.search(r"\s(and|or|with)\s|[()]", text, re.IGNORECASE):
         facts, review, notes = _resolve_key(text, license_name)
@@ -454,7 +454,7 @@ def resolve(license: str | None, license_name: str | None = None) -> ResolvedLic
         tree = _spdx_licensing().parse(text, validate=False, strict=False)
     except ExpressionError as exc:
         return ResolvedLicense(license, None, (_unknown(text, "unparsable"),),
-                               review=(f"licence expression '{text}' cannot be parsed: {exc}",))
+                               review=(f"license expression '{text}' cannot be parsed: {exc}",))
     options = []
     for alternative in _alternatives(tree):
         facts_list, review, notes, exceptions = [], [], [], []
@@ -465,8 +465,8 @@ def resolve(license: str | None, license_name: str | None = None) -> ResolvedLic
             notes += read
             if exception:
                 exceptions.append(exception)
-                notes.append(f"{facts.key} WITH {exception}: the exception may relax the licence's conditions; "
-                             "rmfkit evaluates the base licence")
+                notes.append(f"{facts.key} WITH {exception}: the exception may relax the license's conditions; "
+                             "rmfkit evaluates the base license")
         rendered = " AND ".join((f.spdx_id or f.key) + (f" WITH {e}" if e else "")
                                 for f, (_, e) in zip(facts_list, alternative))
         options.append((_score(facts_list, review), rendered, facts_list, review, notes, exceptions))

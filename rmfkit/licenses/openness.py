@@ -1,7 +1,7 @@
 """Openness of each component, the Model Openness Framework class of a model release, and OSAID conformance.
 
 Openness (fixed vocabulary): ``open_source | open_weights | open_access | closed`` — or ``None`` when the
-licence is unknown and it is the licence that decides (never a guess). Every result carries its reason in words.
+license is unknown and it is the license that decides (never a guess). Every result carries its reason in words.
 
 >>> from rmfkit.models.system import Component
 >>> c = Component(id="m", name="Model", layer="weights", license="mit")
@@ -57,7 +57,7 @@ class OsaidResult:
 
 @dataclass(frozen=True)
 class Classification:
-    """One component: its licence as read, openness with the reason, and what needs human review."""
+    """One component: its license as read, openness with the reason, and what needs human review."""
 
     component: Component
     license: ResolvedLicense
@@ -74,7 +74,7 @@ class Classification:
 
 
 def _release_license(component: Component, part: str) -> tuple[bool | None, ResolvedLicense | None]:
-    """(available?, licence) of one release part; ``None`` availability = not described."""
+    """(available?, license) of one release part; ``None`` availability = not described."""
     if part == "model_parameters_final" and part not in component.release_components:
         return True, resolve(component.license, component.license_name)
     item = component.release_components.get(part)
@@ -96,9 +96,9 @@ def _part_problem(component: Component, part: str, *, osi_only: bool = False) ->
         return "not published"
     assert lic is not None
     if not lic.known:
-        return f"licence unknown ({lic.written or 'none'})"
+        return f"license unknown ({lic.written or 'none'})"
     if osi_only and not (lic.osi_approved or all(f.key == OPENMDW for f in lic.licenses)):
-        return f"not under an OSI-approved licence ({lic.display})"
+        return f"not under an OSI-approved license ({lic.display})"
     if not lic.is_open:
         return f"not openly licensed ({lic.display})"
     return None
@@ -120,7 +120,7 @@ def mof_class(component: Component) -> MofResult:
         _, lic = _release_license(component, name)
         appropriate = set(spec["type_appropriate"][parts[name]["type"]])
         if lic and lic.expression and not all((f.spdx_id or f.key) in appropriate for f in lic.licenses):
-            warnings.append(f"{parts[name]['name']}: {lic.expression} is open but not a recommended licence for "
+            warnings.append(f"{parts[name]['name']}: {lic.expression} is open but not a recommended license for "
                             f"{parts[name]['type']} (conditional pass)")
     missing: dict[str, list[dict[str, str]]] = {}
     for klass in CLASS_ORDER:
@@ -172,7 +172,7 @@ def classify(component: Component) -> Classification:
     lic = resolve(component.license, component.license_name)
     review = list(lic.review)
     if lic.matched_by_name and not component.license_text_sha256:
-        review.append(f"licence identified only from license_name '{component.license_name}'; read the licence "
+        review.append(f"license identified only from license_name '{component.license_name}'; read the license "
                       "file and record its SHA-256 in license_text_sha256")
     written = lic.display
     osaid = mof = None
@@ -184,7 +184,7 @@ def classify(component: Component) -> Classification:
                   "no weights or code to download")
     elif not lic.known:
         openness = None
-        reason = f"licence unknown ({written}): cannot tell open from closed until someone reads it"
+        reason = f"license unknown ({written}): cannot tell open from closed until someone reads it"
     elif lic.has("proprietary"):
         openness = "closed"
         reason = f"proprietary ({written}): no rights are granted to others"
@@ -201,11 +201,11 @@ def classify(component: Component) -> Classification:
     elif component.layer == "data":
         if lic.is_open and lic.commercial_use == YES and not lic.use_restrictions:
             openness = "open_source"
-            reason = f"data under an open licence ({written})"
+            reason = f"data under an open license ({written})"
         else:
             openness = "closed"
             kinds = sorted({f.category.replace("_", " ") for f in lic.licenses})
-            reason = f"data under {written} ({', '.join(kinds)}): not an open data licence"
+            reason = f"data under {written} ({', '.join(kinds)}): not an open data license"
     else:
         if lic.osi_approved:
             openness = "open_source"

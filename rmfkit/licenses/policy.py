@@ -1,4 +1,4 @@
-"""Policy check: each component's licence facts against the intended use declared in ``system.yaml``.
+"""Policy check: each component's license facts against the intended use declared in ``system.yaml``.
 
 A finding has a severity (``blocker | obligation | caution | info``), the clause it comes from, what to do,
 the source of the fact, and ``needs_review`` when it rests on an unknown or uncertain fact.
@@ -35,7 +35,7 @@ class Finding:
 
     @property
     def key(self) -> str:
-        """Stable identity for comparing two states (component, licence, topic)."""
+        """Stable identity for comparing two states (component, license, topic)."""
         return f"{self.component}:{self.license}:{self.topic}"
 
     def to_dict(self) -> dict[str, Any]:
@@ -53,7 +53,7 @@ class _Collector:
 
     def add(self, facts: LicenseFacts | None, severity: str, topic: str, message: str, action: str,
             clause: str | None = None, needs_review: bool = False) -> None:
-        name = facts.name if facts else (self.c.component.license_name or self.c.component.license or "no licence")
+        name = facts.name if facts else (self.c.component.license_name or self.c.component.license or "no license")
         self.items.append(Finding(
             component=self.c.component.id, severity=severity, topic=topic, message=message,
             clause=clause or (facts.name if facts else name), action=action,
@@ -72,8 +72,8 @@ def check(c: Classification, use: IntendedUse) -> list[Finding]:
                 ("record the terms' version or date and the SHA-256 of the text you read; check commercial use, data "
                  "processing (DPA), ownership of outputs and notice of changes — API terms can change quietly"
                  if is_service else
-                 "read the licence text, record its id, version and SHA-256 (license_text_sha256), then re-run"),
-                clause=comp.license_link or "licence text", needs_review=True)
+                 "read the license text, record its id, version and SHA-256 (license_text_sha256), then re-run"),
+                clause=comp.license_link or "license text", needs_review=True)
     distributing = use.serves_third_parties or use.redistributes_weights or use.fine_tunes_and_publishes
     for f in c.license.licenses:
         if f.category == "unknown":
@@ -100,25 +100,25 @@ def _commercial(out: _Collector, f: LicenseFacts, use: IntendedUse, layer: str) 
         what = "non-commercial data in a commercial system" if layer == "data" else \
             f"{f.spdx_id or f.name} does not allow commercial use"
         out.add(f, "blocker", "commercial_use", what,
-                "replace the component or obtain a commercial licence from the licensor",
-                clause=f.clause("commercial_use", f"{f.name}: licence scope (non-commercial / research only)"),
+                "replace the component or obtain a commercial license from the licensor",
+                clause=f.clause("commercial_use", f"{f.name}: license scope (non-commercial / research only)"),
                 needs_review="commercial_use" in f.uncertain)
     elif f.commercial_use == UNKNOWN:
         out.add(f, "caution", "commercial_use", f"whether {f.name} allows commercial use is not established",
-                "read the licence and confirm commercial use with the licensor or counsel", needs_review=True)
+                "read the license and confirm commercial use with the licensor or counsel", needs_review=True)
     elif f.commercial_use == CONDITIONAL:
         if f.mau_cap:
             mau = use.expected_monthly_active_users
             clause = f.clause("mau_cap")
             if mau is None:
                 out.add(f, "caution", "mau_cap",
-                        f"commercial use needs a separate licence above {_fmt(f.mau_cap)} monthly active users; "
+                        f"commercial use needs a separate license above {_fmt(f.mau_cap)} monthly active users; "
                         "expected users are not declared",
                         "declare intended_use.expected_monthly_active_users in system.yaml", clause=clause)
             elif mau > f.mau_cap:
                 out.add(f, "blocker", "mau_cap",
                         f"{_fmt(mau)} expected monthly active users exceed the {_fmt(f.mau_cap)} cap",
-                        "request a licence from the licensor before launch", clause=clause)
+                        "request a license from the licensor before launch", clause=clause)
             else:
                 out.add(f, "info", "mau_cap",
                         f"{_fmt(mau)} expected monthly active users are below the {_fmt(f.mau_cap)} cap",
@@ -126,17 +126,17 @@ def _commercial(out: _Collector, f: LicenseFacts, use: IntendedUse, layer: str) 
         elif f.revenue_cap_usd:
             out.add(f, "caution", "revenue_cap",
                     f"commercial use is free only below USD {_fmt(f.revenue_cap_usd)} (annual or attributable revenue)",
-                    "confirm your revenue against the threshold, or obtain a licence", clause=f.clause("revenue_cap_usd"))
+                    "confirm your revenue against the threshold, or obtain a license", clause=f.clause("revenue_cap_usd"))
         else:
             out.add(f, "caution", "commercial_use", f"{f.name}: commercial use is allowed only under conditions",
-                    "read the conditions (" + "; ".join(f.obligations or ("see the licence",)) + ") and confirm they fit",
+                    "read the conditions (" + "; ".join(f.obligations or ("see the license",)) + ") and confirm they fit",
                     clause=f.clause("commercial_use"))
 
 
 def _use_policy(out: _Collector, f: LicenseFacts, use: IntendedUse, distributing: bool) -> None:
     if f.hosting_restriction and use.serves_third_parties:
         out.add(f, "blocker", "hosting", f"{f.name} does not allow offering the model as a service to third parties "
-                "without a separate licence", "obtain the licensor's hosting licence or choose another model",
+                "without a separate license", "obtain the licensor's hosting license or choose another model",
                 clause=f.clause("hosting_restriction"))
     if not f.use_restrictions:
         return
@@ -161,7 +161,7 @@ def _model_terms(out: _Collector, f: LicenseFacts, use: IntendedUse, text_hash: 
     if use.redistributes_weights:
         if f.redistribution in (NO, "research", "non_commercial", "restricted") and use.commercial_use:
             out.add(f, "blocker", "redistribution", f"{f.name} does not allow commercial redistribution of the weights",
-                    "do not ship the weights; serve the model yourself or obtain a licence")
+                    "do not ship the weights; serve the model yourself or obtain a license")
         else:
             steps = []
             if f.copy_of_license:
@@ -182,13 +182,13 @@ def _model_terms(out: _Collector, f: LicenseFacts, use: IntendedUse, text_hash: 
     if use.fine_tunes_and_publishes:
         if f.derivatives in (NO, "research") or (f.derivatives == "non_commercial" and use.commercial_use):
             out.add(f, "blocker", "derivatives", f"{f.name} does not allow publishing this derivative",
-                    "keep fine-tunes internal or use a model whose licence allows derivatives")
+                    "keep fine-tunes internal or use a model whose license allows derivatives")
         if f.derivatives == "grok_only":
             out.add(f, "caution", "derivatives", "only fine-tunes of this model itself are allowed",
                     "check that the published model is a fine-tune of this model")
         if f.naming_rule:
             out.add(f, "obligation", "naming", f"a distributed derivative's name must start with \"{f.naming_rule}\"",
-                    f"name the published model \"{f.naming_rule}…\"; ship the licence and a Notice file with it",
+                    f"name the published model \"{f.naming_rule}…\"; ship the license and a Notice file with it",
                     clause=f.clause("naming_rule"))
         if f.passthrough_required:
             out.add(f, "obligation", "derivatives", "the use restrictions flow down into the published derivative",
@@ -200,11 +200,11 @@ def _model_terms(out: _Collector, f: LicenseFacts, use: IntendedUse, text_hash: 
     if use.trains_on_outputs:
         if f.output_training_restriction:
             out.add(f, "blocker", "output_training", "outputs may not be used to train or improve other models",
-                    "stop training other models on these outputs, or choose a model whose licence allows it",
+                    "stop training other models on these outputs, or choose a model whose license allows it",
                     clause=f.clause("output_training_restriction"))
         elif f.output_training_restriction is None and "output_training_restriction" in f.uncertain:
             out.add(f, "caution", "output_training", "whether outputs may train other models is not verified",
-                    "read the licence text before training on outputs", needs_review=True)
+                    "read the license text before training on outputs", needs_review=True)
         if f.naming_rule and f.naming_rule_covers_outputs:
             out.add(f, "obligation", "naming", f"a distributed model trained on these outputs must be named "
                     f"\"{f.naming_rule}…\"", f"name any distributed model trained on the outputs \"{f.naming_rule}…\"",
@@ -214,7 +214,7 @@ def _model_terms(out: _Collector, f: LicenseFacts, use: IntendedUse, text_hash: 
                     f"display \"{f.output_training_attribution}\"", f"display \"{f.output_training_attribution}\"")
         if f.outputs_train_derivative:
             out.add(f, "obligation", "output_training", "a model trained on these outputs is a derivative of the model; "
-                    "the use restrictions flow down", "treat the trained model as a derivative under this licence")
+                    "the use restrictions flow down", "treat the trained model as a derivative under this license")
     if f.eu_multimodal_exclusion == "applies":
         out.add(f, "caution" if use.eu_users else "info", "eu_exclusion",
                 "for multimodal models of this release, no rights are granted to individuals domiciled or companies "
@@ -228,7 +228,7 @@ def _model_terms(out: _Collector, f: LicenseFacts, use: IntendedUse, text_hash: 
     changes = [label for flag, label in ((f.licensor_can_update_terms, "the licensor may update the terms"),
                                          (f.remote_restriction_right, "the licensor may restrict use remotely"),
                                          (f.latest_version_duty, "you must make reasonable efforts to use the latest version"),
-                                         (f.revocable, "the licence is revocable")) if flag]
+                                         (f.revocable, "the license is revocable")) if flag]
     if changes:
         out.add(f, "info" if text_hash else "caution", "terms_change", "; ".join(changes),
                 "record the version and SHA-256 of the text you evaluated (license_text_sha256) and re-check each quarter"
@@ -251,18 +251,18 @@ def _code_terms(out: _Collector, f: LicenseFacts, use: IntendedUse, layer: str) 
     elif f.copyleft == "weak" and layer in CODE_LAYERS:
         severity = "obligation" if use.distributes_software else "info"
         out.add(f, severity, "copyleft", f"{f.spdx_id or f.name}: " + "; ".join(f.obligations),
-                "keep changes to the component under its licence and publish them when you distribute")
+                "keep changes to the component under its license and publish them when you distribute")
     if f.category == "source_available":
         if f.service_source_duty or f.managed_service_ban:
             out.add(f, "caution", "source_available", f"{f.spdx_id}: " + "; ".join(f.obligations),
-                    "make sure you do not offer this software itself as a service to others, or get a commercial licence")
+                    "make sure you do not offer this software itself as a service to others, or get a commercial license")
         if f.production_use_limited:
             out.add(f, "caution", "source_available", f"{f.spdx_id}: " + "; ".join(f.obligations),
                     "read the Additional Use Grant and Change Date of this release")
     if (f.category in ("permissive", "public_domain") and layer in CODE_LAYERS and use.distributes_software
             and f.obligations):
         out.add(f, "obligation", "notices", f"{f.spdx_id or f.name}: " + "; ".join(f.obligations),
-                "include the licence texts and notices in what you ship (third-party notices file)")
+                "include the license texts and notices in what you ship (third-party notices file)")
 
 
 def _data_terms(out: _Collector, f: LicenseFacts, use: IntendedUse, layer: str) -> None:
@@ -274,7 +274,7 @@ def _data_terms(out: _Collector, f: LicenseFacts, use: IntendedUse, layer: str) 
                 "credit the source wherever the data or adapted material is shared (including shown excerpts)")
     if f.copyleft == "share_alike" and (use.redistributes_weights or use.fine_tunes_and_publishes):
         out.add(f, "caution", "share_alike", f"{f.spdx_id or f.name}: adaptations you share must use the same or a "
-                "compatible licence", "check whether the published model or data is an adaptation of this data")
+                "compatible license", "check whether the published model or data is an adaptation of this data")
     if f.derivatives == NO and (use.redistributes_weights or use.fine_tunes_and_publishes):
         out.add(f, "caution", "derivatives", f"{f.spdx_id or f.name}: adapted material may not be shared",
                 "check whether what you publish contains adapted material")

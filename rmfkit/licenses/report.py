@@ -1,4 +1,4 @@
-"""The licence report of a system: register rows, openness per component, MOF class, OSAID, findings, drift.
+"""The license report of a system: register rows, openness per component, MOF class, OSAID, findings, drift.
 
 >>> from rmfkit.models.system import Component, SystemProfile
 >>> system = SystemProfile(id="s", name="S", owner="o", purpose="p", deployment_pattern="self_hosted",
@@ -40,7 +40,7 @@ class ComponentLicense:
 
     @property
     def review(self) -> list[str]:
-        """Why a human must look: unknown licence facts, and findings that rest on uncertain facts."""
+        """Why a human must look: unknown license facts, and findings that rest on uncertain facts."""
         reasons = list(self.classification.review)
         reasons += [f.message for f in self.findings if f.needs_review and f.topic != "needs_review"]
         return list(dict.fromkeys(reasons))
@@ -124,7 +124,7 @@ class LicenseReport:
         return self.component(self.primary_model).classification.osaid if self.primary_model else None
 
     def register_rows(self) -> list[dict[str, Any]]:
-        """The licence register: one plain dict per component (a DataFrame / packet table / JSON)."""
+        """The license register: one plain dict per component (a DataFrame / packet table / JSON)."""
         return [c.register_row() for c in self.components]
 
     def counts(self) -> dict[str, Any]:
@@ -145,7 +145,7 @@ class LicenseReport:
 
 
 def evidence_findings(component: Component, records: list[EvidenceRecord]) -> list[Finding]:
-    """Licence records (evidence) that disagree with the licence or licence text recorded in system.yaml."""
+    """License records (evidence) that disagree with the license or license text recorded in system.yaml."""
     own = resolve(component.license, component.license_name)
     findings = []
     for record in records:
@@ -154,14 +154,14 @@ def evidence_findings(component: Component, records: list[EvidenceRecord]) -> li
         if recorded and own.expression not in readings:
             findings.append(Finding(
                 component.id, "caution", "evidence_mismatch",
-                f"system.yaml names {own.display}, but licence record {record.id} names {', '.join(recorded)}",
-                f"evidence {record.id}", "re-read the licence; then correct system.yaml or pull a current licence record",
+                f"system.yaml names {own.display}, but license record {record.id} names {', '.join(recorded)}",
+                f"evidence {record.id}", "re-read the license; then correct system.yaml or pull a current license record",
                 f"evidence {record.id}", own.expression or "none", needs_review=True))
         text_hash = record.facts.get("license_text_sha256")
         if text_hash and component.license_text_sha256 and text_hash != component.license_text_sha256:
             findings.append(Finding(
                 component.id, "caution", "evidence_mismatch",
-                f"licence record {record.id} was made from a different licence text (SHA-256 {str(text_hash)[:12]}…) "
+                f"license record {record.id} was made from a different license text (SHA-256 {str(text_hash)[:12]}…) "
                 f"than the one recorded in system.yaml ({component.license_text_sha256[:12]}…)",
                 f"evidence {record.id}", "compare the two texts and record the one you evaluated",
                 f"evidence {record.id}", own.expression or "none", needs_review=True))
@@ -177,8 +177,8 @@ def _primary_model(system: SystemProfile) -> str | None:
 def analyze(system: SystemProfile, evidence: Mapping[str, EvidenceRecord] | None = None) -> LicenseReport:
     """Classify every component, check it against the intended use, and build the register.
 
-    ``evidence`` (the workspace's records by id) adds licence-record items that name a component, or that the
-    component or its licence-clarity check cites; a record that names another licence becomes a finding.
+    ``evidence`` (the workspace's records by id) adds license-record items that name a component, or that the
+    component or its license-clarity check cites; a record that names another license becomes a finding.
     """
     licence_records = {r.id: r for r in (evidence or {}).values() if r.kind == LICENSE_EVIDENCE_KIND}
     linked: dict[str, list[EvidenceRecord]] = {}

@@ -1,4 +1,4 @@
-"""What the licence analysis adds to ``rmfkit status`` and ``rmfkit validate`` for a workspace.
+"""What the license analysis adds to ``rmfkit status`` and ``rmfkit validate`` for a workspace.
 
 ``status_section`` counts openness classes and findings by severity; ``check_references`` checks that
 release-component keys are MOF components, that evidence ids in due-diligence and release entries exist,

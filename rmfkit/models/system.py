@@ -47,13 +47,13 @@ class DueDiligence(Strict):
 
 
 class ReleaseComponent(Strict):
-    """One part of a model release (Model Openness Framework component): published or not, and its licence.
+    """One part of a model release (Model Openness Framework component): published or not, and its license.
 
-    ``license`` None means the part is under the component's own licence.
+    ``license`` None means the part is under the component's own license.
     """
 
     available: bool = True
-    license: str | None = Field(None, description="SPDX expression or Hugging Face id; empty = the component's licence")
+    license: str | None = Field(None, description="SPDX expression or Hugging Face id; empty = the component's license")
     url: str | None = None
     note: str | None = None
     evidence: list[Id] = Field(default_factory=list)

@@ -248,15 +248,10 @@ def licenses(ws: "Workspace") -> dict[str, Any]:
                       " unmet)" if osaid else "")
                    + (f"; Model Openness Framework class: {report['mof']['label']}" if report["mof"] else "")
                    + ". " + summary)
-    register = [{**row, "obligations": [_us_spelling(o) for o in row["obligations"]],
-                 "openness_reason": _us_spelling(row["openness_reason"]),
-                 "review": [_us_spelling(r) for r in row["review"]]} for row in report["register"]]
-    findings = [{**f, "message": _us_spelling(f["message"]), "action": _us_spelling(f["action"])}
-                for f in report["findings"]]
-    osaid = report["osaid"] and {**report["osaid"], "failures": [_us_spelling(f) for f in report["osaid"]["failures"]]}
-    return {"recorded": True, "register": register, "findings": findings,
+    register = report["register"]
+    return {"recorded": True, "register": register, "findings": report["findings"],
             "counts": counts, "primary_model": report["primary_model"], "mof": report["mof"],
-            "osaid": osaid, "openness_summary": _us_spelling(summary),
+            "osaid": report["osaid"], "openness_summary": summary,
             "with_obligations": [row for row in register if row["obligations"]],
             "without_obligations": [row["name"] for row in register if not row["obligations"]]}
 
@@ -526,18 +521,6 @@ def _join(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _us_spelling(text: str | None) -> str | None:
-    """The packet writes "license" throughout; analysis messages may say "licence" (British). Only the
-    lower-case common noun changes: capitalised license names such as "Open Government Licence" stay.
-
-    >>> _us_spelling("give a copy of the licence; Open Government Licence v3.0")
-    'give a copy of the license; Open Government Licence v3.0'
-    """
-    import re
-
-    return re.sub(r"\blicence(s?)\b", r"license\1", text) if text else text
-
-
 def _titles(rows: list[dict], limit: int = 4) -> str:
     """Up to ``limit`` titles joined into a phrase, with how many more there are."""
     shown = [r["title"] for r in rows[:limit]]
@@ -632,7 +615,7 @@ def _licenses_sentence(lic: dict[str, Any]) -> tuple[str, str]:
                  f"{'needs' if len(review) == 1 else 'need'} legal review (" + _by_component(review) + ")")
     if obligations or review:
         text += "; see sections 3 and 10."
-    return _us_spelling(text), "bad" if blockers else ("warn" if obligations or review else "good")
+    return text, "bad" if blockers else ("warn" if obligations or review else "good")
 
 
 def executive_summary(view: dict) -> dict[str, Any]:
@@ -688,7 +671,7 @@ def executive_summary(view: dict) -> dict[str, Any]:
         say("Operations", "No operating plan (readiness checklist and pilot plan) is recorded yet.", "warn")
     lic = view["licenses"]
     if lic["recorded"]:
-        say("Openness", _us_spelling(lic["openness_summary"]))
+        say("Openness", lic["openness_summary"])
         say("Licenses", *_licenses_sentence(lic))
     else:
         say("Openness and licenses", "The license register and openness classification are not recorded yet.",
