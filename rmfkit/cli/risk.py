@@ -74,7 +74,8 @@ def add(title: str = typer.Option(..., "--title"),
     with ws.edit():
         risk = add_risk(ws, title=title, category=category, likelihood=likelihood, impact=impact,
                         rationale=rationale, owner=owner or ws.system.owner, description=description, source=source,
-                        treatment=treatment, accepted_by=accepted_by, measures=list(measure or []), due=_date(due, "--due"),
+                        treatment=treatment, accepted_by=accepted_by, measures=list(measure or []),
+                        due=_date(due, "--due"),
                         subcategories=[normalize_id(s) for s in subcategory or []],
                         components=list(component or []), evidence=list(evidence or []))
     typer.echo(f"{risk.id}: {risk.title} (score {risk.inherent_score}) -> risks/{risk.id}.yaml")
