@@ -994,7 +994,8 @@ class AssessmentForm:
         button.on_click(on_save)
         refresh()
         form = w.VBox([w.HTML(f"<b>{_esc(self.sub_id)}</b>"), *self._fields.values(), button, message])
-        self._widget = w.HBox([form, preview], layout=w.Layout(gap="16px"))
+        preview.layout.margin = "0 0 0 16px"  # ipywidgets' Layout has no flex gap
+        self._widget = w.HBox([form, preview])
         return self._widget
 
     def _static_html(self) -> str:
