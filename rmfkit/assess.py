@@ -31,6 +31,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Protocol
 
+from rmfkit.jsonable import jsonable
 from rmfkit.catalog import FUNCTIONS, Catalog, load_catalog, subcategory_sort_key
 from rmfkit.models.mapping import STATUSES, SubcategoryAssessment
 
@@ -78,17 +79,9 @@ class Assessment:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready view (dates as ISO text)."""
-        return _jsonable(asdict(self))
+        return jsonable(asdict(self))
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
 
 
 # ---------------------------------------------------------------- one subcategory

@@ -25,6 +25,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
+from rmfkit.jsonable import jsonable
 from rmfkit.errors import InputFileError, Problem, UsageError
 from rmfkit.models.operations import PILOT_STEPS, ArtifactExpectation, Operations
 
@@ -155,17 +156,9 @@ class ItemState:
         return [e["id"] for e in self.evidence if e["status"] == "ok"]
 
     def as_dict(self) -> dict[str, Any]:
-        return _jsonable(asdict(self))
+        return jsonable(asdict(self))
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
 
 
 def _check_of(checks: Mapping[str, Any], evidence_id: str) -> dict:
@@ -276,7 +269,7 @@ class StepState:
     notes: str | None
 
     def as_dict(self) -> dict[str, Any]:
-        return _jsonable(asdict(self))
+        return jsonable(asdict(self))
 
 
 def pilot_steps(ops: Operations) -> list[StepState]:
