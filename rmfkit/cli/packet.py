@@ -88,8 +88,20 @@ def verify(path: Path = typer.Argument(..., help="Packet folder or bundle.zip"),
             raise typer.Exit(4)
         return
     report = verify_or_raise(path, key)
-    files = f"{report.checked} file matches" if report.checked == 1 else f"{report.checked} files match"
-    typer.echo(f"OK {path}: {files} the manifest; {report.signature_words()}")
+    typer.echo(f"OK {path}: {matched_words(report.checked - report.zip_checked, report.zip_checked)} the manifest; "
+               f"{report.signature_words()}")
+
+
+def matched_words(files: int, zip_entries: int) -> str:
+    """How many hashes matched, in words.
+
+    >>> matched_words(23, 23), matched_words(1, 0)
+    ('23 files and the 23 entries of bundle.zip match', '1 file matches')
+    """
+    words = f"{files} file" + ("s" if files != 1 else "")
+    if zip_entries:
+        return f"{words} and the {zip_entries} entries of bundle.zip match"
+    return words + (" matches" if files == 1 else " match")
 
 
 def register(app: typer.Typer) -> None:

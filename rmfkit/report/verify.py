@@ -45,7 +45,8 @@ class VerifyReport:
     checked a valid signature (:func:`rmfkit.report.bundle.key_fingerprint`)."""
 
     path: str
-    checked: int = 0
+    checked: int = 0  # hashes checked in all, the entries inside bundle.zip included
+    zip_checked: int = 0  # of which inside bundle.zip
     failures: list[str] = field(default_factory=list)
     signature: str = "not checked"
     key_sha256: str | None = None
@@ -185,6 +186,7 @@ def verify_folder(folder: Path, key: Path | None, report: VerifyReport) -> bool:
         inner = VerifyReport(str(folder / ZIP_NAME))
         verify_zip(folder / ZIP_NAME, key, inner, prefix=f"{ZIP_NAME}:")
         report.checked += inner.checked
+        report.zip_checked += inner.checked
         report.failures.extend(inner.failures)
         zipped_manifest = _zip_member(folder / ZIP_NAME, MANIFEST)
         if zipped_manifest is not None and zipped_manifest != manifest:
