@@ -163,6 +163,13 @@ def _metric_label(row: dict) -> str:
     return "\n".join(textwrap.wrap(title, 28) + [detail])
 
 
+def say_empty(fig, message: str) -> None:
+    """A chart with nothing to draw says so, in the middle of an empty figure."""
+    ax = fig.add_subplot()
+    ax.axis("off")
+    ax.text(0.5, 0.5, message, ha="center", va="center")
+
+
 def metrics_chart(rows: list[dict], *, fmt: Format = "svg",
                   title: str = "Measurements against acceptance thresholds") -> bytes:
     """One panel per threshold: the value with its 95% CI, the threshold line, the passing side shaded.
@@ -172,9 +179,7 @@ def metrics_chart(rows: list[dict], *, fmt: Format = "svg",
     """
     def draw(fig):
         if not rows:
-            ax = fig.add_subplot()
-            ax.axis("off")
-            ax.text(0.5, 0.5, "No acceptance thresholds declared", ha="center", va="center")
+            say_empty(fig, "No acceptance thresholds declared")
             return
         axes = fig.subplots(len(rows), 1, squeeze=False)[:, 0]
         fig.suptitle(title, x=0.01, ha="left", fontweight="bold", fontsize=10)

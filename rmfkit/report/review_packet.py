@@ -140,9 +140,9 @@ def metrics_trend_png(points: list[dict]) -> bytes:
 
     def draw(fig):
         if not chosen:
-            ax = fig.add_subplot()
-            ax.axis("off")
-            ax.text(0.5, 0.5, "No metric has a value in any review", ha="center", va="center")
+            from rmfkit.report.charts import say_empty
+
+            say_empty(fig, "No metric has a value in any review")
             return
         cols = 2
         rows = (len(chosen) + 1) // cols
