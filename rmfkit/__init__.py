@@ -17,7 +17,9 @@ __version__ = "0.1.0"
 _EXPORTS: dict[str, str] = {
     "open_workspace": "rmfkit.workspace",
     "Workspace": "rmfkit.workspace",
+    "Records": "rmfkit.records",
     "load_catalog": "rmfkit.catalog",
+    "validate": "rmfkit.validation",
 }
 
 __all__ = ["__version__", *_EXPORTS]

@@ -348,7 +348,7 @@ def assess(ws: "Workspace", today: dt.date | None = None, *, checks: Mapping[str
     Pass ``checks`` (from ``rmfkit.library.freshness.check_all``) to reuse an evidence check.
     """
     from rmfkit.library.freshness import check_all
-    from rmfkit.workspace import today as default_today
+    from rmfkit.clock import today as default_today
 
     day = today or default_today()
     checks = checks if checks is not None else check_all(ws, day)

@@ -436,7 +436,7 @@ def completeness(system: SystemProfile, dpia: Dpia | None, result: ScreeningResu
     if dpia.next_review_due is None:
         ask("outcome", "next_review_due", "When will the DPIA be reviewed (Art. 35(11))?")
     else:
-        from rmfkit.workspace import today
+        from rmfkit.clock import today
 
         if dpia.next_review_due < today():
             ask("outcome", "next_review_due", f"The review was due on {dpia.next_review_due.isoformat()}.")

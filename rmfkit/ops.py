@@ -231,7 +231,7 @@ def _checks(ws: "Workspace", today: dt.date, checks: Mapping[str, Any] | None) -
 
 
 def _today(today: dt.date | None) -> dt.date:
-    from rmfkit.workspace import today as default_today
+    from rmfkit.clock import today as default_today
 
     return today or default_today()
 
@@ -550,7 +550,7 @@ def check_operations(ws: "Workspace") -> list[Problem]:
     import difflib
 
     from rmfkit.catalog import load_catalog
-    from rmfkit.validation import NOT_APPLICABLE_RULE, lacks_justification
+    from rmfkit.models.mapping import NOT_APPLICABLE_RULE, lacks_justification
 
     ops = operations_of(ws)
     if ops is None:
@@ -724,7 +724,7 @@ def verify_artifact(expected: str | Mapping[str, str], path: Path | str, *, igno
     from rich.console import Console
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
 
-    from rmfkit.library.freshness import sha256_file
+    from rmfkit.hashing import sha256_file
 
     path = Path(path)
     plan, missing, extra = _plan(expected, path, ignore)
@@ -755,7 +755,7 @@ def record_artifact_check(ws: "Workspace", component: str, result: ArtifactCheck
     """
     from rmfkit import __version__
     from rmfkit.models.evidence import EvidenceRecord, EvidenceSource
-    from rmfkit.workspace import today as default_today
+    from rmfkit.clock import today as default_today
 
     day = default_today()
     template = load_template()

@@ -81,7 +81,7 @@ def check_label(label: str) -> str:
 
 def _read_json(path: Path, name: str) -> Any:
     from rmfkit.safeparse import parse_json
-    from rmfkit.workspace import read_user_file
+    from rmfkit.fileio import read_user_file
 
     return parse_json(read_user_file(path, name, max_bytes=MAX_BUNDLE_BYTES), name, allow_nan=False)
 
@@ -96,7 +96,7 @@ def _manifest_review(manifest: Any, name: str) -> dict:
 def snapshots(ws: "Workspace") -> list[SnapshotInfo]:
     """Every snapshot in ``reviews/``, oldest first (by review date, then label)."""
     from rmfkit.report.bundle import MANIFEST, sha256_bytes
-    from rmfkit.workspace import read_user_file
+    from rmfkit.fileio import read_user_file
 
     folder = ws.path(REVIEWS_FOLDER)
     found = []
@@ -171,7 +171,7 @@ def live_bundle(ws: "Workspace", *, label: str = LIVE, previous: dict | None = N
     """The workspace as a snapshot would freeze it now (JSON round-tripped, so it compares like a file)."""
     from rmfkit.report import views
     from rmfkit.report.bundle import bundle_document, canonical_json
-    from rmfkit.workspace import today
+    from rmfkit.clock import today
 
     view = views.packet_view(ws, generated=views.generated_at())
     document = bundle_document(ws, view, signer=None)
@@ -804,6 +804,7 @@ def _roll_up(folders: list[str], day: dt.date, opener: Callable[[Path], "Workspa
     system profile did not load cannot be, and is skipped naming the first problem.
     """
     from rmfkit.errors import RmfkitError
+    from rmfkit.validation import validate
     from rmfkit.workspace import Workspace
 
     open_fast = opener or (lambda f: Workspace.open(f, read_only=True))
@@ -811,10 +812,10 @@ def _roll_up(folders: list[str], day: dt.date, opener: Callable[[Path], "Workspa
     for folder in folders:
         try:
             ws = open_fast(Path(folder))
-            problems = ws.validate()
+            problems = validate(ws)
             if problems and opener is None:
                 ws = Workspace.open(folder)  # the full loader locates each problem (file, line, field)
-                problems = ws.validate()
+                problems = validate(ws)
             row = portfolio_row(ws, day)
             row.update(path=str(folder), validation_problems=len(problems),
                        problems=[str(p) for p in problems[:PROBLEMS_SHOWN]])
@@ -853,7 +854,7 @@ def portfolio(folders: Iterable[Path | str], *, today: dt.date | None = None,
     """
     import os
 
-    from rmfkit.workspace import today as default_today
+    from rmfkit.clock import today as default_today
 
     day = today or default_today()
     folders = [str(f) for f in folders]

@@ -175,7 +175,7 @@ def register_rows(ws: "Workspace") -> list[dict[str, Any]]:
 
 def summary(risks: Iterable[Risk]) -> dict[str, Any]:
     """Counts for the status page: open risks by current level, mitigated ones, overdue treatments."""
-    from rmfkit.workspace import today
+    from rmfkit.clock import today
 
     risks = list(risks)
     open_risks = [r for r in risks if r.status != "closed"]
@@ -221,7 +221,8 @@ def add_risk(ws: "Workspace", **fields: Any) -> Risk:
     from pydantic import ValidationError
 
     from rmfkit.errors import UsageError
-    from rmfkit.workspace import describe_validation_error, today
+    from rmfkit.wording import describe_validation_error
+    from rmfkit.clock import today
 
     data = {"id": next_risk_id(ws), "identified_on": today(), **{k: v for k, v in fields.items() if v is not None}}
     try:
@@ -294,7 +295,8 @@ def rescore(ws: "Workspace", risk_id: str, *, reason: str, likelihood: int | Non
     from pydantic import ValidationError
 
     from rmfkit.errors import UnknownIdError, UsageError
-    from rmfkit.workspace import describe_validation_error, today
+    from rmfkit.wording import describe_validation_error
+    from rmfkit.clock import today
 
     risk = ws.risks.get(risk_id)
     if risk is None:

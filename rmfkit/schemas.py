@@ -1,6 +1,6 @@
 """JSON Schemas of the workspace files, so editors can check YAML while it is typed.
 
-One ``<kind>.schema.json`` per entry of :data:`rmfkit.workspace.RECORD_KINDS`, generated from the
+One ``<kind>.schema.json`` per entry of :data:`rmfkit.records.RECORD_KINDS`, generated from the
 pydantic models (the same rules ``rmfkit validate`` applies to each file on its own; cross-file
 checks such as "this evidence id exists" stay with ``rmfkit validate``). Keys starting with ``x-``
 are allowed everywhere, as in the models. The repository keeps a generated copy in ``schemas/``;
@@ -28,7 +28,7 @@ YAML_TIMESTAMP = r"^\d{4}-\d{2}-\d{2}([Tt ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*([Zz
 
 def record_kinds() -> list:
     """The record kinds registered right now (read at call time, so kinds added later are included)."""
-    from rmfkit.workspace import RECORD_KINDS
+    from rmfkit.records import RECORD_KINDS
 
     return list(RECORD_KINDS)
 

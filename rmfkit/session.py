@@ -120,7 +120,7 @@ def packet_dir(ws: "Workspace") -> Path:
 
     Packets are never overwritten, so re-running a session builds a new one beside the last.
     """
-    from rmfkit.workspace import today
+    from rmfkit.clock import today
 
     return _new_folder(ws.path("build/packets"), today().isoformat())
 
@@ -153,7 +153,7 @@ def review_labels(ws: "Workspace", baseline: str | None = None, new_label: str |
     """
     from rmfkit.errors import UsageError
     from rmfkit.review import snapshots
-    from rmfkit.workspace import today
+    from rmfkit.clock import today
 
     new_label = new_label or quarter_label(today())
     if baseline:
@@ -277,7 +277,7 @@ def read_notebook(path: Path | str):
 
     from rmfkit.errors import InputFileError
     from rmfkit.safeparse import parse_json
-    from rmfkit.workspace import read_user_file
+    from rmfkit.fileio import read_user_file
 
     name = str(path)
     payload = read_user_file(Path(path), name, max_bytes=MAX_NOTEBOOK_BYTES)

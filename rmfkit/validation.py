@@ -14,23 +14,13 @@ from rmfkit.dpia import check_references as check_dpia
 from rmfkit.errors import Problem, ValidationFailed
 from rmfkit.licenses.workspace_checks import check_references as check_licenses
 from rmfkit.measure import check_thresholds
+from rmfkit.models.mapping import NOT_APPLICABLE_RULE, lacks_justification
 from rmfkit.ops import check_operations
 from rmfkit.risks import check_acceptance
 
 if TYPE_CHECKING:
+    from rmfkit.records import Records
     from rmfkit.workspace import Workspace
-
-
-NOT_APPLICABLE_RULE = "status not_applicable needs a justification"
-
-
-def lacks_justification(status: str | None, justification: str | None) -> bool:
-    """The one not-applicable rule (mapping and operations checklist alike): ``not_applicable`` says why.
-
-    >>> lacks_justification("not_applicable", "  "), lacks_justification("not_applicable", "no users"), lacks_justification("met", None)
-    (True, False, False)
-    """
-    return status == "not_applicable" and not (justification or "").strip()
 
 
 def check_mapping(ws: "Workspace") -> list[Problem]:
@@ -189,3 +179,14 @@ def _refers_to_unloaded(problem: Problem, unloaded: dict[str, set[str]]) -> bool
         return False
     names = unloaded.get(found["kind"], set())
     return "*" in names or found["id"] in names
+
+
+def validate(records: "Records | Workspace") -> list[Problem]:
+    """Every schema and reference problem of a workspace's records, each with file, line and field.
+
+    >>> import pathlib, tempfile
+    >>> from rmfkit.workspace import Workspace
+    >>> validate(Workspace.create(pathlib.Path(tempfile.mkdtemp()) / "w", system_id="s", name="S", owner="o"))
+    []
+    """
+    return [*records.problems, *reference_problems(records)]

@@ -15,137 +15,29 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import io
 import os
-import re
 import shutil
-import stat
-import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from rmfkit.errors import (InputFileError, Problem, ProblemList, UnknownIdError, UsageError, ValidationFailed,
                            WorkspaceNotFound)
 from rmfkit.models.base import EXTENSION_PREFIX, Record
-from rmfkit.models.dpia import Dpia
 from rmfkit.models.evidence import EvidenceRecord
 from rmfkit.models.mapping import MAPPING_FILES, MappingFile, SubcategoryAssessment
-from rmfkit.models.operations import Operations
 from rmfkit.models.risk import Risk
 from rmfkit.models.settings import WorkspaceSettings
 from rmfkit.models.system import SystemProfile
-from rmfkit.models.thresholds import ThresholdsFile
-from rmfkit.safeparse import MAX_YAML_BYTES, parse_yaml, parse_yaml_plain, round_trip_yaml
+from rmfkit.clock import today
+from rmfkit.records import MARKER, RECORD_KINDS, Records, RecordKind, kind_of, validate_data
+from rmfkit.fileio import LOCK_NAME, atomic_write_bytes, copy_atomic, ensure_gitignore, read_user_file
+from rmfkit.safeparse import MAX_YAML_BYTES, parse_yaml, parse_yaml_plain
+from rmfkit.wording import describe_validation_error
+from rmfkit.yamlio import dump_yaml, equal, key_problems, line_of, merge_into, plain
 
-MARKER = "rmfkit.yaml"
-LOCK_NAME = ".rmfkit.lock"
 LOCK_TIMEOUT_S = 60
-UNICODE_BREAKS = ("\x85", "\u2028", "\u2029")  # NEL, LINE and PARAGRAPH SEPARATOR
-GITIGNORED = ("build/", LOCK_NAME, ".rmfkit-index.json")  # generated, never committed
-
-
-@dataclass(frozen=True)
-class RecordKind:
-    """One kind of workspace file: where it lives (glob) and which model reads it."""
-
-    name: str
-    pattern: str
-    model: type[Record]
-    required: bool = False
-
-
-# Every YAML file the workspace knows. Add a line here to add a record kind.
-RECORD_KINDS: list[RecordKind] = [
-    RecordKind("settings", MARKER, WorkspaceSettings, required=True),
-    RecordKind("system", "system.yaml", SystemProfile, required=True),
-    RecordKind("mapping", "mapping/*.yaml", MappingFile),
-    RecordKind("risk", "risks/*.yaml", Risk),
-    RecordKind("evidence", "evidence/*/evidence.yaml", EvidenceRecord),
-    RecordKind("dpia", "dpia.yaml", Dpia),
-    RecordKind("thresholds", "thresholds.yaml", ThresholdsFile),
-    RecordKind("operations", "operations.yaml", Operations),
-]
-
-# Migrations: kind name -> {from_version: function(data) -> data at from_version + 1}.
-MIGRATIONS: dict[str, dict[int, Any]] = {}
-
-
-# ---------------------------------------------------------------- low-level file helpers
-
-def _umask() -> int:
-    """The process umask (reading it means setting it: the most restrictive value stands in meanwhile)."""
-    mask = os.umask(0o077)
-    os.umask(mask)
-    return mask
-
-
-def file_mode(path: Path) -> int:
-    """Permissions for writing ``path``: an existing file keeps its own; a new one gets what ``open()`` would
-    give it (0o666 less the umask), not the 0o600 of a temporary file."""
-    try:
-        return stat.S_IMODE(path.stat().st_mode)
-    except FileNotFoundError:
-        return 0o666 & ~_umask()
-
-
-def _temp_beside(path: Path) -> tuple[int, str]:
-    """A temporary file in ``path``'s folder, already carrying the mode ``path`` will have."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.fchmod(fd, file_mode(path))
-    return fd, tmp
-
-
-def ensure_gitignore(root: Path) -> None:
-    """``root/.gitignore`` lists generated output, the lock and the index (lines already there are kept)."""
-    target = root / ".gitignore"
-    lines = target.read_text(encoding="utf-8").splitlines() if target.is_file() else []
-    missing = [line for line in GITIGNORED if line not in lines]
-    if missing:
-        atomic_write_bytes(target, "".join(f"{line}\n" for line in [*lines, *missing]).encode("utf-8"))
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write via a temp file in the same folder, fsync, then rename: readers see old or new, never half."""
-    fd, tmp = _temp_beside(path)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    with contextlib.suppress(OSError):
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-
-
-def read_user_file(path: Path, name: str, max_bytes: int | None = None) -> bytes:
-    """Read a file a user handed in, turning OS problems into one clear line."""
-    if path.is_symlink():
-        raise InputFileError("is a symbolic link; rmfkit reads regular files only", file=name)
-    if path.is_dir():
-        raise InputFileError("is a directory, expected a file", file=name)
-    if not path.exists():
-        raise InputFileError("file not found", file=name)
-    if not path.is_file():
-        raise InputFileError("is not a regular file (a pipe, socket or device?)", file=name)
-    size = path.stat().st_size
-    if max_bytes is not None and size > max_bytes:
-        raise InputFileError(f"file is {size:,} bytes; the limit is {max_bytes:,}", file=name)
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise InputFileError(f"cannot be read: {exc.strerror or exc}", file=name) from None
 
 
 def find_workspace_root(start: Path | str | None = None) -> Path:
@@ -158,240 +50,6 @@ def find_workspace_root(start: Path | str | None = None) -> Path:
             return folder
     raise WorkspaceNotFound(f"no {MARKER} in {here} or any parent folder",
                             hint="pass -w DIR, or create one with `rmfkit init DIR`")
-
-
-# ---------------------------------------------------------------- round-trip merge
-
-def _equal(old: Any, new: Any) -> bool:
-    if isinstance(old, bool) != isinstance(new, bool):
-        return False
-    try:
-        return bool(old == new)
-    except Exception:  # noqa: BLE001 - exotic values compare unequal
-        return False
-
-
-def merge_into(node: Any, data: Any) -> Any:
-    """Return ``node`` updated to hold ``data``, keeping comments, order, quoting of unchanged values.
-
-    >>> from rmfkit.safeparse import parse_yaml
-    >>> doc = parse_yaml(b"a: 1  # keep\\nb: [1, 2]\\n", "x")
-    >>> merge_into(doc, {"a": 1, "b": [1, 3]})["b"]
-    [1, 3]
-    """
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
-    from ruamel.yaml.scalarstring import DoubleQuotedScalarString, ScalarString
-
-    if isinstance(node, dict) and isinstance(data, dict):
-        for key in [k for k in node if k not in data and not str(k).startswith(EXTENSION_PREFIX)]:
-            del node[key]
-        for key, value in data.items():
-            if key in node:
-                node[key] = merge_into(node[key], value)
-            else:
-                node[key] = merge_into(None, value)
-        return node
-    if isinstance(node, list) and isinstance(data, list):
-        if _equal(node, data):
-            return node
-        ids_old = [x.get("id") if isinstance(x, dict) else None for x in node]
-        ids_new = [x.get("id") if isinstance(x, dict) else None for x in data]
-        if all(ids_old) and all(ids_new) and ids_old and ids_new:
-            by_id = dict(zip(ids_old, node))
-            merged = [merge_into(by_id.get(i), x) for i, x in zip(ids_new, data)]
-        elif len(node) == len(data):
-            merged = [merge_into(o, n) for o, n in zip(node, data)]
-        else:
-            merged = [merge_into(None, x) for x in data]
-        node[:] = merged
-        return node
-    if node is not None and _equal(node, data) and not isinstance(node, (dict, list)):
-        return node
-    if isinstance(data, dict):
-        fresh = CommentedMap()
-        for key, value in data.items():
-            fresh[key] = merge_into(None, value)
-        return fresh
-    if isinstance(data, list):
-        return CommentedSeq(merge_into(None, x) for x in data)
-    if isinstance(data, str) and not isinstance(data, ScalarString) and any(c in data for c in UNICODE_BREAKS):
-        return DoubleQuotedScalarString(data)  # the emitter would fold these in plain or single-quoted style
-    return data
-
-
-def dump_yaml(doc: Any) -> bytes:
-    stream = io.StringIO()
-    round_trip_yaml().dump(doc, stream)
-    return stream.getvalue().encode("utf-8")
-
-
-def line_of(doc: Any, loc: tuple) -> int | None:
-    """1-based line of the deepest key or item of ``loc`` found in a ruamel document."""
-    line = None
-    node = doc
-    for part in loc:
-        lc = getattr(node, "lc", None)
-        if isinstance(node, dict) and part in node:
-            with contextlib.suppress(Exception):
-                line = lc.key(part)[0] + 1
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            with contextlib.suppress(Exception):
-                line = lc.item(part)[0] + 1
-            node = node[part]
-        else:
-            break
-    if line is None and getattr(doc, "lc", None) is not None:
-        line = doc.lc.line + 1
-    return line
-
-
-# Patterns of the models' text fields, in words (any other pattern is shown as written).
-PATTERN_WORDS = {
-    r"^[0-9a-f]{64}$": "must be a SHA-256: 64 lowercase hex digits",
-    r"^[A-Za-z0-9][A-Za-z0-9._-]*$": "must start with a letter or digit and hold only letters, digits, '.', '_' and '-'",
-    r"^#[0-9a-fA-F]{6}$": "must be a colour written #RRGGBB",
-    r"^DR-\d{2,}$": "must look like DR-01",
-    r"^M-\d{2,}$": "must look like M-01",
-    r"^R-\d{4,}$": "must look like R-0001",
-    r"^[a-z][a-z0-9_]*\.[a-z0-9_.-]+$": "must look like area.item in lowercase, e.g. serving.runtime",
-}
-_BOUNDS = {"less_than_equal": ("le", "at most"), "less_than": ("lt", "less than"),
-           "greater_than_equal": ("ge", "at least"), "greater_than": ("gt", "more than")}
-_TYPE_WORDS = {"int": "a whole number", "float": "a number", "bool": "true or false", "list": "a list",
-               "tuple": "a list", "set": "a list", "dict": "a mapping of keys to values",
-               "model": "a mapping of keys to values", "datetime": "a date and time (2026-10-06T12:00:00Z)",
-               "string": "text"}
-
-
-def shown_value(value: Any) -> str:
-    """A value a user wrote, in YAML's words rather than Python's.
-
-    >>> shown_value({"a": 1}), shown_value([1]), shown_value(True), shown_value(None), shown_value("x")
-    ('a mapping', 'a list', 'true', 'nothing', "'x'")
-    """
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, (list, tuple, set)):
-        return "a list"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "nothing"
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    text = value if isinstance(value, str) else as_written(value)
-    text = text if len(text) <= 60 else text[:57] + "..."
-    return f"'{text}'" if isinstance(value, str) else text
-
-
-def describe_validation_error(err: dict) -> tuple[str, str]:
-    """(field, message) in plain words for one pydantic error dict.
-
-    >>> describe_validation_error({"type": "less_than_equal", "loc": ("likelihood",), "input": 7, "ctx": {"le": 5}})
-    ('likelihood', 'must be at most 5 (got 7)')
-    >>> describe_validation_error({"type": "int_parsing", "loc": ("size",), "input": "big"})
-    ('size', "must be a whole number (got 'big')")
-    """
-    loc = tuple(err.get("loc", ()))
-    field = ".".join(str(p) for p in loc) or None
-    kind = err.get("type", "")
-    value = err.get("input")
-    ctx = err.get("ctx") or {}
-    got = f"(got {shown_value(value)})"
-    family = kind.split("_", 1)[0]
-    if kind in ("literal_error", "enum"):
-        expected = str(ctx.get("expected", "")).replace("'", "").replace(" or ", ", ")
-        return field, f"{shown_value(value)} is not one of {expected}"
-    if kind == "extra_forbidden":
-        return field, "unknown field (check the spelling; your own keys must start with 'x-')"
-    if kind == "missing":
-        return field, "required field is missing"
-    if kind == "string_type" and isinstance(value, (int, float)) and not isinstance(value, bool):
-        return field, f"must be text; write it in quotes (\"{as_written(value)}\") so YAML keeps it a string"
-    if kind == "value_error":  # our own validators already explain the problem in words
-        return field, str(err.get("msg", "invalid value")).removeprefix("Value error, ")
-    if kind in _BOUNDS:
-        key, words = _BOUNDS[kind]
-        return field, f"must be {words} {as_written(ctx.get(key))} {got}"
-    if kind == "int_from_float":
-        return field, f"must be a whole number {got}"
-    if family == "date":
-        if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", value):
-            return field, f"{shown_value(value)} is not a date that exists; write a date as YYYY-MM-DD"
-        return field, f"must be a date written YYYY-MM-DD {got}"
-    if kind == "string_too_short":
-        minimum = ctx.get("min_length", 1)
-        return field, "must not be empty" if minimum == 1 else f"must be at least {minimum} characters long"
-    if kind == "string_too_long":
-        return field, f"must be at most {ctx.get('max_length')} characters long"
-    if kind == "too_short":
-        return field, f"needs at least {ctx.get('min_length')} item(s)"
-    if kind == "too_long":
-        return field, f"may hold at most {ctx.get('max_length')} item(s)"
-    if kind == "string_pattern_mismatch":
-        pattern = str(ctx.get("pattern", ""))
-        return field, f"{PATTERN_WORDS.get(pattern, f'must match the pattern {pattern}')} {got}"
-    if kind == "finite_number":
-        return field, f"must be a finite number {got}"
-    if family in _TYPE_WORDS and kind.endswith(("_type", "_parsing", "_attributes_type")):
-        return field, f"must be {_TYPE_WORDS[family]} {got}"
-    return field, f"{err.get('msg', 'invalid value')} {got}"
-
-
-def _plain(node: Any) -> Any:
-    """ruamel containers to plain dicts/lists (scalars stay; subclasses of str/int/float compare equal).
-
-    ruamel's timestamp type becomes a plain ``datetime``: copying a ruamel timestamp drops its time zone.
-    """
-    if isinstance(node, dict):
-        return {(str(k) if not isinstance(k, str) else k): _plain(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_plain(v) for v in node]
-    if isinstance(node, dt.datetime) and type(node) is not dt.datetime:
-        return dt.datetime.combine(node.date(), node.timetz(), tzinfo=node.tzinfo)
-    return node
-
-
-def as_written(value: Any) -> str:
-    """A scalar as YAML text: the float read from ``2.10`` shows as ``2.10``, not ``2.1``.
-
-    >>> from rmfkit.safeparse import parse_yaml
-    >>> as_written(next(iter(parse_yaml(b"2.10: x\\n", "x.yaml"))))
-    '2.10'
-    """
-    if isinstance(value, str):
-        return value
-    try:
-        text = dump_yaml(value).decode("utf-8")
-    except Exception:  # noqa: BLE001 - a complex key (``? [a, b]``) loads as a tuple the dumper cannot write
-        return repr(value)
-    return text.split("\n", 1)[0] if text.strip() else repr(value)
-
-
-def _key_problems(doc: Any, name: str, problems: ProblemList, path: tuple = ()) -> None:
-    """Mapping keys must be strings: ``2.10:`` would silently become the float 2.1."""
-    if isinstance(doc, dict):
-        for key, value in doc.items():
-            if not isinstance(key, str):
-                written = as_written(key)
-                line = None
-                with contextlib.suppress(Exception):
-                    line = doc.lc.key(key)[0] + 1
-                if isinstance(key, (int, float)) and not isinstance(key, bool):
-                    read_as = f"the number {float(key) if isinstance(key, float) else int(key)!r}"
-                elif isinstance(key, bool):
-                    read_as = "true/false"
-                else:
-                    read_as = "a list or mapping" if isinstance(key, tuple) or hasattr(key, "items") else \
-                        f"a {type(key).__name__} value"
-                problems.add(name, f"key {written} is read as {read_as}, not as text; "
-                                   f"write it in quotes (\"{written}\") so YAML keeps it a string",
-                             line=line, field=".".join(map(str, path + (written,))))
-            _key_problems(value, name, problems, path + (key,))
-    elif isinstance(doc, list):
-        for i, value in enumerate(doc):
-            _key_problems(value, name, problems, path + (i,))
 
 
 # ---------------------------------------------------------------- the workspace
@@ -407,6 +65,7 @@ class Workspace:
         self._docs: dict[str, Any] = {}
         self._kinds: dict[str, RecordKind] = {}
         self.problems: list[Problem] = []
+        self._current: Records | None = None
         self.load()
 
     # ---- finding and creating
@@ -454,12 +113,7 @@ class Workspace:
         return candidate
 
     def kind_of(self, rel: str) -> RecordKind | None:
-        from fnmatch import fnmatchcase
-
-        for kind in RECORD_KINDS:
-            if fnmatchcase(rel, kind.pattern) and rel.count("/") == kind.pattern.count("/"):
-                return kind
-        return None
+        return kind_of(rel)
 
     def _discover(self) -> list[str]:
         found: list[str] = []
@@ -470,12 +124,16 @@ class Workspace:
             found.extend(p.relative_to(self.root).as_posix() for p in matches)
         return found
 
-    def load(self) -> None:
-        """(Re)read every workspace file. Unreadable files raise; schema problems are collected."""
+    def load(self) -> Records:
+        """(Re)read every workspace file and return them as frozen :class:`Records`.
+
+        Unreadable files raise; schema problems are collected (``records.problems``).
+        """
         self.records.clear()
         self._docs.clear()
         self._kinds.clear()
         self.problems = []
+        self._current = None
         for rel in self._discover():
             kind = self.kind_of(rel)
             data = read_user_file(self.root / rel, rel, MAX_YAML_BYTES)
@@ -485,55 +143,28 @@ class Workspace:
             record = self._validate_doc(rel, kind, doc)
             if record is not None:
                 self.records[rel] = record
+        return self.current()
+
+    def current(self) -> Records:
+        """The records as they stand now (including unsaved edits), frozen."""
+        if self._current is None:
+            self._current = self._freeze()
+        return self._current
+
+    def _freeze(self) -> Records:
+        return Records(dict(self.records), kinds={rel: k.name for rel, k in self._kinds.items()},
+                       problems=tuple(self.problems),
+                       broken={rel: doc for rel, doc in self._docs.items() if rel not in self.records},
+                       locate=self.locate)
 
     def _validate_doc(self, rel: str, kind: RecordKind, doc: Any) -> Record | None:
         problems = ProblemList()
-        version = doc.get("schema_version")
-        version_line = line_of(doc, ("schema_version",))
-        data = doc if type(doc) is dict else _plain(doc)  # the plain loader gives plain dicts already
-        if not isinstance(version, int) or isinstance(version, bool):
-            problems.add(rel, "missing or not a whole number; add 'schema_version: 1' at the top",
-                         line=version_line, field="schema_version")
-        elif version > kind.model.SCHEMA_VERSION:
-            problems.add(rel, f"version {version} was written by a newer rmfkit (this one reads up to "
-                              f"{kind.model.SCHEMA_VERSION}); upgrade rmfkit", line=version_line,
-                         field="schema_version")
-        else:
-            data = self._migrate(rel, kind, version, data, version_line, problems)
-        if problems:
-            self.problems.extend(problems.problems)
-            return None
-        _key_problems(doc, rel, problems)
+        data = doc if type(doc) is dict else plain(doc)  # the plain loader gives plain dicts already
+        if isinstance(data.get("schema_version"), int) and not isinstance(data.get("schema_version"), bool):
+            key_problems(doc, rel, problems)
+        record = validate_data(rel, kind, data, problems, lambda loc: line_of(doc, loc))
         self.problems.extend(problems.problems)
-        try:
-            record = kind.model.model_validate(data)
-        except ValidationError as exc:
-            for err in exc.errors():
-                field, message = describe_validation_error(err)
-                self.problems.append(Problem(rel, message, line=line_of(doc, tuple(err.get("loc", ()))), field=field))
-            return None
         return None if problems else record
-
-    @staticmethod
-    def _migrate(rel: str, kind: RecordKind, version: int, data: dict, line: int | None,
-                 problems: ProblemList) -> dict:
-        """Bring ``data`` from ``version`` to the current one, one registered step at a time."""
-        steps = MIGRATIONS.get(kind.name, {})
-        for step in range(version, kind.model.SCHEMA_VERSION):
-            if step not in steps:
-                oldest = min((v for v in steps if v < kind.model.SCHEMA_VERSION), default=kind.model.SCHEMA_VERSION)
-                readable = (f"versions {oldest} to {kind.model.SCHEMA_VERSION}" if oldest < kind.model.SCHEMA_VERSION
-                            else f"version {kind.model.SCHEMA_VERSION}")
-                problems.add(rel, f"version {version} is not supported (this rmfkit reads {readable})",
-                             line=line, field="schema_version")
-                return data
-            try:
-                data = {**steps[step](data), "schema_version": step + 1}
-            except Exception as exc:  # noqa: BLE001 - a file a migration cannot read is the user's to fix
-                problems.add(rel, f"cannot migrate from version {step} to {step + 1}: {exc}", line=line,
-                             field="schema_version")
-                return data
-        return data
 
     def read_record(self, rel: str) -> tuple[Record | None, list[Problem]]:
         """Parse and validate one file without keeping it (indexes use this); returns (record, problems)."""
@@ -547,64 +178,46 @@ class Workspace:
         del self.problems[before:]
         return record, found
 
-    # ---- typed views
-    def _one(self, rel: str, model: type[BaseModel]):
-        record = self.records.get(rel)
-        if record is None:
-            raise ValidationFailed([p for p in self.problems if p.file == rel]
-                                   or [Problem(rel, "file is missing or invalid")])
-        return record
-
+    # ---- typed views (the same read interface as Records)
     @property
     def settings(self) -> WorkspaceSettings:
-        return self._one(MARKER, WorkspaceSettings)
+        return self.current().settings
 
     @property
     def system(self) -> SystemProfile:
-        return self._one("system.yaml", SystemProfile)
+        return self.current().system
 
     def records_of(self, kind_name: str) -> dict[str, Record]:
         """Records of one kind, keyed by relative path, in path order."""
-        return {rel: rec for rel, rec in sorted(self.records.items()) if self._kinds.get(rel) and
-                self._kinds[rel].name == kind_name}
+        return self.current().records_of(kind_name)
 
     def unloaded(self, kind_name: str) -> dict[str, Any]:
         """Files of one kind that were read but broke their schema: relative path -> their parsed YAML."""
-        return {rel: doc for rel, doc in sorted(self._docs.items())
-                if rel not in self.records and self._kinds[rel].name == kind_name}
+        return self.current().unloaded(kind_name)
 
     @property
     def mapping(self) -> dict[str, MappingFile]:
         """Mapping files keyed by function (GOVERN, MAP, MEASURE, MANAGE)."""
-        return {rec.function: rec for rec in self.records_of("mapping").values()}
+        return self.current().mapping
 
     @property
     def risks(self) -> dict[str, Risk]:
-        return {rec.id: rec for rec in self.records_of("risk").values()}
+        return self.current().risks
 
     @property
     def evidence(self) -> dict[str, EvidenceRecord]:
-        return {rec.id: rec for rec in self.records_of("evidence").values()}
+        return self.current().evidence
 
     def evidence_dir(self, evidence_id: str) -> Path:
         return self.path(f"evidence/{evidence_id}")
 
     def assessment(self, sub_id: str) -> SubcategoryAssessment:
         """The recorded assessment of a subcategory, or a fresh ``not_assessed`` one."""
-        from rmfkit.catalog import load_catalog
-
-        sub = load_catalog().subcategory(sub_id)
-        mapping = self.mapping.get(sub.function)
-        if mapping and sub.id in mapping.subcategories:
-            return mapping.subcategories[sub.id]
-        return SubcategoryAssessment()
+        return self.current().assessment(sub_id)
 
     def assessments(self) -> dict[str, SubcategoryAssessment]:
         """All 72 subcategories in catalog order, unrecorded ones as ``not_assessed``."""
-        from rmfkit.catalog import load_catalog
-
-        recorded = {sid: a for m in self.mapping.values() for sid, a in m.subcategories.items()}
-        return {s.id: recorded.get(s.id, SubcategoryAssessment()) for s in load_catalog().subcategories}
+        return self.current().assessments()
 
     # ---- validation
     def require_valid(self) -> "Workspace":
@@ -612,12 +225,6 @@ class Workspace:
         if self.problems:
             raise ValidationFailed(self.problems)
         return self
-
-    def validate(self) -> list[Problem]:
-        """Every schema and reference problem, each with file, line and field."""
-        from rmfkit.validation import reference_problems
-
-        return [*self.problems, *reference_problems(self)]
 
     def locate(self, rel: str, loc: tuple) -> int | None:
         """Line of a field in a loaded file (for reference problems)."""
@@ -663,6 +270,7 @@ class Workspace:
         self.path(rel)
         self.records[rel] = record
         self._kinds[rel] = kind
+        self._current = None
 
     def save(self) -> list[str]:
         """Write every record whose content changed; returns the relative paths written."""
@@ -672,7 +280,7 @@ class Workspace:
         for rel, record in sorted(self.records.items()):
             data = _dump_record(record)
             doc = self._docs.get(rel)
-            if doc is not None and _equal(_plain(doc), _merged_view(doc, data)):
+            if doc is not None and equal(plain(doc), _merged_view(doc, data)):
                 continue
             doc = merge_into(doc, data)
             payload = dump_yaml(doc)
@@ -689,6 +297,7 @@ class Workspace:
         """Delete a record's file (used when an import is rolled back)."""
         self.records.pop(rel, None)
         self._docs.pop(rel, None)
+        self._current = None
         with contextlib.suppress(FileNotFoundError):
             self.path(rel).unlink()
 
@@ -697,18 +306,8 @@ class Workspace:
         target = self.path(rel)
         if isinstance(source, (bytes, bytearray)):
             atomic_write_bytes(target, bytes(source))
-            return
-        fd, tmp = _temp_beside(target)
-        try:
-            with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
-                shutil.copyfileobj(src, out, 1024 * 1024)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-            raise
+        else:
+            copy_atomic(Path(source), target)
 
     def write_new_folder(self, rel: str, files: dict[str, bytes]) -> Path:
         """Create folder ``rel`` holding ``files`` (plain name -> bytes), complete or not at all; never rewrite one.
@@ -761,7 +360,7 @@ class Workspace:
         """
         from rmfkit.catalog import load_catalog
         from rmfkit.models.mapping import STATUSES
-        from rmfkit.validation import NOT_APPLICABLE_RULE, lacks_justification
+        from rmfkit.models.mapping import NOT_APPLICABLE_RULE, lacks_justification
 
         sub = load_catalog().subcategory(sub_id)
         current = self.assessment(sub.id)
@@ -836,7 +435,7 @@ def _dump_record(record: Record) -> dict:
 
 def _merged_view(doc: Any, data: dict) -> dict:
     """``data`` plus the doc's ``x-`` keys: what the file would hold after a merge."""
-    extras = {k: _plain(v) for k, v in doc.items() if str(k).startswith(EXTENSION_PREFIX)} if isinstance(doc, dict) else {}
+    extras = {k: plain(v) for k, v in doc.items() if str(k).startswith(EXTENSION_PREFIX)} if isinstance(doc, dict) else {}
     return {**data, **extras} if extras else data
 
 
@@ -844,8 +443,3 @@ def open_workspace(path: Path | str | None = None) -> Workspace:
     """Open the workspace at ``path`` (or search upward from the current directory)."""
     return Workspace.open(path)
 
-
-def today() -> dt.date:
-    """The date rmfkit treats as today (``RMFKIT_TODAY=YYYY-MM-DD`` pins it for tests and snapshots)."""
-    pinned = os.environ.get("RMFKIT_TODAY")
-    return dt.date.fromisoformat(pinned) if pinned else dt.date.today()

@@ -2,6 +2,7 @@
 with a justification, unsupported because its evidence expired, a failing metric, and targets with dates."""
 from __future__ import annotations
 
+import rmfkit
 import datetime as dt
 
 import pytest
@@ -62,7 +63,7 @@ def test_example_measurement_has_a_failing_metric_and_unmeasured_characteristics
 
 
 def test_example_validates(ws):
-    assert [str(p) for p in ws.validate()] == []
+    assert [str(p) for p in rmfkit.validate(ws)] == []
 
 
 def test_example_story_is_consistent(ws):

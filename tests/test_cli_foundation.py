@@ -13,7 +13,7 @@ import pytest
 import yaml as pyyaml
 
 from rmfkit.errors import InputFileError
-from rmfkit.library.freshness import sha256_file
+from rmfkit.hashing import sha256_file
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "workspace"
 BAD = FIXTURES / "bad-files"

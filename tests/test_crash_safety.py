@@ -8,6 +8,7 @@ fsync, just before the rename) are also injected deterministically.
 """
 from __future__ import annotations
 
+import rmfkit
 import multiprocessing
 import os
 import random
@@ -120,7 +121,7 @@ def prepared(tmp_path_factory) -> tuple[Path, Path, dict[str, set[bytes]]]:
     versions = {rel: {(fresh / rel).read_bytes()} for rel in MAPPING_FILES}
     for which in (0, 1, 0):  # saving is deterministic: A after B gives the same bytes as A after new
         save_state(scratch, which)
-        assert open_workspace(scratch).validate() == []
+        assert rmfkit.validate(open_workspace(scratch)) == []
         for rel in MAPPING_FILES:
             versions[rel].add((scratch / rel).read_bytes())
     assert all(len(v) == 3 for v in versions.values()), "saving the same state twice gave different bytes"
@@ -166,7 +167,7 @@ def run_kill_trials(root: Path, versions: dict[str, set[bytes]], trials: int, se
         temp_files = set((root / "mapping").glob(".*.tmp"))
         stats["killed_inside_a_write"] += bool(temp_files - seen_temp_files)
         seen_temp_files |= temp_files
-    assert open_workspace(root).validate() == []
+    assert rmfkit.validate(open_workspace(root)) == []
     return stats
 
 
@@ -200,7 +201,7 @@ def test_crash_inside_the_atomic_write(prepared, tmp_path: Path, point: str, nth
     expected_new = order[: nth - 1]
     assert [rel for rel in order if after[rel] != before[rel]] == expected_new
     assert all(b"state B" in after[rel] for rel in expected_new)
-    assert open_workspace(big_workspace).validate() == []
+    assert rmfkit.validate(open_workspace(big_workspace)) == []
 
 
 # ---------------------------------------------------------------- two writers at once
@@ -220,5 +221,5 @@ def test_concurrent_map_set_processes_both_land(prepared, tmp_path: Path):
         _, err = process.communicate(timeout=300)
         assert process.returncode == 0, err
     ws = open_workspace(root)
-    assert ws.validate() == []
+    assert rmfkit.validate(ws) == []
     assert {sub: ws.assessment(sub).owner for sub in expected} == expected

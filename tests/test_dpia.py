@@ -1,6 +1,7 @@
 """DPIA: screening decisions, prefill from data flows, risk levels and prior consultation, completeness."""
 from __future__ import annotations
 
+import rmfkit
 import datetime as dt
 import hashlib
 import shutil
@@ -332,7 +333,7 @@ def test_dpia_init_and_screen_on_a_new_workspace(tmp_path, run_cli):
                                                                                              ["C8"])
     code, out, _ = run_cli("dpia", "init", "-w", root)
     assert code == 0 and (root / "dpia.yaml").is_file()
-    assert Workspace.open(root).validate() == []
+    assert rmfkit.validate(Workspace.open(root)) == []
     code, _, err = run_cli("dpia", "init", "-w", root)
     assert code == 2 and "dpia.yaml already exists" in err
     code, out, _ = run_cli("dpia", "check", "--json", "-w", root)

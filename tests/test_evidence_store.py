@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from rmfkit.library import store
-from rmfkit.library.freshness import sha256_file
+from rmfkit.hashing import sha256_file
 from rmfkit.workspace import Workspace
 
 FIXTURES = Path(__file__).parent / "fixtures" / "evidence"

@@ -7,6 +7,7 @@ text. The CI run is short; run longer on demand:
 """
 from __future__ import annotations
 
+import rmfkit
 import json
 import os
 import shutil
@@ -128,7 +129,7 @@ def test_workspace_load_answers_or_refuses(seed: str):
     def run(data: bytes):
         target.write_bytes(data)
         try:
-            problems = Workspace(folder / "ws").validate()
+            problems = rmfkit.validate(Workspace(folder / "ws"))
         except ValidationFailed as exc:
             problems = exc.problems
         except RmfkitError as exc:

@@ -11,6 +11,7 @@ The default suite runs 20 trials; ``pytest -m slow tests/test_kill.py`` runs 200
 """
 from __future__ import annotations
 
+import rmfkit
 import hashlib
 import multiprocessing
 import os
@@ -67,7 +68,7 @@ def packet_forever(root: str) -> None:
 def evidence_state(root: Path) -> dict[str, str]:
     """id -> SHA-256 recorded for every saved evidence item whose artefact matches it."""
     ws = Workspace.open(root)
-    assert ws.validate() == []
+    assert rmfkit.validate(ws) == []
     checks = store.verify(ws)
     return {eid: ws.evidence[eid].sha256 for eid, check in checks.items() if check.status == "ok"}
 
@@ -82,7 +83,7 @@ def check_imports(root: Path, before: dict[str, str]) -> dict[str, str]:
 
 
 def check_snapshots(root: Path, before: dict[str, str]) -> dict[str, str]:
-    assert Workspace.open(root).validate() == []
+    assert rmfkit.validate(Workspace.open(root)) == []
     folders = [p for p in sorted((root / "reviews").iterdir()) if not p.name.startswith(".")] \
         if (root / "reviews").is_dir() else []
     after = {}
@@ -202,7 +203,7 @@ def test_concurrent_imports_all_land(tmp_path: Path):
         _, err = process.communicate(timeout=300)
         assert process.returncode == 0, err
     ws = Workspace.open(root)
-    assert ws.validate() == []
+    assert rmfkit.validate(ws) == []
     stored = {rec.sha256 for rec in ws.evidence.values()}
     assert {hashlib.sha256(f.read_bytes()).hexdigest() for f in files} <= stored
     assert len(ws.evidence) == 1 + len(files)

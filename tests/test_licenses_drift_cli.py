@@ -2,6 +2,7 @@
 helper, the due-diligence scorecard, reference checks, and property tests of the licence reader."""
 from __future__ import annotations
 
+import rmfkit
 import json
 import shutil
 from pathlib import Path
@@ -13,14 +14,15 @@ from hypothesis import strategies as st
 from rmfkit.licenses import analyze, license_drift, recommend_openness, resolve
 from rmfkit.models.system import SystemProfile
 from rmfkit.safeparse import parse_yaml
-from rmfkit.workspace import _plain, open_workspace
+from rmfkit.workspace import open_workspace
+from rmfkit.yamlio import plain
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "licenses"
 
 
 def _profile(name: str) -> SystemProfile:
     path = FIXTURES / name
-    return SystemProfile.model_validate(_plain(parse_yaml(path.read_bytes(), name)))
+    return SystemProfile.model_validate(plain(parse_yaml(path.read_bytes(), name)))
 
 
 def test_drift_reports_old_and_new_licence_and_the_change_in_findings():
@@ -138,7 +140,7 @@ def test_reference_checks_name_bad_release_keys_and_evidence(example_ws):
     text = text.replace("      model_card:\n", "      modelcard:\n", 1)
     text = text.replace("        evidence: [lic-vllm]\n", "        evidence: [lic-vllm, E-missing]\n", 1)
     path.write_text(text, encoding="utf-8")
-    problems = [str(p) for p in open_workspace(example_ws).validate()]
+    problems = [str(p) for p in rmfkit.validate(open_workspace(example_ws))]
     assert any("'modelcard' is not a Model Openness Framework component" in p for p in problems)
     assert any("evidence 'E-missing' is not in this workspace" in p and "vllm.due_diligence.license_clarity" in p
                for p in problems)
@@ -246,7 +248,7 @@ def test_user_facing_text_says_license_us_spelling(example_ws, run_cli, tmp_path
 
     data = resources.files("rmfkit.licenses").joinpath("data")
     texts = [t for f in data.iterdir() if f.name.endswith(".yaml")
-             for t in _prose(_plain(parse_yaml(f.read_bytes(), f.name)))]
+             for t in _prose(plain(parse_yaml(f.read_bytes(), f.name)))]
     assert len(texts) > 500 and [t for t in texts if re.search(BRITISH, t)] == []
     earlier = tmp_path / "system-earlier.yaml"
     text = (example_ws / "system.yaml").read_text(encoding="utf-8")

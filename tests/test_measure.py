@@ -2,6 +2,7 @@
 characteristics not measured, the thresholds.yaml record and its reference checks."""
 from __future__ import annotations
 
+import rmfkit
 import datetime as dt
 import hashlib
 import shutil
@@ -233,7 +234,7 @@ def test_reference_checks_name_bad_subcategory_and_unknown_evidence(ws):
     text = text.replace("subcategory: MEASURE 2.11", "subcategory: MEASURE 2.14").replace(
         "evidence: E-LMEVAL", "evidence: E-NOPE")
     (ws.root / "thresholds.yaml").write_text(text)
-    problems = [str(p) for p in Workspace.open(ws.root).validate()]
+    problems = [str(p) for p in rmfkit.validate(Workspace.open(ws.root))]
     assert "thresholds.yaml line 20: thresholds.gsm8k-strict.evidence: evidence 'E-NOPE' is not in this workspace" \
         in problems
     assert ("thresholds.yaml line 44: thresholds.language-accuracy-gap.subcategory: 'MEASURE 2.14' is not an AI RMF "

@@ -7,6 +7,7 @@ key outputs are checked against what the library computes for the same workspace
 """
 from __future__ import annotations
 
+import rmfkit
 import hashlib
 import html
 import re
@@ -157,7 +158,7 @@ def execute(name: str, tmp_path: Path, edit=None):
     assert len(injected) == 1 and str(ws_path) in injected[0].source
     from rmfkit.workspace import open_workspace
 
-    assert open_workspace(ws_path).validate() == []
+    assert rmfkit.validate(open_workspace(ws_path)) == []
     return notebook, ws_path
 
 

@@ -1,6 +1,7 @@
 """Operating the model: operations.yaml records, evidence-aware checklist, pilot, suggestions, comparison, CLI."""
 from __future__ import annotations
 
+import rmfkit
 import datetime as dt
 import hashlib
 import json
@@ -113,7 +114,7 @@ def test_starter_operations_lists_every_template_item_open():
 def test_fixture_validates_and_an_unchanged_save_writes_nothing(ops_ws: Path):
     before = (ops_ws / "operations.yaml").read_bytes()
     ws = Workspace.open(ops_ws)
-    assert ws.validate() == []
+    assert rmfkit.validate(ws) == []
     record = ws.records["operations.yaml"]
     assert isinstance(record, Operations)
     assert record.item("serving.gpu_autoscaling").title == "GPU pool autoscales on queue depth"
@@ -152,11 +153,12 @@ _items = st.builds(ChecklistItem, id=_item_ids, status=st.sampled_from(["done", 
                                 status=st.sampled_from(["done", "in_progress", "not_started", "skipped"])), max_size=4))
 def test_operations_round_trip_through_yaml(items, steps):
     from rmfkit.safeparse import parse_yaml
-    from rmfkit.workspace import _dump_record, _plain, dump_yaml, merge_into
+    from rmfkit.workspace import _dump_record
+    from rmfkit.yamlio import plain, dump_yaml, merge_into
 
     record = Operations(checklist=items, pilot=steps)
     text = dump_yaml(merge_into(None, _dump_record(record)))
-    assert Operations.model_validate(_plain(parse_yaml(text, "operations.yaml"))) == record
+    assert Operations.model_validate(plain(parse_yaml(text, "operations.yaml"))) == record
 
 
 def test_artifact_expectation_needs_exactly_one_form():
@@ -384,7 +386,7 @@ def test_cli_verify_artifact_stores_evidence_and_exits_4_naming_the_file(ops_ws:
     assert "recorded as evidence artifact-check-demo-llm-2026-05-01-2" in err
     ws = Workspace.open(ops_ws)
     assert ws.evidence["artifact-check-demo-llm-2026-05-01-2"].facts["ok"] is False
-    assert ws.validate() == []
+    assert rmfkit.validate(ws) == []
     last = ops.view(ws, MAY)["artifacts"][0]["last_check"]
     assert (last["evidence_id"], last["match"]) == ("artifact-check-demo-llm-2026-05-01-2", False)
     code, out, _ = run_cli("ops", "verify-artifact", "demo-llm", model, "-w", ops_ws, "--json", "--no-progress")
@@ -496,7 +498,7 @@ def test_example_workspace_fills_the_checklist_realistically(example_ws: Path, r
     assert [(a["component"], a["form"], a["files"]) for a in data["artifacts"]] == [
         ("llama-3.1-8b-instruct", "folder", 10), ("bge-small-en", "file", 1)]
     assert all("EXAMPLE DATA" in a["source"] for a in data["artifacts"])
-    assert Workspace.open(example_ws).validate() == []
+    assert rmfkit.validate(Workspace.open(example_ws)) == []
 
 
 def test_verify_artifact_counts_missing_and_extra_files_apart_from_altered_ones(ops_ws: Path, tmp_path: Path,

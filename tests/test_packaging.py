@@ -116,7 +116,7 @@ def test_committed_schemas_are_up_to_date(tmp_path: Path):
 
 
 def test_one_schema_per_record_kind_read_at_call_time(tmp_path: Path, monkeypatch):
-    from rmfkit import workspace
+    from rmfkit import records as workspace
     from rmfkit.models.mapping import MappingFile
 
     monkeypatch.setattr(workspace, "RECORD_KINDS",

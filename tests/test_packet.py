@@ -189,7 +189,7 @@ def test_bundle_json_holds_records_results_versions_and_time(built):
 
 
 def test_manifest_lists_every_file_with_its_hash_and_size(built):
-    from rmfkit.library.freshness import sha256_file
+    from rmfkit.hashing import sha256_file
 
     out = built[1].out
     manifest = json.loads((out / "manifest.json").read_text("utf-8"))

@@ -150,9 +150,9 @@ def test_read_only_load_gives_the_same_records_and_refuses_to_save():
 ])
 def test_plain_loader_reads_like_the_round_trip_loader(text, expected):
     from rmfkit.safeparse import parse_yaml, parse_yaml_plain
-    from rmfkit.workspace import _plain
+    from rmfkit.yamlio import plain
 
-    assert parse_yaml_plain(text, "x.yaml") == expected == _plain(parse_yaml(text, "x.yaml"))
+    assert parse_yaml_plain(text, "x.yaml") == expected == plain(parse_yaml(text, "x.yaml"))
 
 
 @pytest.mark.parametrize("text, message", [

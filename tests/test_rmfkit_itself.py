@@ -1,6 +1,7 @@
 """examples/rmfkit-itself: rmfkit's own release governed with rmfkit, and its packet built and verified."""
 from __future__ import annotations
 
+import rmfkit
 import json
 import shutil
 from pathlib import Path
@@ -21,7 +22,7 @@ def itself(tmp_path: Path) -> Path:
 
 def test_valid_with_register_sbom_and_test_results(itself: Path):
     ws = open_workspace(itself)
-    assert ws.validate() == []
+    assert rmfkit.validate(ws) == []
     by_kind = {record.kind: record for record in ws.evidence.values()}
     assert {"python-env", "cyclonedx", "generic"} <= set(by_kind)
     sbom = json.loads((itself / "evidence" / by_kind["cyclonedx"].id / by_kind["cyclonedx"].file).read_text("utf-8"))

@@ -2,6 +2,7 @@
 the notebook form and a session's decisions alike; a refused decision writes nothing."""
 from __future__ import annotations
 
+import rmfkit
 import datetime as dt
 import hashlib
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from rmfkit.errors import UnknownIdError, UsageError
-from rmfkit.library.freshness import sha256_file
+from rmfkit.hashing import sha256_file
 from rmfkit.models.evidence import EvidenceRecord
 from rmfkit.workspace import Workspace
 
@@ -78,7 +79,7 @@ def test_a_recorded_decision_is_reviewed_today_and_empty_text_clears_a_field(ws:
         "    last_reviewed: 2026-11-02\n"
         "    evidence:\n"
         "      - E-POLICY\n")
-    assert Workspace.open(ws.root).validate() == []
+    assert rmfkit.validate(Workspace.open(ws.root)) == []
 
 
 def test_map_set_names_the_option_and_clears_the_owner_with_empty_text(ws: Workspace, run_cli):
@@ -113,7 +114,7 @@ def test_the_notebook_form_refuses_not_applicable_without_a_justification(ws: Wo
     saved = Workspace.open(ws.root)
     assert saved.assessment("GOVERN 1.7").justification == "No third-party users."
     assert saved.assessment("GOVERN 1.7").last_reviewed == dt.date(2026, 11, 2)
-    assert saved.validate() == []
+    assert rmfkit.validate(saved) == []
 
 
 def test_a_session_records_all_decisions_or_none(ws: Workspace):
@@ -130,4 +131,4 @@ def test_a_session_records_all_decisions_or_none(ws: Workspace):
                      "evidence": ["E-POLICY"], "notes": None},
                     {"id": "MAP 1.1", "before": "not_assessed", "after": "not_applicable", "owner": None,
                      "evidence": [], "notes": None}]
-    assert Workspace.open(ws.root).validate() == []
+    assert rmfkit.validate(Workspace.open(ws.root)) == []

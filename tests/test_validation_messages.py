@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from rmfkit.workspace import describe_validation_error
+from rmfkit.wording import describe_validation_error
 
 
 def edit(path: Path, old: str, new: str) -> int:

@@ -1,6 +1,7 @@
 """The Workspace object: round-trip YAML, string ids, schema versions and migrations, every problem located."""
 from __future__ import annotations
 
+import rmfkit
 import shutil
 from pathlib import Path
 
@@ -11,9 +12,10 @@ from hypothesis import strategies as st
 
 from rmfkit.catalog import load_catalog
 from rmfkit.errors import InputFileError, ValidationFailed
-from rmfkit.library.freshness import sha256_file
+from rmfkit.hashing import sha256_file
 from rmfkit.models.mapping import STATUSES
-from rmfkit.workspace import MIGRATIONS, Workspace, open_workspace
+from rmfkit.records import MIGRATIONS
+from rmfkit.workspace import Workspace, open_workspace
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "workspace"
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "support-assistant"
@@ -136,7 +138,7 @@ def test_missing_schema_version_is_a_located_problem(tmp_path: Path, empty_templ
     root = tmp_path / "ws"
     shutil.copytree(empty_template, root)
     shutil.copy(FIXTURES / "bad-files" / "no-schema-version.yaml", root / "mapping" / "measure.yaml")
-    problems = open_workspace(root).validate()
+    problems = rmfkit.validate(open_workspace(root))
     assert [str(p) for p in problems] == [
         "mapping/measure.yaml line 2: schema_version: missing or not a whole number; "
         "add 'schema_version: 1' at the top"]
@@ -146,7 +148,7 @@ def test_newer_schema_version_asks_for_an_upgrade(tmp_path: Path, empty_template
     root = tmp_path / "ws"
     shutil.copytree(empty_template, root)
     shutil.copy(FIXTURES / "bad-files" / "newer-schema-version.yaml", root / "mapping" / "measure.yaml")
-    problems = open_workspace(root).validate()
+    problems = rmfkit.validate(open_workspace(root))
     assert [str(p) for p in problems] == [
         "mapping/measure.yaml line 2: schema_version: version 999 was written by a newer rmfkit "
         "(this one reads up to 1); upgrade rmfkit"]

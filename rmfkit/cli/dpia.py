@@ -40,7 +40,8 @@ def init(workspace: Optional[Path] = WorkspaceOpt) -> None:
     """Create dpia.yaml prefilled from system.yaml (screening answers and systematic description)."""
     from rmfkit import dpia
     from rmfkit.errors import UsageError
-    from rmfkit.workspace import open_workspace, today
+    from rmfkit.workspace import open_workspace
+    from rmfkit.clock import today
 
     ws = open_workspace(workspace)
     with ws.edit():

@@ -18,12 +18,14 @@ def _load_profile(path: Path):
     from rmfkit.errors import InputFileError
     from rmfkit.models.system import SystemProfile
     from rmfkit.safeparse import parse_yaml
-    from rmfkit.workspace import _plain, describe_validation_error, read_user_file
+    from rmfkit.yamlio import plain
+    from rmfkit.wording import describe_validation_error
+    from rmfkit.fileio import read_user_file
 
     target = path / "system.yaml" if path.is_dir() else path
     doc = parse_yaml(read_user_file(target, str(target)), str(target))
     try:
-        return SystemProfile.model_validate(_plain(doc))
+        return SystemProfile.model_validate(plain(doc))
     except ValidationError as exc:
         field, message = describe_validation_error(exc.errors()[0])
         raise InputFileError(message, file=str(target), field=field) from None

@@ -121,7 +121,8 @@ def set_(subcategory: str = typer.Argument(..., help='Subcategory id, e.g. "MEAS
     from rmfkit.assess import evaluate_assessment
     from rmfkit.errors import UsageError
     from rmfkit.library.freshness import check_item
-    from rmfkit.workspace import open_workspace, today
+    from rmfkit.workspace import open_workspace
+    from rmfkit.clock import today
 
     changes = {key: value for key, value in (("status", status), ("owner", owner), ("notes", note),
                                              ("justification", justification), ("target_status", target_status),

@@ -19,7 +19,8 @@ def init(directory: Path = typer.Argument(..., help="Folder for the new workspac
 
     from rmfkit.errors import UsageError
     from rmfkit.paths import example_dir
-    from rmfkit.workspace import Workspace, ensure_gitignore
+    from rmfkit.workspace import Workspace
+    from rmfkit.fileio import ensure_gitignore
 
     if directory.exists() and not directory.is_dir():
         raise UsageError(f"{directory} is a file, not a folder", hint="choose a new folder")
@@ -41,9 +42,10 @@ def init(directory: Path = typer.Argument(..., help="Folder for the new workspac
 def validate(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
     """Check every file against its schema and every cross-reference; list all problems."""
     from rmfkit.errors import ValidationFailed
+    from rmfkit.validation import validate
 
     ws = open_ws(workspace, valid=False)
-    problems = ws.validate()
+    problems = validate(ws)
     if as_json:
         print_json([{"file": p.file, "line": p.line, "field": p.field, "message": p.message} for p in problems])
         if problems:

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Callable
 
 from rmfkit.errors import Problem
-from rmfkit.library.freshness import sha256_file
+from rmfkit.hashing import sha256_file
 from rmfkit.models.evidence import EvidenceRecord
 
 INDEX_NAME = ".rmfkit-index.json"

@@ -34,3 +34,15 @@ class SubcategoryAssessment(Strict):
 class MappingFile(Record):
     function: Literal["GOVERN", "MAP", "MEASURE", "MANAGE"]
     subcategories: dict[str, SubcategoryAssessment] = Field(default_factory=dict)
+
+
+NOT_APPLICABLE_RULE = "status not_applicable needs a justification"
+
+
+def lacks_justification(status: str | None, justification: str | None) -> bool:
+    """The one not-applicable rule (mapping and operations checklist alike): ``not_applicable`` says why.
+
+    >>> lacks_justification("not_applicable", "  "), lacks_justification("not_applicable", "no users"), lacks_justification("met", None)
+    (True, False, False)
+    """
+    return status == "not_applicable" and not (justification or "").strip()

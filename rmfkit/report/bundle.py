@@ -94,7 +94,7 @@ class PacketWriter:
         return self.out / safe_entry_name(name)
 
     def write(self, name: str, payload: bytes) -> dict[str, Any]:
-        from rmfkit.workspace import atomic_write_bytes
+        from rmfkit.fileio import atomic_write_bytes
 
         target = self.target(name)
         atomic_write_bytes(target, payload)
@@ -105,7 +105,7 @@ class PacketWriter:
 
     def copy(self, name: str, source: Path) -> dict[str, Any]:
         """Copy a file byte-exact (streamed) and record its hash."""
-        from rmfkit.library.freshness import sha256_file
+        from rmfkit.hashing import sha256_file
 
         target = self.target(name)
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -147,7 +147,7 @@ def write_output(path: Path, payload: bytes) -> Path:
     >>> write_output(Path(tempfile.mkdtemp()) / "pia.json", b"{}").name
     'pia.json'
     """
-    from rmfkit.workspace import atomic_write_bytes
+    from rmfkit.fileio import atomic_write_bytes
 
     path = Path(path)
     if path.is_dir():
@@ -187,7 +187,7 @@ def load_private_key(path: Path):
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    from rmfkit.workspace import read_user_file
+    from rmfkit.fileio import read_user_file
 
     data = read_user_file(Path(path), str(path), max_bytes=64 * 1024)
     try:
@@ -204,7 +204,7 @@ def load_public_key(path: Path):
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-    from rmfkit.workspace import read_user_file
+    from rmfkit.fileio import read_user_file
 
     data = read_user_file(Path(path), str(path), max_bytes=64 * 1024)
     try:
@@ -230,7 +230,7 @@ def key_fingerprint(public_key) -> str:
 # ---------------------------------------------------------------- bundle.json
 
 def schema_versions() -> dict[str, int]:
-    from rmfkit.workspace import RECORD_KINDS
+    from rmfkit.records import RECORD_KINDS
 
     return {kind.name: kind.model.SCHEMA_VERSION for kind in RECORD_KINDS}
 
@@ -259,7 +259,7 @@ def bundle_document(ws: "Workspace", view: dict[str, Any], *, signer: str | None
 
 def write_zip(out: Path, names: list[str], date_time: tuple[int, ...]) -> Path:
     """``bundle.zip`` holding ``names`` (sorted, fixed timestamps and modes: same input, same bytes)."""
-    from rmfkit.workspace import atomic_write_bytes
+    from rmfkit.fileio import atomic_write_bytes
     import io
 
     buffer = io.BytesIO()
@@ -495,7 +495,7 @@ def _build_into(ws: "Workspace", out: Path, private_key, step: Callable[[str], N
     writer.write(PDF_NAME, pdf_bytes)
 
     step("seal")
-    from rmfkit.workspace import atomic_write_bytes
+    from rmfkit.fileio import atomic_write_bytes
 
     manifest_bytes = writer.manifest(view["cover"]["generated_at"])
     sealed = [*writer.entries, MANIFEST]

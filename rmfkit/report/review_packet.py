@@ -220,7 +220,7 @@ def _seal(writer, out: Path, *, document: str, stem: str, bundle_bytes: bytes, g
     from rmfkit.paths import templates_dir
     from rmfkit.report.bundle import (BUNDLE_JSON, BUNDLE_MANIFEST, MANIFEST, SIGNATURE, _render_pdf, sha256_bytes,
                                       write_zip)
-    from rmfkit.workspace import atomic_write_bytes
+    from rmfkit.fileio import atomic_write_bytes
 
     stamp = generated.isoformat().replace("+00:00", "Z")
     writer.write(f"{stem}.html", document.encode("utf-8"))

@@ -736,7 +736,7 @@ def packet_view(ws: "Workspace", *, generated: dt.datetime | None = None) -> dic
     >>> view["mapping"]["subcategory_count"], view["dpia"]["recorded"], view["evidence"]["message"][:20]
     (72, False, 'No evidence recorded')
     """
-    from rmfkit.workspace import today as workspace_today
+    from rmfkit.clock import today as workspace_today
 
     when = generated or generated_at()
     today = workspace_today()

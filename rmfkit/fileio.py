@@ -1,0 +1,110 @@
+"""File helpers every layer uses: atomic writes that keep modes, and reading a user's file with one clear error.
+
+>>> import tempfile, pathlib
+>>> target = pathlib.Path(tempfile.mkdtemp()) / "a.txt"
+>>> atomic_write_bytes(target, b"hi")
+>>> read_user_file(target, "a.txt")
+b'hi'
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import stat
+import tempfile
+from pathlib import Path
+
+from rmfkit.errors import InputFileError
+
+LOCK_NAME = ".rmfkit.lock"
+INDEX_NAME = ".rmfkit-index.json"
+GITIGNORED = ("build/", LOCK_NAME, INDEX_NAME)  # generated, never committed
+
+
+def _umask() -> int:
+    """The process umask (reading it means setting it: the most restrictive value stands in meanwhile)."""
+    mask = os.umask(0o077)
+    os.umask(mask)
+    return mask
+
+
+def file_mode(path: Path) -> int:
+    """Permissions for writing ``path``: an existing file keeps its own; a new one gets what ``open()`` would
+    give it (0o666 less the umask), not the 0o600 of a temporary file."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        return 0o666 & ~_umask()
+
+
+def _temp_beside(path: Path) -> tuple[int, str]:
+    """A temporary file in ``path``'s folder, already carrying the mode ``path`` will have."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.fchmod(fd, file_mode(path))
+    return fd, tmp
+
+
+def ensure_gitignore(root: Path) -> None:
+    """``root/.gitignore`` lists generated output, the lock and the index (lines already there are kept)."""
+    target = root / ".gitignore"
+    lines = target.read_text(encoding="utf-8").splitlines() if target.is_file() else []
+    missing = [line for line in GITIGNORED if line not in lines]
+    if missing:
+        atomic_write_bytes(target, "".join(f"{line}\n" for line in [*lines, *missing]).encode("utf-8"))
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write via a temp file in the same folder, fsync, then rename: readers see old or new, never half."""
+    fd, tmp = _temp_beside(path)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    with contextlib.suppress(OSError):
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+
+def read_user_file(path: Path, name: str, max_bytes: int | None = None) -> bytes:
+    """Read a file a user handed in, turning OS problems into one clear line."""
+    if path.is_symlink():
+        raise InputFileError("is a symbolic link; rmfkit reads regular files only", file=name)
+    if path.is_dir():
+        raise InputFileError("is a directory, expected a file", file=name)
+    if not path.exists():
+        raise InputFileError("file not found", file=name)
+    if not path.is_file():
+        raise InputFileError("is not a regular file (a pipe, socket or device?)", file=name)
+    size = path.stat().st_size
+    if max_bytes is not None and size > max_bytes:
+        raise InputFileError(f"file is {size:,} bytes; the limit is {max_bytes:,}", file=name)
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputFileError(f"cannot be read: {exc.strerror or exc}", file=name) from None
+
+
+def copy_atomic(source: Path, target: Path) -> None:
+    """Copy ``source`` to ``target`` byte-exact, streamed, through a temp file renamed into place."""
+    fd, tmp = _temp_beside(target)
+    try:
+        with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
+            shutil.copyfileobj(src, out, 1024 * 1024)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
