@@ -39,6 +39,41 @@ def decode_utf8(data: bytes, name: str) -> str:
     return text[1:] if text.startswith("\ufeff") else text
 
 
+# Byte-order marks, longest first (the UTF-32 LE mark starts with the UTF-16 LE one).
+BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+        (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+_NOT_TEXT = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
+def decode_text(data: bytes, name: str) -> tuple[str, str | None]:
+    """Text of an evidence file and a note on how it was read: UTF-8 (BOM or not), UTF-16/32 with a
+    byte-order mark, else Latin-1 when the bytes read as plain text. Anything else is refused as not UTF-8.
+
+    >>> decode_text("é".encode("utf-16"), "a.json")
+    ('é', 'read as UTF-16 (byte-order mark)')
+    >>> decode_text(b"caf\\xe9", "notes.txt")
+    ('café', 'not valid UTF-8; read as Latin-1 (ISO-8859-1): check accented letters')
+    """
+    for bom, encoding in BOMS:
+        if data.startswith(bom):
+            try:
+                text = data[len(bom):].decode(encoding)
+            except UnicodeDecodeError:
+                break
+            if _NOT_TEXT.search(text[:65536]):
+                break
+            return text, f"read as {encoding[:6].upper()} (byte-order mark)"
+    try:
+        return decode_utf8(data, name), None
+    except InputFileError as exc:
+        head = data[:4096]
+        if data.startswith(tuple(b for b, _ in BOMS)) or _NOT_TEXT.search(head.decode("latin-1")):
+            raise InputFileError(exc.message, file=name, line=exc.line,
+                                 hint="save the file as UTF-8 (UTF-16 and UTF-32 with a byte-order mark are read too)"
+                                 ) from None
+        return data.decode("latin-1"), "not valid UTF-8; read as Latin-1 (ISO-8859-1): check accented letters"
+
+
 def round_trip_yaml():
     """The one ruamel configuration used for every workspace file (load and dump must match)."""
     from ruamel.yaml import YAML
@@ -354,9 +389,38 @@ def _no_constant(token: str) -> float:
     return {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}[token]
 
 
-def parse_json(data: bytes, name: str, *, allow_nan: bool = True) -> Any:
-    """Parse JSON bytes with a nesting limit; errors name file, line and column."""
-    text = decode_utf8(data, name)
+def _line_of_second(text: str, key: str) -> int | None:
+    """Line of the second ``"key":`` in ``text`` (where a repeated key is written), if it can be found."""
+    found = [m.start() for m in re.finditer(re.escape(json.dumps(key)) + r"\s*:", text)]
+    if len(found) < 2:
+        found = [m.start() for m in re.finditer(re.escape(json.dumps(key, ensure_ascii=False)) + r"\s*:", text)]
+    return text.count("\n", 0, found[1]) + 1 if len(found) >= 2 else None
+
+
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str):
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _DuplicateKey(key)
+        result[key] = value
+    return result
+
+
+def parse_json(data: bytes | str, name: str, *, allow_nan: bool = True) -> Any:
+    """Parse JSON (bytes read as UTF-8, or text already decoded) with a nesting limit; errors name file,
+    line and column. A key written twice in one object is refused, as in YAML.
+
+    >>> parse_json(b'{"a": 1,\\n "a": 2}', "x.json")
+    Traceback (most recent call last):
+    rmfkit.errors.InputFileError: x.json line 2: duplicate key "a": a key may appear only once in a mapping; keep one of them
+    """
+    text = decode_utf8(data, name) if isinstance(data, bytes) else data
     depth = max_depth = 0
     in_string = escaped = False
     for ch in text:  # cheap nesting pre-scan: a nesting bomb never reaches the recursive parser
@@ -378,9 +442,12 @@ def parse_json(data: bytes, name: str, *, allow_nan: bool = True) -> Any:
             depth -= 1
     try:
         if allow_nan:
-            return json.loads(text, parse_constant=_no_constant)
-        return json.loads(text, parse_constant=lambda t: (_ for _ in ()).throw(ValueError(f"bare {t}")))
+            return json.loads(text, parse_constant=_no_constant, object_pairs_hook=_unique_pairs)
+        return json.loads(text, parse_constant=lambda t: (_ for _ in ()).throw(ValueError(f"bare {t}")),
+                          object_pairs_hook=_unique_pairs)
     except json.JSONDecodeError as exc:
         raise InputFileError(f"invalid JSON: {exc.msg} (column {exc.colno})", file=name, line=exc.lineno) from None
+    except _DuplicateKey as exc:
+        raise InputFileError(duplicate_key_message(exc.key), file=name, line=_line_of_second(text, exc.key)) from None
     except (ValueError, RecursionError) as exc:
         raise InputFileError(f"invalid JSON: {exc}", file=name) from None

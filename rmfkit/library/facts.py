@@ -11,11 +11,16 @@ model-card ``model-index``, CycloneDX ML-BOM): a list of dicts
 A metric is identified by ``(task, metric, slice)``; ``slice`` separates the lm-eval filter
 (``strict-match``), the garak detector, the promptfoo provider or the model-index dataset split.
 ``value`` is None when the file holds no number (e.g. a placeholder); ``raw`` then keeps the text.
+A value that is a number but not a finite one (``Infinity``, ``NaN``, ``1e999`` overflowing) is
+``"value": None`` with ``"non_finite": "inf" | "-inf" | "nan"`` (JSON-safe; never a bare Infinity).
 Values are recorded on the scale the file uses (fractions or percentages), never rescaled.
 
 ``facts["licenses"]`` — every license-bearing importer (model card, CycloneDX, SPDX, pip-licenses,
 python-env, license-record): a sorted list of license ids or expressions as found (SPDX ids,
 Hugging Face ids such as ``llama3.1``, or ``other:<license_name>``).
+
+``facts["notes"]`` — optional list of strings: doubts a reader must see (e.g. a model card whose
+heading, front matter and ``model-index`` name different models).
 
 ``facts["findings"]`` — optional list of strings: what the importer noticed but accepted
 (invalid JSON repaired, NOASSERTION licenses, a dropped model-index...).
@@ -39,13 +44,35 @@ def metric(task: str, name: str, value: Any, stderr: Any = None, n: Any = None, 
 
     >>> metric("mmlu", "acc", 0.5, "N/A", 100)
     {'task': 'mmlu', 'metric': 'acc', 'value': 0.5, 'stderr': None, 'n': 100}
+    >>> metric("wikitext", "perplexity", float("inf"))
+    {'task': 'wikitext', 'metric': 'perplexity', 'value': None, 'stderr': None, 'n': None, 'non_finite': 'inf'}
     """
     entry: dict[str, Any] = {"task": str(task), "metric": str(name), "value": as_float(value),
                              "stderr": as_float(stderr), "n": as_int(n)}
-    if entry["value"] is None and value not in (None, ""):
+    if entry["value"] is None and non_finite(value):
+        extra.setdefault("non_finite", non_finite(value))
+    elif entry["value"] is None and value not in (None, ""):
         extra.setdefault("raw", str(value)[:200])
     entry.update({k: v for k, v in extra.items() if v is not None})
     return entry
+
+
+def non_finite(value: Any) -> str | None:
+    """``"inf"``, ``"-inf"`` or ``"nan"`` when ``value`` is a number (or numeric text) that is not finite.
+
+    >>> non_finite(float("-inf")), non_finite("NaN"), non_finite(1e308 * 10), non_finite(0.5), non_finite("n/a")
+    ('-inf', 'nan', 'inf', None, None)
+    """
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            value = float(value.strip())
+        except ValueError:
+            return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    return None
 
 
 def as_float(value: Any) -> float | None:

@@ -21,9 +21,15 @@ EVAL_KINDS = ("lm-eval", "inspect", "task-eval", "promptfoo")
 RED_TEAM_KINDS = ("garak",)
 LICENSE_KINDS = ("cyclonedx", "spdx", "pip-licenses", "python-env", "license-record")
 
-FAIRNESS = re.compile(r"bias|fair|bbq|winogender|winobias|crows|stereo|demographic|parity|equal", re.I)
-PRIVACY = re.compile(r"pii|privacy|personal|leak|memoriz|membership|gdpr|redact", re.I)
-SAFETY = re.compile(r"toxic|harm|truthful|hallucinat|jailbreak|refus|safety|realtox", re.I)
+# Curated words (benchmark names and unambiguous terms), matched whole-word against the words of task,
+# metric, probe and plugin names: "materials_safety_classification" is not a safety eval.
+FAIRNESS = frozenset({"bias", "biases", "fairness", "bbq", "winogender", "winobias", "crows", "stereoset",
+                      "stereotype", "stereotypes", "discrim", "discrimination", "demographic", "parity", "bold"})
+PRIVACY = frozenset({"pii", "privacy", "leak", "leaks", "leakage", "leakreplay", "memorization", "memorisation",
+                     "membership", "gdpr", "redact", "redaction"})
+SAFETY = frozenset({"toxic", "toxicity", "toxigen", "realtoxicityprompts", "harmful", "harmbench", "advbench",
+                    "truthfulqa", "truthfulness", "hallucination", "halueval", "jailbreak", "jailbreakbench",
+                    "xstest", "refusal", "refusals"})
 
 
 def _metric_names(facts: dict[str, Any]) -> str:
@@ -32,6 +38,19 @@ def _metric_names(facts: dict[str, Any]) -> str:
              if isinstance(m, dict)]
     parts += [str(p) for p in facts.get("plugins") or []] + [str(p) for p in facts.get("probes") or []]
     return " ".join(parts)
+
+
+def _words_matching(vocabulary: frozenset[str]) -> Callable[[dict], str | None]:
+    """A rule test naming the whole words of the names that are in ``vocabulary`` (None when none is).
+
+    >>> _words_matching(SAFETY)({"metrics": [{"task": "materials_safety_classification", "metric": "acc"}]})
+    >>> _words_matching(SAFETY)({"metrics": [{"task": "truthfulqa_mc2", "metric": "acc"}]})
+    "task or probe names mention 'truthfulqa'"
+    """
+    def test(facts: dict) -> str | None:
+        found = sorted(set(re.findall(r"[a-z0-9]+", _metric_names(facts).lower())) & vocabulary)
+        return f"task or probe names mention {', '.join(repr(w) for w in found)}" if found else None
+    return test
 
 
 def _has_metrics(facts: dict) -> bool:
@@ -47,7 +66,7 @@ class Rule:
     kinds: tuple[str, ...]
     subcategories: tuple[str, ...]
     reason: str
-    when: Callable[[dict], bool] | None = None
+    when: Callable[[dict], bool | str | None] | None = None
 
 
 # Read top to bottom: the first rule that suggests a subcategory gives its reason.
@@ -66,11 +85,11 @@ SUGGESTIONS: list[Rule] = [
     Rule(("task-eval",), ("MAP 2.3",),
          "an evaluation on the team's own labelled data documents TEVV for the deployment context"),
     Rule(EVAL_KINDS + RED_TEAM_KINDS + ("model-card",), ("MEASURE 2.11",),
-         "metrics on bias or fairness benchmarks", lambda f: bool(FAIRNESS.search(_metric_names(f)))),
+         "metrics on bias or fairness benchmarks", _words_matching(FAIRNESS)),
     Rule(EVAL_KINDS + RED_TEAM_KINDS, ("MEASURE 2.10",),
-         "tests of personal-data leakage or privacy", lambda f: bool(PRIVACY.search(_metric_names(f)))),
+         "tests of personal-data leakage or privacy", _words_matching(PRIVACY)),
     Rule(EVAL_KINDS + ("model-card",), ("MEASURE 2.6",),
-         "metrics on toxicity, harmful output or truthfulness", lambda f: bool(SAFETY.search(_metric_names(f)))),
+         "metrics on toxicity, harmful output or truthfulness", _words_matching(SAFETY)),
     # documentation of the model
     Rule(("model-card",), ("MAP 2.2", "MEASURE 2.9", "MANAGE 3.2"),
          "the model card documents knowledge limits (MAP 2.2) and the model (MEASURE 2.9) of a pre-trained "
@@ -92,8 +111,12 @@ def suggest_subcategories(record: EvidenceRecord) -> list[tuple[str, str]]:
     suggested: dict[str, str] = {}
     facts = record.facts or {}
     for rule in SUGGESTIONS:
-        if record.kind not in rule.kinds or (rule.when is not None and not rule.when(facts)):
+        if record.kind not in rule.kinds:
             continue
+        matched = rule.when(facts) if rule.when is not None else True
+        if not matched:
+            continue
+        reason = f"{rule.reason} ({matched})" if isinstance(matched, str) else rule.reason
         for sub in rule.subcategories:
-            suggested.setdefault(sub, rule.reason)
+            suggested.setdefault(sub, reason)
     return [(sub, reason) for sub, reason in suggested.items() if sub not in record.subcategories]

@@ -3,7 +3,10 @@
 Pass rates per probe and detector come from ``eval`` lines; without them (early-stop runs) from
 the ``digest``, and otherwise from the attempts themselves (deduplicated by uuid, highest status;
 a detector score of 0.5 or more is a hit). ``pass_rate`` = outputs that resisted / evaluated;
-``attack_success_rate`` = 1 - pass rate.
+``attack_success_rate`` = 1 - pass rate. An ``eval`` line whose ``passed`` exceeds its total (or is
+negative) is refused, naming the probe and detector. The JSON-array form of a report (one array of
+the same objects) is read like the lines. The ``EarlyStop`` pseudo detector of early-stop runs is not
+a detector: it gives one finding, not a pass rate.
 
 >>> rows = [{"entry_type": "eval", "probe": "dan.Dan", "detector": "dan.DAN", "passed": 9, "fails": 1,
 ...          "total_evaluated": 10}]
@@ -22,20 +25,30 @@ from rmfkit.library.importers.common import date_from, fail, listing, mapping, p
 KIND = "garak"
 INPUT = "jsonl"
 HIT_THRESHOLD = 0.5
+PSEUDO_DETECTORS = ("EarlyStop",)
 
 
 def matches(doc: Any) -> bool:
     return isinstance(doc, list) and bool(doc) and isinstance(doc[0], dict) and "entry_type" in doc[0]
 
 
-def _from_evals(rows: list[dict]) -> dict[tuple[str, str], tuple[int, int]]:
+def _pseudo(detector: str) -> bool:
+    return detector.rsplit(".", 1)[-1] in PSEUDO_DETECTORS
+
+
+def _from_evals(rows: list[dict], name: str) -> dict[tuple[str, str], tuple[int, int]]:
     counts = {}
     for row in rows:
         total = as_int(row.get("total_evaluated"))
         total = total if total is not None else as_int(row.get("total"))
         passed = as_int(row.get("passed"))
-        if text(row.get("probe")) and text(row.get("detector")) and total is not None and passed is not None:
-            counts[(text(row["probe"]), text(row["detector"]))] = (passed, total)
+        probe, detector = text(row.get("probe")), text(row.get("detector"))
+        if not (probe and detector and total is not None and passed is not None) or _pseudo(detector):
+            continue
+        if passed < 0 or total < 0 or passed > total:
+            fail(name, f"eval record for probe {probe}, detector {detector}: passed {passed} of total {total} "
+                       "is impossible", hint="passed must be between 0 and the number of outputs evaluated")
+        counts[(probe, detector)] = (passed, total)
     return counts
 
 
@@ -47,7 +60,7 @@ def _from_digest(digest: dict) -> dict[tuple[str, str], tuple[float, None]]:
                 continue
             for detector, result in mapping(detectors).items():
                 score = as_float(mapping(result).get("absolute_score"))
-                if not detector.startswith("_") and score is not None:
+                if not detector.startswith("_") and not _pseudo(detector) and score is not None:
                     scores[(probe, detector)] = (score, None)
     return scores
 
@@ -69,6 +82,8 @@ def _from_attempts(rows: list[dict]) -> dict[tuple[str, str], tuple[int, int]]:
     counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
     for row in latest.values():
         for detector, values in mapping(row.get("detector_results")).items():
+            if _pseudo(detector):
+                continue
             for score in _scores(values):
                 if score is None:
                     continue
@@ -87,13 +102,21 @@ def parse(doc: Any, name: str) -> Parsed:
             fail(name, "every line of a garak report must be a JSON object")
         by_type[text(row.get("entry_type")) or ""].append(row)
     findings = []
-    counts: dict = _from_evals(by_type["eval"])
+    counts: dict = _from_evals(by_type["eval"], name)
+    early_stop = any(_pseudo(text(r.get("detector")) or "") for r in by_type["eval"]) or any(
+        _pseudo(str(d)) for r in by_type["attempt"] for d in mapping(r.get("detector_results")))
     if not counts and by_type["digest"]:
         counts = _from_digest(by_type["digest"][-1])
-        findings.append("no eval lines (early-stop run); pass rates taken from the digest")
+        if counts:
+            findings.append("no eval lines; pass rates taken from the digest (scores without counts)")
     if not counts and by_type["attempt"]:
         counts = _from_attempts(by_type["attempt"])
-        findings.append(f"no eval lines or digest; pass rates computed from attempts (hit at score >= {HIT_THRESHOLD})")
+        if counts:
+            findings.append(f"no eval lines or digest; pass rates computed from attempts (hit at score >= "
+                            f"{HIT_THRESHOLD})")
+    if early_stop:
+        findings.append("early-stop run: the EarlyStop pseudo detector is not counted as a detector; pass rates "
+                        "cover the attempts that were made")
     if not counts:
         fail(name, "the report holds no eval lines, digest or scored attempts; nothing to import")
     metrics = []

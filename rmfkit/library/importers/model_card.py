@@ -5,13 +5,20 @@ project's safe YAML reader (no aliases, bounded nesting), keeps ``license: other
 ``license_name``/``license_link``, and turns ``model-index`` results into metrics on the scale the
 card uses. A card without front matter is accepted with a finding.
 
+The title is the first top-level heading outside fenced code blocks, else the model name of the
+front matter (``model-index`` name, ``model_name``), else the file name. When the heading, the
+``model-index`` name and ``model_name`` name different models, ``facts["notes"]`` says so.
+
 >>> card = "---\\nlicense: other\\nlicense_name: toy-license\\nbase_model: org/base\\n---\\n# Toy\\n"
 >>> parse(card, "README.md").facts["licenses"]
 ['other:toy-license']
+>>> parse("```python\\n# not a title\\n```\\n", "/home/me/cards/README.md").title
+'Model card: README.md'
 """
 from __future__ import annotations
 
 import re
+from pathlib import PurePath
 from typing import Any
 
 from rmfkit.errors import InputFileError
@@ -35,9 +42,48 @@ def matches(doc: Any) -> bool:
     return bool(found and _CARD_KEY_LINE.search(found.group(2)))
 
 
+FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+
+
 def _heading(body: str) -> str | None:
-    match = re.search(r"^#\s+(.+)$", body, re.MULTILINE)
-    return text(match.group(1), 120) if match else None
+    """The first top-level ``# heading`` outside fenced code blocks (a ``#`` comment in code is not one)."""
+    fence = None
+    for line in body.splitlines():
+        opened = FENCE.match(line)
+        if fence is not None:
+            if opened and opened.group(1)[0] == fence[0] and len(opened.group(1)) >= len(fence):
+                fence = None
+            continue
+        if opened:
+            fence = opened.group(1)
+            continue
+        match = re.match(r" {0,3}#[ \t]+(.+?)[ \t#]*$", line)
+        if match and text(match.group(1)):
+            return text(match.group(1), 120)
+    return None
+
+
+def _same_model(a: str, b: str) -> bool:
+    """Whether two names plausibly name one model (``Llama 3.1 8B`` and ``Llama-3.1-8B``; one inside the other)."""
+    x, y = (re.sub(r"[^a-z0-9]", "", short_name(v).lower()) for v in (a, b))
+    return bool(x and y) and (x in y or y in x)
+
+
+def name_conflicts(heading: str | None, index_name: str | None, model_name: str | None) -> list[str]:
+    """One note per pair of model names in the card that do not agree.
+
+    >>> name_conflicts("stable-code-3b", "starcoderbase", None)
+    ["the card's heading names 'stable-code-3b' but its model-index names 'starcoderbase'; check which model this card describes"]
+    """
+    named = [("heading", heading), ("model-index", index_name), ("front matter model_name", model_name)]
+    named = [(where, value) for where, value in named if value]
+    notes = []
+    for i, (where_a, a) in enumerate(named):
+        for where_b, b in named[i + 1:]:
+            if not _same_model(a, b):
+                notes.append(f"the card's {where_a} names '{a}' but its {where_b} names '{b}'; "
+                             "check which model this card describes")
+    return notes
 
 
 def licenses_of(meta: dict) -> list[str]:
@@ -87,7 +133,7 @@ def parse(doc: Any, name: str) -> Parsed:
     if not found:
         if doc.lstrip().startswith("---"):
             fail(name, "the YAML front matter starts with '---' but has no closing '---' line")
-        return Parsed(kind=KIND, title=f"Model card: {_heading(doc) or name}",
+        return Parsed(kind=KIND, title=f"Model card: {_heading(doc) or PurePath(name.replace(chr(92), '/')).name}",
                       facts={"licenses": [], "findings": ["no YAML front matter: the card has no metadata"]})
     block = found.group(2)
     offset = found.group(1).count("\n") + found.group(1).count("\r") - found.group(1).count("\r\n")
@@ -108,9 +154,11 @@ def parse(doc: Any, name: str) -> Parsed:
         findings.append("no license in the front matter")
     elif any(lic.lower() == "other" for lic in licenses):
         findings.append("license: other without license_name; read the license_link or LICENSE file")
-    model_name = (text(mapping(listing(meta.get("model-index"))[0]).get("name"))
-                  if listing(meta.get("model-index")) else None) or text(meta.get("model_name"))
-    model_name = model_name or _heading(doc[found.end():])
+    index_name = (text(mapping(listing(meta.get("model-index"))[0]).get("name"))
+                  if listing(meta.get("model-index")) else None)
+    heading = _heading(doc[found.end():])
+    model_name = index_name or text(meta.get("model_name"))
+    notes = name_conflicts(heading, index_name, text(meta.get("model_name")))
     facts: dict[str, Any] = {"licenses": licenses, "license_name": text(meta.get("license_name")),
                              "license_link": text(meta.get("license_link")),
                              "pipeline_tag": text(meta.get("pipeline_tag")),
@@ -121,7 +169,9 @@ def parse(doc: Any, name: str) -> Parsed:
         values = [text(v) for v in listing(meta.get(key)) if text(v)]
         facts["languages" if key == "language" else key] = values
     facts["metrics"] = metrics
+    facts["notes"] = notes
     facts["findings"] = findings
-    return Parsed(kind=KIND, title=f"Model card: {model_name or name}",
+    title = heading or model_name or PurePath(name.replace("\\", "/")).name
+    return Parsed(kind=KIND, title=f"Model card: {title}",
                   facts={k: v for k, v in facts.items() if v not in (None, [], {}) or k == "licenses"},
-                  tool="huggingface-model-card", subject=short_name(model_name))
+                  tool="huggingface-model-card", subject=short_name(model_name or heading))

@@ -2,7 +2,7 @@
 
 ``success: true`` means the test passed; in a red-team run that means the target resisted the
 attack. Pass rates per provider (slice), per red-team plugin, and overall; errors are counted
-apart and excluded from the rate.
+apart and excluded from the rate. ``providers`` lists every provider a row names, errored rows included.
 
 >>> doc = {"evalId": "e", "results": {"version": 3, "results": [
 ...     {"success": True, "provider": {"id": "p"}}, {"success": False, "provider": {"id": "p"}}]}}
@@ -42,6 +42,9 @@ def parse(doc: Any, name: str) -> Parsed:
     by_provider: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     by_plugin: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
     errors = 0
+    providers = {_provider(row) for row in rows if row.get("provider") is not None}
+    providers = providers or {text(p.get("provider")) for p in listing(doc["results"].get("prompts"))
+                              if isinstance(p, dict) and text(p.get("provider"))}
     for row in rows:
         if as_int(row.get("failureReason")) == 2 or (row.get("error") and row.get("success") is not True
                                                      and as_int(row.get("failureReason")) != 1):
@@ -65,7 +68,7 @@ def parse(doc: Any, name: str) -> Parsed:
     redteam = bool(by_plugin) or bool(config.get("redteam"))
     facts: dict[str, Any] = {"metrics": metrics, "redteam": redteam, "tests": len(rows), "errors": errors,
                              "pass_rate": round(passed_total / graded, 6) if graded else None,
-                             "providers": sorted(by_provider), "results_version": as_int(doc["results"].get("version"))}
+                             "providers": sorted(providers), "results_version": as_int(doc["results"].get("version"))}
     if redteam:
         facts["plugins"] = sorted({plugin for plugin, _ in by_plugin})
         strategies = [text(mapping(s).get("id")) or text(s) for s in listing(mapping(config.get("redteam")).get("strategies"))]
