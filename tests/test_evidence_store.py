@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from rmfkit.library import store
+from rmfkit.library import imports, store
 from rmfkit.hashing import sha256_file
 from rmfkit.workspace import Workspace
 
@@ -56,13 +56,35 @@ def test_import_json_reports_facts_and_suggestions(ws, run_cli):
     assert [s["id"] for s in item["suggested_subcategories"]][:2] == ["MEASURE 2.7", "MEASURE 2.6"]
 
 
-def test_bad_file_in_a_batch_leaves_workspace_unchanged(ws, run_cli, tmp_path):
+def test_bad_file_in_an_all_or_nothing_batch_leaves_workspace_unchanged(ws, run_cli, tmp_path):
     before = snapshot(ws)
     broken = tmp_path / "results.json"
     broken.write_bytes((FIXTURES / "lmeval_results.json").read_bytes()[:300])
-    code, _, err = run_cli("evidence", "import", FIXTURES / "spdx_2.3.json", broken, "-w", ws)
+    code, _, err = run_cli("evidence", "import", FIXTURES / "spdx_2.3.json", broken, "-w", ws, "--all-or-nothing")
     assert code == 2 and err.count("\n") == 1 and str(broken) in err and "invalid JSON" in err
     assert snapshot(ws) == before
+
+
+def test_batch_imports_the_valid_files_and_refuses_each_bad_one_with_a_line(ws, run_cli, tmp_path):
+    broken = tmp_path / "results.json"
+    broken.write_bytes((FIXTURES / "lmeval_results.json").read_bytes()[:300])
+    missing = tmp_path / "missing.json"
+    code, out, err = run_cli("evidence", "import", FIXTURES / "spdx_2.3.json", broken, missing, "-w", ws)
+    lines = err.splitlines()
+    assert code == 2 and len(lines) == 2
+    assert lines[0].startswith(f"error: {broken} line 5: looks like JSON but cannot be read: invalid JSON")
+    assert lines[1] == f"error: {missing}: file not found"
+    assert out.splitlines()[0].startswith("imported sbom-spdx-support-rag-image-")
+    assert out.splitlines()[-1] == "3 files: 1 imported, 0 duplicate, 2 refused"
+    assert [p.name for p in (ws / "evidence").iterdir() if p.is_dir()] == [out.split()[1]]
+
+
+def test_batch_json_reports_every_file_even_when_one_is_refused(ws, run_cli, tmp_path):
+    missing = tmp_path / "missing.json"
+    code, out, _ = run_cli("evidence", "import", FIXTURES / "spdx_2.3.json", missing, "-w", ws, "--json")
+    rows = json.loads(out)
+    assert code == 2 and [r["status"] for r in rows] == ["imported", "refused"]
+    assert rows[1]["message"] == f"{missing}: file not found" and rows[0]["kind"] == "spdx"
 
 
 @pytest.mark.parametrize("make", ["traversal", "symlink", "directory", "unknown_component", "bad_subcategory"])
@@ -111,7 +133,7 @@ def test_two_gigabyte_sparse_file_is_refused_without_reading(ws, run_cli, tmp_pa
 
 
 def test_large_generic_file_is_streamed(ws, monkeypatch, tmp_path):
-    monkeypatch.setattr(store, "MAX_PARSE_BYTES", 1024 * 1024)
+    monkeypatch.setattr(imports, "MAX_PARSE_BYTES", 1024 * 1024)
     big = tmp_path / "trace.log"
     with open(big, "wb") as handle:
         handle.truncate(48 * 1024 ** 2)
@@ -195,9 +217,10 @@ def test_pull_refuses_a_tampered_library(example_ws, run_cli, tmp_path, monkeypa
 
 
 def test_status_has_evidence_counts(example_ws):
-    from rmfkit.status import evidence_section
+    from rmfkit.analysis import of_workspace
+    from rmfkit.views.status import evidence
 
-    section = evidence_section(Workspace(example_ws))
+    section = evidence(of_workspace(Workspace(example_ws), cached=True))
     assert section["total"] == 13 and section["expired"] == 1 and section["ok"] == 12
     assert section["attention"][0]["id"] == "redteam-promptfoo-support-assistant-2026-05"
 

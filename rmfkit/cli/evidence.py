@@ -40,9 +40,15 @@ def import_(files: List[Path] = typer.Argument(None, help="Files to import (kind
             owner: Optional[str] = typer.Option(None, "--owner"),
             example_data: bool = typer.Option(False, "--example-data", help="Mark as illustrative example data"),
             python_env: bool = typer.Option(False, "--python-env",
-                                            help="Import the license metadata of the current Python environment")
+                                            help="Import the license metadata of the current Python environment"),
+            all_or_nothing: bool = typer.Option(False, "--all-or-nothing",
+                                                help="Store nothing if any file is refused (stop at the first)")
             ) -> None:
-    """Store files byte-exact with what their importer understood; same bytes twice are detected."""
+    """Store files byte-exact with what their importer understood; same bytes twice are detected.
+
+    Every valid file is imported and every bad one refused with one line; the exit code is 2 when any
+    file was refused. ``--json`` prints the result of every file either way.
+    """
     from rmfkit.errors import UsageError
     from rmfkit.library import store
     from rmfkit.library.importers import by_kind
@@ -51,30 +57,66 @@ def import_(files: List[Path] = typer.Argument(None, help="Files to import (kind
         raise UsageError("no files to import", hint="give one or more files, or --python-env")
     if kind is not None and kind not in by_kind():
         raise UsageError(f"--kind '{kind}' is not an importer", hint="kinds: " + ", ".join(sorted(by_kind())))
-    candidates = [store.read_candidate(Path(f), kind, shown=str(f)) for f in files or []]
+    candidates = store.read_candidates(files or [], kind, all_or_nothing=all_or_nothing)
     if python_env:
         candidates.append(store.python_env_candidate())
     ws = _open(workspace)
     outcomes = store.import_candidates(ws, candidates, components=component or [], subcategories=subcategory or [],
                                        collected_at=collected_at, valid_until=valid_until, title=title,
-                                       evidence_id=evidence_id, owner=owner, example_data=example_data)
+                                       evidence_id=evidence_id, owner=owner, example_data=example_data,
+                                       all_or_nothing=all_or_nothing)
+    refused = [o for o in outcomes if o.status == "refused"]
     if as_json:
         print_json([{"origin": o.origin, "status": o.status, "id": o.id,
                      "kind": o.record.kind if o.record else None,
                      "sha256": o.record.sha256 if o.record else None,
-                     "facts": o.record.facts if o.record else None,
+                     "facts": o.record.facts if o.record else None, "message": o.message,
                      "suggested_subcategories": [{"id": s, "reason": r} for s, r in o.suggestions]}
                     for o in outcomes])
-        return
+    else:
+        _print_outcomes(outcomes)
+    if refused:
+        raise typer.Exit(2)
+
+
+def _print_outcomes(outcomes) -> None:
+    """One line per file (refusals on stderr), its notes and suggestions, then a summary for a batch."""
     for o in outcomes:
+        if o.status == "refused":
+            typer.echo(f"error: {o.message}", err=True)
+            continue
         if o.status == "duplicate":
             typer.echo(f"duplicate: {o.origin} has the same bytes as evidence {o.id}; not stored again")
             continue
         typer.echo(f"imported {o.id} ({o.record.kind}) from {o.origin}: {o.record.title}")
+        for note in o.record.facts.get("notes") or []:
+            typer.echo(f"  note: {note}")
         for sub, reason in o.suggestions:
             typer.echo(f"  suggested: {sub} — {reason}")
         if o.suggestions:
             typer.echo(f"  accept with: rmfkit map set \"{o.suggestions[0][0]}\" --evidence {o.id}")
+    if len(outcomes) > 1:
+        counts = {status: sum(o.status == status for o in outcomes) for status in ("imported", "duplicate", "refused")}
+        typer.echo(f"{len(outcomes)} files: {counts['imported']} imported, {counts['duplicate']} duplicate, "
+                   f"{counts['refused']} refused")
+
+
+@evidence_app.command("search")
+def search(text: str = typer.Argument(..., help="Model name, repository id (org/name) or license id"),
+           workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
+    """Find evidence library items by model name or repository id (pull them with `evidence pull ID`)."""
+    from rmfkit.library import store
+
+    ws = _open(workspace)
+    found = store.Library.for_workspace(ws).search(text)
+    if as_json:
+        print_json([{"id": r.id, "kind": r.kind, "title": r.title, "licenses": r.facts.get("licenses", []),
+                     "repos": r.facts.get("repos", [])} for r in found])
+        return
+    if not found:
+        typer.echo(f"no library item matches '{text}' (list them all with `rmfkit evidence ls --library`)")
+    for r in found:
+        typer.echo(f"{r.id}  {r.kind}  {r.title}")
 
 
 @evidence_app.command("pull")

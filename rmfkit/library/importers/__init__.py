@@ -208,10 +208,12 @@ def _forced_input(importer: ModuleType, data: bytes, name: str) -> Any:
 
 
 def _forced(kind: str, data: bytes, name: str) -> tuple[ModuleType, Any, str | None]:
-    """The variant of ``kind`` whose format ``data`` is; else the main one, whose reader names the problem."""
+    """The variant of ``kind`` whose format ``data`` is; else the one reading the input's form (XML,
+    zip, JSON...), whose reader then names the problem."""
     variants = [module(n) for n in IMPORTERS if module(n).KIND == kind]
     if not variants:
         raise InputFileError(f"no importer for kind '{kind}'", file=name, hint="kinds: " + ", ".join(sorted(by_kind())))
+    fallback = variants[0]
     if len(variants) > 1:
         try:
             forms = _inputs(data, name)
@@ -221,11 +223,12 @@ def _forced(kind: str, data: bytes, name: str) -> tuple[ModuleType, Any, str | N
             doc = forms.get(importer.INPUT)
             if doc is not None and importer.matches(doc):
                 return importer, doc, forms.get("note")
+        fallback = next((v for v in variants if v.INPUT in forms and v.INPUT not in ("bytes", "text")), fallback)
     try:
-        note = decode_text(data, name)[1] if variants[0].INPUT not in ("bytes", "zip") else None
+        note = decode_text(data, name)[1] if fallback.INPUT not in ("bytes", "zip") else None
     except InputFileError:
         note = None
-    return variants[0], _forced_input(variants[0], data, name), note
+    return fallback, _forced_input(fallback, data, name), note
 
 
 def read_evidence(data: bytes, name: str, kind: str | None = None) -> Parsed:
@@ -238,6 +241,9 @@ def read_evidence(data: bytes, name: str, kind: str | None = None) -> Parsed:
     except (KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError) as exc:
         raise InputFileError(f"unexpected structure for a {importer.KIND} file ({type(exc).__name__}: {exc})",
                              file=name) from None
+    if kind is not None and parsed.kind != kind:
+        raise InputFileError(f"not a {kind} file: rmfkit reads it as {parsed.title}", file=name,
+                             hint="import it without --kind to store it as that")
     if note and importer.INPUT != "bytes":
         parsed.facts.setdefault("findings", []).append(note)
     return parsed

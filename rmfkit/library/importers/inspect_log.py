@@ -15,7 +15,7 @@ from typing import Any
 
 from rmfkit.library.facts import as_int, metric
 from rmfkit.library.importers import Parsed
-from rmfkit.library.importers.common import date_from, fail, listing, mapping, short_name, text
+from rmfkit.library.importers.common import date_from, fail, mapping, short_name, text
 
 KIND = "inspect"
 INPUT = "json"
