@@ -1,0 +1,1 @@
+"""Renderers: view dicts in, document bytes out (PDF with Typst)."""
