@@ -25,8 +25,8 @@ LICENSE_KINDS = ("cyclonedx", "spdx", "pip-licenses", "python-env", "license-rec
 # metric, probe and plugin names: "materials_safety_classification" is not a safety eval.
 FAIRNESS = frozenset({"bias", "biases", "fairness", "bbq", "winogender", "winobias", "crows", "stereoset",
                       "stereotype", "stereotypes", "discrim", "discrimination", "demographic", "parity", "bold"})
-PRIVACY = frozenset({"pii", "privacy", "leak", "leaks", "leakage", "leakreplay", "memorization", "memorisation",
-                     "membership", "gdpr", "redact", "redaction"})
+PRIVACY = frozenset({"pii", "privacy", "leakreplay", "memorization", "memorisation", "membership", "gdpr", "redact",
+                     "redaction"})  # not "leak"/"leakage": leakage current, data leakage between splits
 SAFETY = frozenset({"toxic", "toxicity", "toxigen", "realtoxicityprompts", "harmful", "harmbench", "advbench",
                     "truthfulqa", "truthfulness", "hallucination", "halueval", "jailbreak", "jailbreakbench",
                     "xstest", "refusal", "refusals"})

@@ -167,6 +167,8 @@ def _inputs(data: bytes, name: str) -> dict[str, Any]:
             forms["jsonl"] = rows
         if isinstance(forms.get("json"), list):
             forms["jsonl"] = forms["json"]  # a JSON array of objects is read like JSON Lines (garak)
+        elif isinstance(forms.get("json"), dict):
+            forms["jsonl"] = [forms["json"]]  # JSON Lines holding a single line
     elif text.lstrip("\ufeff \r\n\t").startswith("<"):
         forms["xml"] = _xml(text)
     return forms
