@@ -36,7 +36,7 @@ def multiply(workspace: Path, factor: int) -> None:
 
 
 def build(workspace: Path, out: Path) -> dict:
-    from rmfkit.report.bundle import build_packet
+    from rmfkit.packet import build_packet
     from rmfkit.workspace import Workspace
 
     steps: dict[str, float] = {}

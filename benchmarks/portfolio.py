@@ -94,7 +94,7 @@ def generate(root: Path, index: int, subcategories: list) -> None:
 
 def roll_up(root: Path) -> None:
     """Child process: the roll-up alone; prints its figures as JSON."""
-    from rmfkit.review import portfolio
+    from rmfkit.review.portfolio import portfolio
 
     folders = sorted(p for p in root.iterdir() if p.is_dir())
     def cpu() -> float:

@@ -20,6 +20,15 @@ _EXPORTS: dict[str, str] = {
     "Records": "rmfkit.records",
     "load_catalog": "rmfkit.catalog",
     "validate": "rmfkit.validation",
+    "analyze": "rmfkit.analysis",
+    "Analysis": "rmfkit.analysis",
+    "import_evidence": "rmfkit.library.imports",
+    "pull": "rmfkit.library.pull",
+    "build_packet": "rmfkit.packet",
+    "verify": "rmfkit.verify",
+    "take_snapshot": "rmfkit.review.snapshots",
+    "diff": "rmfkit.review.diff",
+    "portfolio": "rmfkit.review.portfolio",
 }
 
 __all__ = ["__version__", *_EXPORTS]

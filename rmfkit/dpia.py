@@ -1,4 +1,4 @@
-"""DPIA screening, Art. 35(7) prefill from the system profile, completeness check, CNIL PIA export.
+"""DPIA screening, Art. 35(7) prefill from the system profile, risk levels, the DPIA section of the analysis.
 
 rmfkit collects and structures DPIA inputs; the controller decides and the DPO advises (Art. 35(2)).
 The decision rule is WP248 rev.01 III.B.a as summarised in the DPIA reference: *required* if an
@@ -13,14 +13,14 @@ risk sets the Art. 36(1) prior-consultation flag.
 from __future__ import annotations
 
 import datetime as dt
-import html
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from rmfkit.models.dpia import CRITERIA, NECESSITY_ITEMS, TRIGGERS, Answer, Description, Dpia, DpiaRisk, Screening
+from rmfkit.models.dpia import CRITERIA, TRIGGERS, Answer, Dpia, Screening
 from rmfkit.models.system import SystemProfile
 
 if TYPE_CHECKING:
+    from rmfkit.errors import Problem
     from rmfkit.workspace import Workspace
 
 DPIA_FILE = "dpia.yaml"
@@ -323,177 +323,11 @@ def prior_consultation_required(rows: list[dict[str, Any]]) -> bool:
     return any(r["residual_level"] == "high" for r in rows)
 
 
-def completeness(system: SystemProfile, dpia: Dpia | None, result: ScreeningResult | None = None) -> list[dict[str, str]]:
-    """What a DPO would still ask for, as ``{"section", "field", "question"}`` items (empty when complete)."""
-    result = result or screen(system, dpia)
-    asks: list[dict[str, str]] = []
-
-    def ask(section: str, where: str, question: str) -> None:
-        asks.append({"section": section, "field": where, "question": question})
-
-    if dpia is None:
-        ask("dpia", DPIA_FILE, "No DPIA record yet: run the screening and record the decision (`rmfkit dpia screen`).")
-        return asks
-    for finding in result.findings:
-        ask("screening", "screening", finding)
-    if result.decision == "not_required":
-        return asks
-    desc: Description = dpia.description
-    if not desc.purposes:
-        ask("description", "description.purposes", "Which purposes, per lifecycle phase, with which lawful basis?")
-    for i, purpose in enumerate(desc.purposes):
-        if purpose.lawful_basis is None:
-            ask("description", f"description.purposes.{i}.lawful_basis",
-                f"What is the lawful basis for '{purpose.purpose}' ({purpose.lifecycle_phase})?")
-        elif purpose.lawful_basis.startswith("6(1)(f)") and not (purpose.legitimate_interest and purpose.lia_ref):
-            ask("description", f"description.purposes.{i}.legitimate_interest",
-                f"'{purpose.purpose}' relies on legitimate interests: name the interest and the assessment (LIA).")
-    phases = {p.lifecycle_phase for p in desc.purposes}
-    if desc.purposes and "deployment" not in phases:
-        ask("description", "description.purposes", "No purpose for the deployment (inference) phase.")
-    if any(c.layer == "data" for c in system.components) and desc.purposes and not phases & {
-            "development", "training", "fine-tuning", "evaluation"}:
-        ask("description", "description.purposes",
-            "The system has data components: which development or evaluation purposes use them, on which basis?")
-    for i, category in enumerate(desc.data_categories):
-        if not category.retention:
-            ask("description", f"description.data_categories.{i}.retention", f"How long is '{category.name}' kept?")
-    if not desc.data_categories:
-        ask("description", "description.data_categories", "Which personal data are processed, kept how long, "
-                                                           "seen by whom?")
-    if not desc.data_subjects:
-        ask("description", "description.data_subjects", "Whose data is processed (categories, approximate number)?")
-    prefill = prefill_description(system)
-    named = {p.name for p in desc.processors}
-    for proc in prefill["processors"]:
-        if proc["name"] not in named:
-            ask("description", "description.processors",
-                f"Data flow(s) {', '.join(proc['data_flows'])} go to processor '{proc['name']}': record its role, "
-                "contract (Art. 28) and own-purpose use.")
-    for i, proc in enumerate(desc.processors):
-        if proc.role in ("processor", "sub_processor") and proc.dpa_signed is not True:
-            ask("description", f"description.processors.{i}.dpa_signed",
-                f"Is an Art. 28 data processing agreement signed with '{proc.name}'?")
-        if proc.uses_data_for_own_purposes is None:
-            ask("description", f"description.processors.{i}.uses_data_for_own_purposes",
-                f"Does '{proc.name}' use the data for its own purposes (e.g. training its models)?")
-    recorded_flows = {t.data_flow for t in desc.international_transfers if t.data_flow}
-    for transfer in prefill["international_transfers"]:
-        if transfer["data_flow"] not in recorded_flows:
-            ask("description", "description.international_transfers",
-                f"Data flow {transfer['data_flow']} sends personal data to {transfer['importer']} in "
-                f"{transfer['country']}: record the transfer and its mechanism (Chapter V).")
-    for i, transfer in enumerate(desc.international_transfers):
-        if not transfer.mechanism:
-            ask("description", f"description.international_transfers.{i}.mechanism",
-                f"Which Chapter V mechanism covers the transfer to {transfer.importer} ({transfer.country})?")
-        elif not transfer.tia_ref and "adequacy" not in transfer.mechanism.lower():
-            ask("description", f"description.international_transfers.{i}.tia_ref",
-                f"Where is the transfer impact assessment for {transfer.importer} ({transfer.country})?")
-    for flow_id in prefill["unknown_regions"]:
-        ask("description", "system.yaml", f"Data flow {flow_id} carries personal data but has no region: "
-                                          "where is it processed?")
-    if system.automated_decisions and desc.automated_decision is None:
-        ask("description", "description.automated_decision", "Which automated decisions are made, with what effect, "
-                                                              "under which Art. 22 exception, reviewed by whom?")
-    for key, title in NECESSITY_ITEMS.items():
-        item = dpia.necessity.get(key)
-        if item is None:
-            ask("necessity", f"necessity.{key}", f"{title}: how is it ensured?")
-        elif item.assessment == "to_fix":
-            ask("necessity", f"necessity.{key}", f"{title} is marked to_fix: what is the plan?")
-    rows = risk_rows(dpia, is_large_scale=large_scale(result))
-    if not rows:
-        ask("risks", "risks", "Which risks to data subjects' rights and freedoms were identified and rated?")
-    refs = {r.catalogue_ref for r in dpia.risks}
-    expected = dict(AI_RISKS_EXPECTED) if system.generative else {}
-    if prefill["international_transfers"] or prefill["processors"]:
-        expected["R04"] = "Prompts with personal data sent to a hosted model API"
-    if system.automated_decisions:
-        expected["R08"] = "Automated decisions and automation bias"
-    for ref, title in sorted(expected.items()):
-        if ref not in refs:
-            ask("risks", "risks", f"AI-specific risk {ref} ({title}) is not assessed.")
-    for i, row in enumerate(rows):
-        if row["inherent_level"] != "low" and not row["measures"]:
-            ask("risks", f"risks.{i}.measures", f"{row['id']} is {row['inherent_level']}: which measures address it?")
-        if not row["residual_rated"]:
-            ask("risks", f"risks.{i}.residual_severity", f"{row['id']}: what is the residual risk after the measures?")
-        elif row["residual_level"] != "low" and not row["approved_by"]:
-            ask("risks", f"risks.{i}.approved_by", f"{row['id']}: who accepted the {row['residual_level']} "
-                                                   "residual risk?")
-    if prior_consultation_required(rows) and dpia.prior_consultation is None:
-        ask("outcome", "prior_consultation", "A residual risk stays high: consult the supervisory authority before "
-                                             "processing (Art. 36(1)), or add measures.")
-    if dpia.dpo is None:
-        ask("consultation", "dpo", "Who is the DPO (name, contact)?")
-    if dpia.dpo_advice is None:
-        ask("consultation", "dpo_advice", "What did the DPO advise (Art. 35(2)), and was it followed?")
-    if dpia.data_subject_views is None:
-        ask("consultation", "data_subject_views", "Were data subjects' views sought (Art. 35(9))? If not, why not?")
-    if not (dpia.sign_off.measures_approved_by and dpia.sign_off.residual_risks_approved_by):
-        ask("outcome", "sign_off", "Who approved the measures and the residual risks, and when?")
-    if dpia.next_review_due is None:
-        ask("outcome", "next_review_due", "When will the DPIA be reviewed (Art. 35(11))?")
-    else:
-        from rmfkit.clock import today
-
-        if dpia.next_review_due < today():
-            ask("outcome", "next_review_due", f"The review was due on {dpia.next_review_due.isoformat()}.")
-    return asks
-
-
 # ---------------------------------------------------------------- workspace-level views
 
 def load(ws: "Workspace") -> Dpia | None:
     """The workspace's DPIA record, or None when ``dpia.yaml`` does not exist yet."""
     return ws.records.get(DPIA_FILE)
-
-
-def view(ws: "Workspace") -> dict[str, Any]:
-    """The DPIA-inputs section of the packet as plain data."""
-    system = ws.system
-    dpia = load(ws)
-    result = screen(system, dpia)
-    rows = risk_rows(dpia, is_large_scale=large_scale(result)) if dpia else []
-    prefill = prefill_description(system)
-    out: dict[str, Any] = {
-        "recorded": dpia is not None, "screening": result.as_dict(),
-        "prefill": prefill, "risks": rows,
-        "prior_consultation_required": prior_consultation_required(rows),
-        "completeness": completeness(system, dpia, result),
-        "rmf_suggestions": [{"subcategory": s, "reason": r} for s, r in rmf_suggestions(ws)],
-        "scale": {"severity": {str(k): v for k, v in GAUGE_LABELS.items() if k},
-                  "likelihood": {str(k): v for k, v in GAUGE_LABELS.items() if k}},
-    }
-    if dpia is None:
-        return out
-    data = dpia.model_dump(mode="json", exclude={"screening", "risks"})
-    out.update({key: data[key] for key in ("dpia_id", "version", "status", "example_data", "created_at", "updated_at",
-                                           "next_review_due", "review_triggers", "controller", "dpo", "author",
-                                           "evaluator", "approver", "description", "measures", "dpo_advice",
-                                           "data_subject_views", "other_consultees", "sign_off",
-                                           "prior_consultation")})
-    out["necessity"] = [{"key": key, "title": title, **(data["necessity"].get(key) or
-                                                         {"answer": None, "measures": [], "assessment": None})}
-                        for key, title in NECESSITY_ITEMS.items()]
-    out["screening"]["decision_rationale"] = dpia.screening.decision_rationale
-    out["screening"]["decided_by"] = dpia.screening.decided_by
-    out["screening"]["decided_at"] = dpia.screening.decided_at.isoformat() if dpia.screening.decided_at else None
-    return out
-
-
-def status(ws: "Workspace") -> dict[str, Any] | None:
-    """The DPIA line of ``rmfkit status``; None when no ``dpia.yaml`` exists."""
-    dpia = load(ws)
-    if dpia is None:
-        return None
-    result = screen(ws.system, dpia)
-    rows = risk_rows(dpia, is_large_scale=large_scale(result))
-    return {"state": dpia.status, "decision": result.decision, "criteria_met": len(result.criteria_met),
-            "risks": len(rows), "residual_high": sum(1 for r in rows if r["residual_level"] == "high"),
-            "prior_consultation_required": prior_consultation_required(rows),
-            "open_questions": len(completeness(ws.system, dpia, result))}
 
 
 def rmf_suggestions(ws: "Workspace") -> list[tuple[str, str]]:
@@ -522,129 +356,6 @@ def rmf_suggestions(ws: "Workspace") -> list[tuple[str, str]]:
         if sub in RMF_LINKS and sub not in found:
             found[sub] = reason
     return [(sub, found[sub]) for sub in RMF_LINKS if sub in found and ws.assessment(sub).status != "met"]
-
-
-# ---------------------------------------------------------------- CNIL PIA tool export
-
-CNIL_TEXT_REFS = (111, 112, 113, 121, 122, 123, 211, 212, 213, 214, 215, 221, 222, 223, 224, 225, 226, 227)
-CNIL_FEARED_EVENTS = {"illegitimate_access": 32, "unwanted_modification": 33, "disappearance": 34}
-_NECESSITY_TO_CNIL = {"purpose_specification": 211, "function_creep": 211, "lawful_basis": 212,
-                      "minimisation": 213, "less_intrusive_alternatives": 213, "accuracy": 214,
-                      "storage_limitation": 215, "information": 221, "consent": 222, "access_portability": 223,
-                      "rectification_erasure": 224, "restriction_objection": 225,
-                      "automated_decision_safeguards": 225, "processors": 226, "transfers": 227}
-# Rights and fairness risks have no native slot in the tool: described in the closest principle's answer.
-_RIGHTS_RISK_TO_CNIL = {"R06": 214, "R09": 214, "R07": 225, "R08": 225}
-
-
-def _p(text: str | None) -> str:
-    return f"<p>{html.escape(text)}</p>" if text else ""
-
-
-def _ul(items: list[str]) -> str:
-    return "<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in items) + "</ul>" if items else ""
-
-
-def _iso(day: dt.date | None) -> str:
-    return f"{(day or dt.date(1970, 1, 1)).isoformat()}T00:00:00.000Z"
-
-
-def _cnil_texts(system: SystemProfile, dpia: Dpia) -> dict[int, str]:
-    d = dpia.description
-    texts: dict[int, list[str]] = {ref: [] for ref in CNIL_TEXT_REFS}
-    texts[111] += [_p(d.processing_name or system.name), _p(d.summary or system.purpose), _p(d.context),
-                   _ul([f"{p.purpose} ({p.lifecycle_phase})" for p in d.purposes])]
-    parties = []
-    if dpia.controller:
-        parties.append(f"Controller: {dpia.controller.name}")
-    parties += [f"{p.role.replace('_', ' ').capitalize()}: {p.name}" + (f" ({p.service})" if p.service else "")
-                for p in d.processors]
-    texts[112].append(_ul(parties))
-    texts[113].append(_ul(d.codes_and_certifications))
-    texts[121].append(_ul([f"{c.name}" + (" (special category)" if c.special_category else "")
-                           + (f"; retention: {c.retention}" if c.retention else "")
-                           + (f"; recipients: {', '.join(c.recipients)}" if c.recipients else "")
-                           for c in d.data_categories]))
-    texts[122].append(_ul([f"{f.id}: {f.description} ({f.source} → {f.destination}, {f.region or 'region not recorded'})"
-                           for f in system.data_flows]))
-    texts[123].append(_ul(d.supporting_assets))
-    for key, ref in _NECESSITY_TO_CNIL.items():
-        item = dpia.necessity.get(key)
-        if item:
-            texts[ref].append(_p(f"{NECESSITY_ITEMS[key]}: {item.answer}"))
-    texts[212].append(_ul([f"{p.purpose} ({p.lifecycle_phase}): {p.lawful_basis or 'lawful basis not recorded'}"
-                           for p in d.purposes]))
-    texts[226].append(_ul([f"{p.name}: Art. 28 agreement " + ("signed" if p.dpa_signed else "not confirmed")
-                           + ("; uses data for its own purposes" if p.uses_data_for_own_purposes else "")
-                           for p in d.processors]))
-    texts[227].append(_ul([f"{t.importer} ({t.country}): {t.mechanism or 'mechanism not recorded'}"
-                           + (f"; transfer impact assessment {t.tia_ref}" if t.tia_ref else "")
-                           for t in d.international_transfers]))
-    for risk in dpia.risks:
-        if risk.feared_event == "rights_impact":
-            ref = _RIGHTS_RISK_TO_CNIL.get(risk.catalogue_ref or "", 213)
-            texts[ref].append(_p(f"Risk {risk.id} {risk.title}: severity {risk.severity}, likelihood "
-                                 f"{risk.likelihood}. {risk.severity_justification} {risk.likelihood_justification}"))
-    return {ref: "".join(parts) for ref, parts in texts.items() if "".join(parts)}
-
-
-def to_cnil(ws: "Workspace") -> dict[str, Any]:
-    """The CNIL PIA tool's import JSON (front-end format): ``pia, answers, measures, evaluations, comments``.
-
-    Written from the documented shape only. Gauges carry the highest severity (x) and likelihood (y) of
-    the risks folded into each feared event; residual ratings are left to the evaluator in the tool.
-    """
-    from rmfkit.errors import InputFileError
-
-    dpia = load(ws)
-    if dpia is None:
-        raise InputFileError("no DPIA recorded yet", file=DPIA_FILE, hint="start one with `rmfkit dpia init`")
-    system = ws.system
-    created, updated = _iso(dpia.created_at), _iso(dpia.updated_at or dpia.created_at)
-    advice, views = dpia.dpo_advice, dpia.data_subject_views
-    pia = {
-        "name": dpia.description.processing_name or system.name, "category": "AI system",
-        "author_name": dpia.author or "", "evaluator_name": dpia.evaluator or "",
-        "validator_name": dpia.approver or "", "status": 0, "created_at": created, "updated_at": updated,
-        "dpos_names": advice.name if advice else (dpia.dpo.name if dpia.dpo else ""),
-        "dpo_status": (0 if advice.recommendation == "do_not_proceed" else 1) if advice else None,
-        "dpo_opinion": _p(advice.advice) if advice else "",
-        "people_names": (views.representatives or "") if views and views.sought else "",
-        "concerned_people_searched_opinion": views.sought if views else None,
-        "concerned_people_searched_content": (views.reasons_if_not_sought or "") if views and not views.sought else "",
-        "concerned_people_status": 1 if views and views.sought and views.summary else None,
-        "concerned_people_opinion": _p(views.summary) if views and views.sought else "",
-        "rejection_reason": "", "applied_adjustments": "",
-    }
-    answers = [{"reference_to": ref, "data": {"text": text, "gauge": None, "list": []}, "created_at": created}
-               for ref, text in sorted(_cnil_texts(system, dpia).items())]
-    measure_ids = {m.id: n for n, m in enumerate(dpia.measures, start=1)}
-    measures = [{"id": measure_ids[m.id], "title": m.title, "content": _p(m.description) + _p(f"Status: {m.status}"),
-                 "placeholder": "measures.default_placeholder", "created_at": created} for m in dpia.measures]
-    for event, section in CNIL_FEARED_EVENTS.items():
-        folded = [r for r in dpia.risks if r.feared_event == event]
-        if not folded:
-            continue
-        base = section * 10
-        titles = [dpia.measure(m).title for r in folded for m in r.measures if dpia.measure(m)]
-        lists = {base + 1: [i for r in folded for i in r.impacts], base + 2: [t for r in folded for t in r.threats],
-                 base + 3: [s for r in folded for s in r.sources], base + 4: titles}
-        for ref, items in lists.items():
-            answers.append({"reference_to": ref, "data": {"text": None, "gauge": None,
-                                                          "list": list(dict.fromkeys(items))}, "created_at": created})
-        answers.append({"reference_to": base + 5, "data": {
-            "text": "".join(_p(f"{r.id} {r.title}: {r.severity} ({GAUGE_LABELS[r.severity]}). "
-                               f"{r.severity_justification}") for r in folded),
-            "gauge": max(r.severity for r in folded), "list": []}, "created_at": created})
-        answers.append({"reference_to": base + 6, "data": {
-            "text": "".join(_p(f"{r.id} {r.title}: {r.likelihood} ({GAUGE_LABELS[r.likelihood]}). "
-                               f"{r.likelihood_justification}") for r in folded),
-            "gauge": max(r.likelihood for r in folded), "list": []}, "created_at": created})
-    comments = [{"reference_to": 111, "for_measure": False, "created_at": created,
-                 "description": "Generated by rmfkit from dpia.yaml. Rights and fairness risks without a native slot "
-                                "are described in answers 213, 214 and 225; the full risk register and residual "
-                                "ratings are in the audit packet."}]
-    return {"pia": pia, "answers": answers, "measures": measures, "evaluations": [], "comments": comments}
 
 
 # ---------------------------------------------------------------- reference checks (rmfkit validate)

@@ -15,7 +15,7 @@ import stat
 import tempfile
 from pathlib import Path
 
-from rmfkit.errors import InputFileError
+from rmfkit.errors import InputFileError, UsageError
 
 LOCK_NAME = ".rmfkit.lock"
 INDEX_NAME = ".rmfkit-index.json"
@@ -108,3 +108,17 @@ def copy_atomic(source: Path, target: Path) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def write_output(path: Path, payload: bytes) -> Path:
+    """Write an output file at a path the user chose (an export), atomically; a folder there is refused.
+
+    >>> import tempfile
+    >>> write_output(Path(tempfile.mkdtemp()) / "pia.json", b"{}").name
+    'pia.json'
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise UsageError(f"{path} is a directory", field="--out", hint="give a file name, e.g. pia.json")
+    atomic_write_bytes(path, payload)
+    return path

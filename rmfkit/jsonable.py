@@ -1,4 +1,6 @@
-"""Analysis results as JSON-ready values (dates as ISO text), for ``--json`` output and view models.
+"""Results as JSON-ready values (dates as ISO text, tuples as lists, dataclasses and models as dicts).
+
+The one converter of the package, a thin name for ``pydantic_core.to_jsonable_python``.
 
 >>> import datetime as dt
 >>> jsonable({"due": dt.date(2027, 1, 31), "ids": ("A", "B")})
@@ -6,16 +8,11 @@
 """
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
+
+from pydantic_core import to_jsonable_python
 
 
 def jsonable(value: Any) -> Any:
-    """Dicts, lists and tuples recursively; dates and datetimes as ISO text; everything else unchanged."""
-    if isinstance(value, dict):
-        return {k: jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [jsonable(v) for v in value]
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
+    """``value`` as plain JSON data (sets keep no order: sort them before handing them in)."""
+    return to_jsonable_python(value)

@@ -173,17 +173,18 @@ def register_rows(ws: "Workspace") -> list[dict[str, Any]]:
     return [register_row(r) for r in risks]
 
 
-def summary(risks: Iterable[Risk]) -> dict[str, Any]:
-    """Counts for the status page: open risks by current level, mitigated ones, overdue treatments."""
-    from rmfkit.clock import today
+def summary(risks: Iterable[Risk], today: dt.date | None = None) -> dict[str, Any]:
+    """Counts for the status page: open risks by current level, mitigated ones, overdue treatments (as of ``today``)."""
+    from rmfkit.clock import today as default_today
 
+    day = today or default_today()
     risks = list(risks)
     open_risks = [r for r in risks if r.status != "closed"]
     by_level = {name: sum(1 for r in open_risks if level(r.current_score) == name) for name in LEVELS}
     return {"total": len(risks), "open": len(open_risks), "open_high": by_level["high"],
             "open_medium": by_level["medium"], "open_low": by_level["low"],
             "with_residual_score": sum(1 for r in risks if r.residual_score is not None),
-            "overdue": sum(1 for r in open_risks if r.due and r.due < today())}
+            "overdue": sum(1 for r in open_risks if r.due and r.due < day)}
 
 
 def scale_legend() -> dict[str, Any]:

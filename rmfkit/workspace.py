@@ -18,7 +18,7 @@ import datetime as dt
 import os
 import shutil
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from pydantic import ValidationError
 
@@ -36,6 +36,9 @@ from rmfkit.fileio import LOCK_NAME, atomic_write_bytes, copy_atomic, ensure_git
 from rmfkit.safeparse import MAX_YAML_BYTES, parse_yaml, parse_yaml_plain
 from rmfkit.wording import describe_validation_error
 from rmfkit.yamlio import dump_yaml, equal, key_problems, line_of, merge_into, plain
+
+if TYPE_CHECKING:
+    from rmfkit.library.freshness import EvidenceChecks
 
 LOCK_TIMEOUT_S = 60
 
@@ -207,6 +210,12 @@ class Workspace:
     @property
     def evidence(self) -> dict[str, EvidenceRecord]:
         return self.current().evidence
+
+    def check_evidence(self, today: dt.date | None = None, *, cached: bool = False) -> "EvidenceChecks":
+        """Hash every evidence artefact against its recorded SHA-256 and dates: the analysis's ``checks``."""
+        from rmfkit.library.freshness import check_all
+
+        return check_all(self, today, cached=cached)
 
     def evidence_dir(self, evidence_id: str) -> Path:
         return self.path(f"evidence/{evidence_id}")

@@ -70,7 +70,7 @@ def test_example_story_is_consistent(ws):
     """The example data agrees with itself: shares of requests, redaction before the fallback, agents as data
     subjects, dated evidence, the pilot's license step, the DPIA decision against the frozen 2026-Q3."""
     from rmfkit import dpia
-    from rmfkit.review import load_snapshot
+    from rmfkit.review.snapshots import load_snapshot
 
     flows = {f.id: f for f in ws.system.data_flows}
     assert (flows["F2-rag-to-local-model"].share_of_requests, flows["F3-rag-to-hosted-api"].share_of_requests) == (
@@ -95,7 +95,7 @@ def test_example_story_is_consistent(ws):
         " ".join(record.screening.decision_rationale.split())
     # the decision changed within Q4; the frozen Q3 snapshot still holds the earlier one
     assert record.screening.decided_at == dt.date(2026, 10, 5) and record.screening.decision == "required"
-    q3 = load_snapshot(ws, "2026-Q3")["records"]["dpia.yaml"]["screening"]
+    q3 = load_snapshot(ws, "2026-Q3").document["records"]["dpia.yaml"]["screening"]
     assert (q3["decision"], q3["decided_at"]) == ("recommended", "2026-02-18")
     assert record.sign_off.date == dt.date(2026, 11, 16) and record.dpo_advice.date == dt.date(2026, 11, 10)
     # evidence is imported after it was collected; pilot steps cite nothing collected after their date

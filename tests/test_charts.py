@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from rmfkit.report import charts
+from rmfkit.render import charts
 
 COVERAGE = [
     {"function": "GOVERN", "met": 3, "partially_met": 3, "unsupported": 0, "not_met": 2, "not_applicable": 0,

@@ -24,7 +24,7 @@ from typing import Callable
 
 import pytest
 
-from rmfkit.report.bundle import MANIFEST, SIGNATURE, PacketWriter, canonical_json, write_zip
+from rmfkit.seal import MANIFEST, SIGNATURE, PacketWriter, canonical_json, write_zip
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 BASE = CORPUS / "base"

@@ -11,7 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rmfkit import dpia
+from rmfkit import dpia, dpia_assessment
+from rmfkit.analysis import of_workspace
+from rmfkit.dpia_assessment import completeness
+from rmfkit.views import status
 from rmfkit.models.dpia import CRITERIA, Dpia
 from rmfkit.models.system import SystemProfile
 from rmfkit.workspace import Workspace
@@ -172,13 +175,13 @@ def test_transfer_without_mechanism_is_flagged_and_asked():
     profile = system(personal=True, region="US", processor="Acme API Inc.")
     transfer = dpia.prefill_description(profile)["international_transfers"][0]
     assert (transfer["country"], transfer["mechanism"], transfer["mechanism_recorded"]) == ("US", None, False)
-    asks = [a["question"] for a in dpia.completeness(profile, record(screening={"decision": "required"}))]
+    asks = [a["question"] for a in completeness(profile, record(screening={"decision": "required"}))]
     assert ("Data flow F1 sends personal data to Acme API Inc. in US: record the transfer and its mechanism "
             "(Chapter V).") in asks
     recorded = record(screening={"decision": "required"},
                       description={"international_transfers": [{"importer": "Acme API Inc.", "country": "US",
                                                                   "data_flow": "F1"}]})
-    asks = [a for a in dpia.completeness(profile, recorded) if a["section"] == "description"]
+    asks = [a for a in completeness(profile, recorded) if a["section"] == "description"]
     assert {"section": "description", "field": "description.international_transfers.0.mechanism",
             "question": "Which Chapter V mechanism covers the transfer to Acme API Inc. (US)?"} in asks
 
@@ -214,7 +217,7 @@ def test_prior_consultation_when_a_residual_risk_stays_high():
     rows = dpia.risk_rows(high, is_large_scale=False)
     assert (rows[0]["inherent_level"], rows[0]["residual_level"]) == ("high", "high")
     assert dpia.prior_consultation_required(rows) is True
-    asks = dpia.completeness(system(), high.model_copy(update={"screening": high.screening.model_copy(
+    asks = completeness(system(), high.model_copy(update={"screening": high.screening.model_copy(
         update={"decision": "required"})}))
     assert {"section": "outcome", "field": "prior_consultation",
             "question": "A residual risk stays high: consult the supervisory authority before processing "
@@ -236,18 +239,19 @@ def test_unrated_residual_counts_as_inherent_and_large_scale_lifts_limited_x_max
 def test_example_dpia_is_complete_and_its_status(example_ws, monkeypatch):
     monkeypatch.setenv("RMFKIT_TODAY", "2026-11-29")
     ws = Workspace.open(example_ws)
-    assert dpia.completeness(ws.system, dpia.load(ws)) == []
-    assert dpia.status(ws) == {"state": "approved", "decision": "required", "criteria_met": 4, "risks": 10,
-                               "residual_high": 0, "prior_consultation_required": False, "open_questions": 0}
+    assert completeness(ws.system, dpia.load(ws)) == []
+    assert status.dpia(of_workspace(ws)) == {"state": "approved", "decision": "required", "criteria_met": 4, "risks": 10,
+                                             "residual_high": 0, "prior_consultation_required": False,
+                                             "open_questions": 0}
     monkeypatch.setenv("RMFKIT_TODAY", "2027-03-01")
-    assert dpia.completeness(ws.system, dpia.load(ws)) == [
+    assert completeness(ws.system, dpia.load(ws)) == [
         {"section": "outcome", "field": "next_review_due", "question": "The review was due on 2027-02-15."}]
 
 
 def test_what_a_dpo_still_asks_of_a_fresh_draft(example_ws):
     ws = Workspace.open(example_ws)
     draft = dpia.draft(ws.system, today=dt.date(2026, 11, 29))
-    asks = dpia.completeness(ws.system, draft)
+    asks = completeness(ws.system, draft)
     fields = [a["field"] for a in asks]
     assert fields.count("screening") == 4
     assert asks[0]["question"] == "Not answered yet: a, b, c, C1, C3, C6, C9."
@@ -272,7 +276,7 @@ def test_what_a_dpo_still_asks_of_a_fresh_draft(example_ws):
 
 
 def test_no_dpia_record_asks_for_one():
-    assert dpia.completeness(system(), None) == [
+    assert completeness(system(), None) == [
         {"section": "dpia", "field": "dpia.yaml",
          "question": "No DPIA record yet: run the screening and record the decision (`rmfkit dpia screen`)."}]
 
@@ -342,7 +346,7 @@ def test_dpia_init_and_screen_on_a_new_workspace(tmp_path, run_cli):
 
 def test_view_for_the_packet(example_ws):
     ws = Workspace.open(example_ws)
-    view = dpia.view(ws)
+    view = dpia_assessment.view(ws)
     assert view["recorded"] is True and view["dpia_id"] == "DPIA-support-assistant" and view["example_data"] is True
     assert view["screening"]["decision"] == "required"
     assert view["screening"]["decided_at"] == "2026-10-05"
@@ -376,17 +380,18 @@ def test_rmf_suggestions_name_the_four_subcategories(example_ws):
 
 def test_status_shows_not_recorded_without_dpia(tmp_path):
     ws = Workspace.create(tmp_path / "ws", system_id="demo", name="Demo", owner="o")
-    from rmfkit.status import status_summary
+    from rmfkit.analysis import of_workspace
+    from rmfkit.views.status import status_summary
 
-    summary = status_summary(ws)
+    summary = status_summary(of_workspace(ws))
     assert summary["dpia"] is None and summary["risks"] is None
 
 
 def test_packet_dpia_section_names_what_is_missing(example_ws, monkeypatch):
     import re
 
-    from rmfkit.report.html import render_packet_html
-    from rmfkit.report.views import packet_view
+    from rmfkit.render.html import render_packet_html
+    from rmfkit.views.packet import packet_view
 
     monkeypatch.setenv("RMFKIT_TODAY", "2026-11-29")
     path = example_ws / "dpia.yaml"
@@ -395,7 +400,7 @@ def test_packet_dpia_section_names_what_is_missing(example_ws, monkeypatch):
                     "B2B users reached only through their employers; the customer advisory board is planned for Q1.\n",
                     encoding="utf-8")
     ws = Workspace.open(example_ws)
-    html = render_packet_html(packet_view(ws), workspace_root=ws.root, images={"heat_map": "data:,"})
+    html = render_packet_html(packet_view(ws.current(), of_workspace(ws)), workspace_root=ws.root, images={"heat_map": "data:,"})
     section = " ".join(re.sub(r"<[^>]+>", " ", html[html.index('id="s-dpia"'):html.index('id="s-operations"')]).split())
     assert "Not recorded: the DPO's advice and whether it was followed (dpia.yaml, dpo_advice)." in section
     assert ("Not sought, because: B2B users reached only through their employers; the customer advisory board is "

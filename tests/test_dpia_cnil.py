@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from rmfkit import dpia
+from rmfkit.render.cnil import to_cnil
 from rmfkit.workspace import Workspace
 
 SHAPE = json.loads((Path(__file__).parent / "fixtures" / "dpia" / "cnil-shape.json").read_text())
@@ -58,7 +59,7 @@ def assert_documented_shape(export: dict) -> None:
 
 
 def test_example_export_matches_the_documented_shape(example_ws):
-    export = dpia.to_cnil(Workspace.open(example_ws))
+    export = to_cnil(Workspace.open(example_ws).current())
     assert_documented_shape(export)
     refs = [a["reference_to"] for a in export["answers"]]
     assert refs == SHAPE["text_questions"] + [321, 322, 323, 324, 325, 326, 331, 332, 333, 334, 335, 336,
@@ -69,7 +70,7 @@ def test_example_export_matches_the_documented_shape(example_ws):
 
 
 def test_example_export_values(example_ws):
-    export = dpia.to_cnil(Workspace.open(example_ws))
+    export = to_cnil(Workspace.open(example_ws).current())
     pia = export["pia"]
     assert (pia["name"], pia["category"], pia["status"]) == (
         "Customer Support Assistant (LLM drafting and in-app chat answers)", "AI system", 0)
@@ -99,7 +100,7 @@ def test_minimal_record_exports_all_keys_and_no_empty_answers(tmp_path):
     ws = Workspace.create(tmp_path / "ws", system_id="demo", name="Demo <AI>", owner="o")
     with ws.edit():
         ws.put("dpia.yaml", dpia.draft(ws.system, today=dt.date(2026, 11, 29)))
-    export = dpia.to_cnil(Workspace.open(tmp_path / "ws"))
+    export = to_cnil(Workspace.open(tmp_path / "ws").current())
     assert_documented_shape(export)
     assert export["pia"]["name"] == "Demo <AI>"
     assert export["pia"]["updated_at"] == export["pia"]["created_at"] == "2026-11-29T00:00:00.000Z"
@@ -114,7 +115,7 @@ def test_cli_export_to_file_and_bad_format(example_ws, run_cli, tmp_path):
     code, stdout, err = run_cli("dpia", "export", "--format", "cnil", "--out", out, "-w", example_ws)
     assert code == 0, err
     assert stdout.strip() == f"Wrote {out} (36 answers, 12 measures)"
-    assert json.loads(out.read_text()) == dpia.to_cnil(Workspace.open(example_ws))
+    assert json.loads(out.read_text()) == to_cnil(Workspace.open(example_ws).current())
     code, stdout, _ = run_cli("dpia", "export", "--format", "cnil", "-w", example_ws)
     assert code == 0 and json.loads(stdout)["pia"]["status"] == 0
     code, _, err = run_cli("dpia", "export", "--format", "pdf", "-w", example_ws)
@@ -142,7 +143,7 @@ def test_each_feared_event_lands_on_its_cnil_item(tmp_path, feared_event, sectio
                    "likelihood_justification": "why l", "measures": ["M-01"]}]})
     with ws.edit():
         ws.put("dpia.yaml", record)
-    answers = {a["reference_to"]: a["data"] for a in dpia.to_cnil(Workspace.open(tmp_path / "ws"))["answers"]}
+    answers = {a["reference_to"]: a["data"] for a in to_cnil(Workspace.open(tmp_path / "ws").current())["answers"]}
     base = section * 10
     assert [answers[base + k]["list"] for k in (1, 2, 3, 4)] == [["i"], ["t"], ["s"], ["Backups"]]
     assert (answers[base + 5]["gauge"], answers[base + 6]["gauge"]) == (4, 1)

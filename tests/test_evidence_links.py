@@ -132,15 +132,16 @@ def test_ls_is_readable_at_80_columns(example_ws, run_cli, monkeypatch):
 def test_packet_evidence_index_says_what_evidence_ls_says(example_ws, run_cli):
     import re
 
-    from rmfkit.report.html import render_packet_html
-    from rmfkit.report.views import packet_view
+    from rmfkit.render.html import render_packet_html
+    from rmfkit.analysis import of_workspace
+    from rmfkit.views.packet import packet_view
 
     sidecar = example_ws / "evidence" / "lic-vllm" / "evidence.yaml"
     sidecar.write_text(sidecar.read_text("utf-8") + "subcategories:\n  - MAP 4.1\n  - MEASURE 2.7\n",
                        encoding="utf-8")
     listed = supports(run_cli, example_ws)
     ws = Workspace.open(example_ws)
-    view = packet_view(ws)
+    view = packet_view(ws.current(), of_workspace(ws))
     rows = {row["id"]: row for row in view["evidence"]["rows"]}
     assert rows.keys() == listed.keys()
     for eid, links in listed.items():

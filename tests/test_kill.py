@@ -27,9 +27,10 @@ from typing import Callable
 import pytest
 
 from rmfkit.library import store
-from rmfkit.report.bundle import MANIFEST, build_packet
-from rmfkit.report.verify import verify
-from rmfkit.review import snapshots, take_snapshot
+from rmfkit.seal import MANIFEST
+from rmfkit.packet import build_packet
+from rmfkit.verify import verify
+from rmfkit.review.snapshots import snapshots, take_snapshot
 from rmfkit.workspace import Workspace
 
 BASE = Path(__file__).resolve().parent / "corpus" / "base"
@@ -212,7 +213,7 @@ def test_concurrent_imports_all_land(tmp_path: Path):
 def test_concurrent_snapshots_chain(tmp_path: Path):
     """Four snapshots taken at once: all land in one chain (the lock orders them), and every one verifies."""
     root = fresh_workspace(tmp_path)
-    script = "import sys; from rmfkit.review import take_snapshot; from rmfkit.workspace import Workspace; " \
+    script = "import sys; from rmfkit.review.snapshots import take_snapshot; from rmfkit.workspace import Workspace; " \
              "take_snapshot(Workspace.open(sys.argv[1]), sys.argv[2])"
     labels = ["2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"]
     processes = [subprocess.Popen([sys.executable, "-c", script, str(root), label], stderr=subprocess.PIPE, text=True)

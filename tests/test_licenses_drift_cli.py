@@ -125,9 +125,10 @@ def test_cli_unknown_need_is_a_usage_error(example_ws, run_cli):
 
 
 def test_status_section_counts(example_ws):
-    from rmfkit.status import status_summary
+    from rmfkit.analysis import of_workspace
+    from rmfkit.views.status import status_summary
 
-    section = status_summary(open_workspace(example_ws))["licenses"]
+    section = status_summary(of_workspace(open_workspace(example_ws)))["licenses"]
     assert section["openness"] == {"open_source": 5, "open_weights": 2, "open_access": 1, "closed": 3,
                                    "undetermined": 0}
     assert section["mof_class"] == "unclassified" and section["primary_model"] == "llama-3.1-8b-instruct"

@@ -185,10 +185,11 @@ def check_start_here(notebook, ws_path, tmp_path):
     assert coverage == expected_coverage(ws_path)
     assert [r[0] for r in coverage] == ["GOVERN", "MAP", "MEASURE", "MANAGE"]
     assert "The workspace is valid" in html_of(notebook, "validate")
-    from rmfkit.status import operations_section
+    from rmfkit.analysis import of_workspace
+    from rmfkit.views.status import operations
     from rmfkit.workspace import open_workspace
 
-    pilot = operations_section(open_workspace(ws_path))["pilot"]
+    pilot = operations(of_workspace(open_workspace(ws_path)))["pilot"]
     assert pilot.startswith("step ") and f"Pilot: {pilot}" in html.unescape(html_of(notebook, "pilot"))
     mine = tmp_path / "my-system"
     assert (mine / "rmfkit.yaml").is_file()
@@ -329,7 +330,7 @@ def check_audit_packet(notebook, ws_path, tmp_path):
 def check_quarterly_review(notebook, ws_path, tmp_path):
     from rmfkit import review
     from rmfkit.library.store import check_drift
-    from rmfkit.report.verify import verify
+    from rmfkit.verify import verify
     from rmfkit.workspace import open_workspace
 
     ws = open_workspace(ws_path)

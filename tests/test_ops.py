@@ -209,14 +209,15 @@ def test_one_usable_item_keeps_the_claim_and_names_the_broken_one():
 
 
 def test_status_section_counts_and_current_pilot_step(ops_ws: Path, monkeypatch):
-    from rmfkit.status import SECTIONS
+    from rmfkit.analysis import of_workspace
+    from rmfkit.views.status import operations
 
     monkeypatch.setenv("RMFKIT_TODAY", "2026-07-01")
     ws = Workspace.open(ops_ws)
-    assert SECTIONS["operations"](ws) == {"items_done": 1, "items_open": 3, "items_unsupported": 1,
+    assert operations(of_workspace(ws)) == {"items_done": 1, "items_open": 3, "items_unsupported": 1,
                                           "items_overdue": 1, "pilot": "step 3 of 10: Local inference behind a thin API"}
     (ops_ws / "operations.yaml").unlink()
-    assert SECTIONS["operations"](Workspace.open(ops_ws)) is None
+    assert operations(of_workspace(Workspace.open(ops_ws))) is None
 
 
 def test_current_pilot_step_skips_done_and_skipped_steps():

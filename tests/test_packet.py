@@ -61,7 +61,8 @@ def _copy_example(target: Path, port: int) -> Path:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     """(workspace, packet folder, key folder, listener) — the example plus a hostile risk, signed."""
-    from rmfkit.report.bundle import build_packet, generate_keys
+    from rmfkit.packet import build_packet
+    from rmfkit.seal import generate_keys
     from rmfkit.workspace import Workspace
 
     base = tmp_path_factory.mktemp("packet")
@@ -84,7 +85,12 @@ def pdf_text(built) -> str:
     from pypdf import PdfReader
 
     reader = PdfReader(built[1].out / "packet.pdf")
-    return "\n".join(page.extract_text() for page in reader.pages)
+    return joined_ids("\n".join(page.extract_text() for page in reader.pages))
+
+
+def joined_ids(text: str) -> str:
+    """PDF text with identifiers joined again where the layout may break them (U+200B after - . / _)."""
+    return re.sub("\u200b\\s*", "", text)
 
 
 def _flat(text: str) -> str:
@@ -170,7 +176,7 @@ def test_pdf_attachments_equal_the_bundle_files(built):
 
 
 def test_bundle_json_holds_records_results_versions_and_time(built):
-    from rmfkit.report.bundle import schema_versions
+    from rmfkit.records import schema_versions
 
     ws, result = built[0], built[1]
     bundle = json.loads((result.out / "bundle.json").read_text("utf-8"))
@@ -182,7 +188,7 @@ def test_bundle_json_holds_records_results_versions_and_time(built):
     assert set(bundle["results"]) >= {"cover", "summary", "mapping", "licenses", "measurement", "risks", "dpia",
                                       "operations", "evidence", "actions", "signoff"}
     assert bundle["results"]["mapping"]["subcategory_count"] == 72
-    from rmfkit.report.bundle import key_fingerprint, load_private_key
+    from rmfkit.seal import key_fingerprint, load_private_key
 
     key = load_private_key(built[2] / "packet-signing-key.pem")
     assert bundle["signer_key_sha256"] == key_fingerprint(key.public_key())
@@ -256,7 +262,7 @@ def test_fetcher_refuses_network_and_files_outside_allowed_folders(tmp_path):
 
 
 def test_oscal_assessment_results_validate_with_trestle(built):
-    from rmfkit.report.oscal import objective_id
+    from rmfkit.render.oscal import objective_id
 
     trestle_ar = pytest.importorskip("trestle.oscal.assessment_results")
     out = built[1].out
@@ -276,7 +282,7 @@ def test_oscal_assessment_results_validate_with_trestle(built):
 
 
 def test_same_workspace_gives_byte_identical_packet(built, tmp_path):
-    from rmfkit.report.bundle import build_packet
+    from rmfkit.packet import build_packet
 
     saved = _pinned_env()
     try:
@@ -295,12 +301,13 @@ def test_packet_refuses_a_non_empty_folder(built, run_cli):
 
 
 def test_sections_without_data_say_so(tmp_path):
-    from rmfkit.report.html import render_packet_html
-    from rmfkit.report.views import packet_view
+    from rmfkit.render.html import render_packet_html
+    from rmfkit.analysis import of_workspace
+    from rmfkit.views.packet import packet_view
     from rmfkit.workspace import Workspace
 
     ws = Workspace.create(tmp_path / "empty", system_id="empty", name="Empty", owner="owner")
-    view = packet_view(ws)
+    view = packet_view(ws.current(), of_workspace(ws))
     html = render_packet_html(view, workspace_root=ws.root)
     text = _flat(re.sub(r"<[^>]+>", " ", html))
     for sentence in ("No DPIA recorded yet", "No risks recorded yet", "No evidence recorded yet",
@@ -311,8 +318,9 @@ def test_sections_without_data_say_so(tmp_path):
 
 
 def test_workspace_template_folder_overrides_a_partial(tmp_path):
-    from rmfkit.report.html import render_packet_html
-    from rmfkit.report.views import packet_view
+    from rmfkit.render.html import render_packet_html
+    from rmfkit.analysis import of_workspace
+    from rmfkit.views.packet import packet_view
     from rmfkit.workspace import Workspace
 
     ws = Workspace.create(tmp_path / "branded", system_id="branded", name="Branded", owner="owner")
@@ -320,14 +328,14 @@ def test_workspace_template_folder_overrides_a_partial(tmp_path):
     (ws.root / "templates" / "partials" / "_signoff.html.j2").write_text(
         '<section id="s-signoff"><h1>11. Approval</h1><p>{{ view.cover.system_name }} board</p></section>',
         encoding="utf-8")
-    html = render_packet_html(packet_view(ws), workspace_root=ws.root)
+    html = render_packet_html(packet_view(ws.current(), of_workspace(ws)), workspace_root=ws.root)
     assert "<h1>11. Approval</h1><p>Branded board</p>" in html
     assert "2. System profile and data flows" in html
 
 
 def test_logo_outside_the_workspace_is_refused(tmp_path):
     from rmfkit.errors import InputFileError
-    from rmfkit.report.bundle import build_packet
+    from rmfkit.packet import build_packet
     from rmfkit.workspace import Workspace
 
     ws = Workspace.create(tmp_path / "w", system_id="w", name="W", owner="o")
@@ -339,8 +347,10 @@ def test_logo_outside_the_workspace_is_refused(tmp_path):
 
 
 def _section(text: str, start: str, end: str) -> str:
+    """The body of a section: from its heading (not its line in the contents, which dot leaders follow)."""
     flat = _flat(text)
-    begin = flat.index(start, 2000)
+    begin = next(m.start() for m in re.finditer(re.escape(start), flat)
+                 if not flat[m.end():m.end() + 4].startswith(" . ."))
     return flat[begin:flat.index(end, begin)]
 
 
@@ -439,7 +449,7 @@ def test_signoff_page_names_bundle_hash_key_fingerprint_and_the_openssl_commands
     import hashlib
     import subprocess
 
-    from rmfkit.report.bundle import key_fingerprint, load_public_key
+    from rmfkit.seal import key_fingerprint, load_public_key
 
     out, keys = built[1].out, built[2]
     bundle_sha = hashlib.sha256((out / "bundle.json").read_bytes()).hexdigest()
@@ -470,12 +480,13 @@ def test_signoff_page_names_bundle_hash_key_fingerprint_and_the_openssl_commands
 
 
 def test_signoff_of_an_unsigned_packet_says_so(tmp_path):
-    from rmfkit.report.html import render_packet_html
-    from rmfkit.report.views import packet_view, seal_signoff
+    from rmfkit.render.html import render_packet_html
+    from rmfkit.analysis import of_workspace
+    from rmfkit.views.packet import packet_view, seal_signoff
     from rmfkit.workspace import Workspace
 
     ws = Workspace.create(tmp_path / "unsigned", system_id="unsigned", name="Unsigned", owner="owner")
-    view = packet_view(ws)
+    view = packet_view(ws.current(), of_workspace(ws))
     assert "computed when the packet is sealed" in _signoff_text(render_packet_html(view, workspace_root=ws.root))
     view["signoff"] = seal_signoff(view["signoff"], bundle_sha256="0" * 64, signer_key_sha256=None)
     text = _signoff_text(render_packet_html(view, workspace_root=ws.root))

@@ -34,7 +34,7 @@ def folders(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def rolled(folders):
-    from rmfkit.review import portfolio
+    from rmfkit.review.portfolio import portfolio
 
     _, paths = folders
     return portfolio(paths, today=DAY)
@@ -89,7 +89,7 @@ def test_unloadable_folders_are_reported_and_skipped(rolled, folders):
 
 
 def test_review_overdue_follows_the_cadence(folders):
-    from rmfkit.review import portfolio
+    from rmfkit.review.portfolio import portfolio
 
     _, paths = folders
     later = portfolio(paths[:1], today=dt.date(2027, 1, 1))["systems"][0]
@@ -99,7 +99,7 @@ def test_review_overdue_follows_the_cadence(folders):
 def test_portfolio_cli_writes_a_verifiable_report(folders, run_cli, tmp_path):
     from pypdf import PdfReader
 
-    from rmfkit.report.verify import verify
+    from rmfkit.verify import verify
 
     _, paths = folders
     code, out, err = run_cli("portfolio", *paths, "--out", tmp_path / "pf", "--json")

@@ -28,7 +28,7 @@ def pinned():
 @pytest.fixture(scope="module")
 def example(tmp_path_factory, pinned):
     """A copy of the example with its frozen 2026-Q3 and a 2026-Q4 snapshot taken now."""
-    from rmfkit.review import take_snapshot
+    from rmfkit.review.snapshots import take_snapshot
     from rmfkit.workspace import Workspace
 
     root = tmp_path_factory.mktemp("review") / "support-assistant"
@@ -40,16 +40,16 @@ def example(tmp_path_factory, pinned):
 
 @pytest.fixture(scope="module")
 def example_diff(example):
-    from rmfkit import review
+    from rmfkit.review.diff import diff
 
     ws, _ = example
-    return review.diff_bundles(review.load_snapshot(ws, "2026-Q3"), review.load_snapshot(ws, "2026-Q4"))
+    return diff(ws, "2026-Q3", "2026-Q4")
 
 
 # ---------------------------------------------------------------- constructed states
 
 def _bundle(label: str, date: str) -> dict:
-    """A minimal bundle dict holding one of everything the diff compares."""
+    """A minimal state (records and analysis, as the diff reads them) holding one of everything it compares."""
     def mapping_row(sid, status, effective=None, owner="o", overdue=False):
         return {"id": sid, "statement": sid, "status": status, "effective_status": effective or status,
                 "owner": owner, "reason": None, "notes": None, "overdue": overdue, "target_status": "met",
@@ -83,10 +83,10 @@ def _bundle(label: str, date: str) -> dict:
         "review": {"format": "rmfkit-review/1", "label": label, "date": date, "previous": None},
         "records": {"system.yaml": system, "operations.yaml": operations, **risks,
                     "dpia.yaml": {"schema_version": 1, "dpia_id": "D1", "status": "draft", "description": {}}},
-        "results": {
-            "mapping": {"functions": [{"categories": [{"rows": [
+        "analysis": {
+            "mapping": {"rows": [
                 mapping_row("MAP 1.1", "partially_met"), mapping_row("GOVERN 1.1", "met"),
-                mapping_row("MEASURE 2.7", "met"), mapping_row("MANAGE 1.1", "not_assessed")]}]}],
+                mapping_row("MEASURE 2.7", "met"), mapping_row("MANAGE 1.1", "not_assessed")],
                 "coverage": [{"function": "MAP", "met": 0, "partially_met": 1, "unsupported": 0, "not_met": 0,
                               "not_applicable": 0, "not_assessed": 17, "total": 18}]},
             "evidence": {"recorded": True, "rows": evidence},
@@ -105,35 +105,35 @@ def constructed():
     after = copy.deepcopy(before)
     after["review"].update(label="2026-Q4", date="2026-12-31")
     after["generated_at"] = "2026-12-31T12:00:00Z"
-    rows = {r["id"]: r for r in after["results"]["mapping"]["functions"][0]["categories"][0]["rows"]}
+    rows = {r["id"]: r for r in after["analysis"]["mapping"]["rows"]}
     rows["MAP 1.1"].update(status="met", effective_status="met")                      # improved
     rows["GOVERN 1.1"].update(status="not_met", effective_status="not_met")          # regressed
     rows["MANAGE 1.1"].update(status="partially_met", effective_status="partially_met")  # newly assessed
     rows["MEASURE 2.7"].update(effective_status="unsupported", overdue=False)         # regressed (evidence expired)
-    evidence = {r["id"]: r for r in after["results"]["evidence"]["rows"]}
+    evidence = {r["id"]: r for r in after["analysis"]["evidence"]["rows"]}
     evidence["E-rehash"]["sha256"] = "e" * 64                                          # changed hash
     evidence["E-expire"].update(status="expired", reason="expired on 2026-10-31")     # expired since
-    after["results"]["evidence"]["rows"] = [r for r in evidence.values() if r["id"] != "E-gone"] + [  # removed
+    after["analysis"]["evidence"]["rows"] = [r for r in evidence.values() if r["id"] != "E-gone"] + [  # removed
         {"id": "E-new", "title": "new", "kind": "lm-eval", "sha256": "f" * 64, "status": "ok", "expires_on": None,
          "supports": [], "collected": "2026-11-01", "reason": "hash matches"}]               # added
     after["records"]["system.yaml"]["components"][0]["license"] = "MIT"                # licence drift
     after["records"]["system.yaml"]["data_flows"].append(                              # new processing + transfer
         {"id": "F2", "description": "fallback", "data": "d", "personal_data": ["names"], "source": "app",
          "destination": "api", "region": "US", "transfer_mechanism": "SCCs"})
-    after["results"]["measurement"]["rows"][0].update(value=0.78, outcome="fail", reason="0.78 vs >= 0.8")
+    after["analysis"]["measurement"]["rows"][0].update(value=0.78, outcome="fail", reason="0.78 vs >= 0.8")
     after["records"]["risks/R-0001.yaml"].update(likelihood=4)                         # re-scored
     after["records"]["risks/R-0002.yaml"].update(status="closed")                      # closed
     after["records"]["risks/R-0003.yaml"] = {"schema_version": 1, "id": "R-0003", "title": "new",
                                              "category": "operational", "likelihood": 1, "impact": 2,
                                              "rationale": "r", "owner": "o", "status": "open",
                                              "due": "2026-11-30"}          # added; overdue at 2026-12-31
-    after["results"]["dpia"].update(status="approved", screening={"decision": "required", "reasons": ["two criteria"]})
+    after["analysis"]["dpia"].update(status="approved", screening={"decision": "required", "reasons": ["two criteria"]})
     after["records"]["operations.yaml"]["checklist"][0]["status"] = "in_progress"      # regressed; adversarial lapses
     return before, after
 
 
 def test_constructed_diff_reports_each_change_exactly_once(constructed):
-    from rmfkit.review import diff_bundles
+    from rmfkit.review.diff import diff_bundles
 
     result = diff_bundles(*constructed)
     found = sorted((r["category"], r["kind"], r["ref"]) for r in result["changes"])
@@ -163,7 +163,7 @@ def test_constructed_diff_reports_each_change_exactly_once(constructed):
 
 
 def test_identical_states_have_no_change_but_still_list_overdue_actions(constructed):
-    from rmfkit.review import diff_bundles
+    from rmfkit.review.diff import diff_bundles
 
     _, after = constructed
     result = diff_bundles(after, after)
@@ -171,12 +171,12 @@ def test_identical_states_have_no_change_but_still_list_overdue_actions(construc
 
 
 def test_metric_moves_past_tolerance_and_within_it(constructed):
-    from rmfkit.review import metric_changes
+    from rmfkit.review.diff import metric_changes
 
     before, _ = constructed
     for value, expected in ((0.83, []), (0.85, ["moved_better"]), (0.79, ["crossed_to_fail"])):
         after = copy.deepcopy(before)
-        after["results"]["measurement"]["rows"][0].update(value=value, outcome="pass" if value >= 0.8 else "fail")
+        after["analysis"]["measurement"]["rows"][0].update(value=value, outcome="pass" if value >= 0.8 else "fail")
         assert [c["kind"] for c in metric_changes(before, after)] == expected, value
 
 
@@ -208,7 +208,7 @@ def test_example_review_has_every_category(example_diff):
 
 
 def test_example_q3_snapshot_is_reproducible_and_verifies():
-    from rmfkit.report.verify import verify
+    from rmfkit.verify import verify
 
     report = verify(EXAMPLE / "reviews" / "2026-Q3")
     assert report.ok, report.failures
@@ -221,7 +221,7 @@ def test_example_q3_snapshot_is_reproducible_and_verifies():
 # ---------------------------------------------------------------- snapshots and the chain
 
 def test_snapshot_chains_to_the_previous_manifest(example):
-    from rmfkit.report.bundle import sha256_bytes
+    from rmfkit.hashing import sha256_bytes
 
     ws, result = example
     q3_manifest = (ws.root / "reviews" / "2026-Q3" / "manifest.json").read_bytes()
@@ -251,7 +251,7 @@ def test_snapshot_folder_appears_complete_or_not_at_all(example, tmp_path, monke
     """Written through Workspace.write_new_folder: a failure half-way leaves no folder and no staging folder;
     a staging folder left by an interrupted run is cleared by the next snapshot."""
     import rmfkit.workspace
-    from rmfkit.review import take_snapshot
+    from rmfkit.review.snapshots import take_snapshot
     from rmfkit.workspace import Workspace
 
     ws, _ = example
@@ -282,7 +282,7 @@ def test_snapshot_folder_appears_complete_or_not_at_all(example, tmp_path, monke
 @pytest.mark.parametrize("label", ["live", "../x", "a/b", ""])
 def test_bad_labels_are_refused(example, label):
     from rmfkit.errors import UsageError
-    from rmfkit.review import take_snapshot
+    from rmfkit.review.snapshots import take_snapshot
 
     ws, _ = example
     with pytest.raises(UsageError):
@@ -299,7 +299,7 @@ def chain(example, tmp_path):
 
 
 def test_one_byte_altered_in_an_earlier_snapshot_fails_the_chain_naming_it(chain):
-    from rmfkit.report.verify import verify
+    from rmfkit.verify import verify
 
     assert verify(chain / "2026-Q4").ok
     path = chain / "2026-Q3" / "bundle.json"
@@ -311,7 +311,7 @@ def test_one_byte_altered_in_an_earlier_snapshot_fails_the_chain_naming_it(chain
 
 
 def test_rewritten_earlier_manifest_fails_the_chain(chain):
-    from rmfkit.report.verify import verify
+    from rmfkit.verify import verify
 
     path = chain / "2026-Q3" / "manifest.json"
     path.write_bytes(path.read_bytes().replace(b'"2026-09-30"', b'"2026-09-29"'))
@@ -350,7 +350,7 @@ def test_diff_refuses_an_altered_snapshot_at_either_end_or_earlier_in_the_chain(
 
 def test_diff_refuses_an_earlier_snapshot_rewritten_with_a_matching_manifest(tampered, run_cli):
     """Bundle and manifest of 2026-Q3 rewritten consistently: only the newer snapshot's chain can tell."""
-    from rmfkit.report.bundle import sha256_bytes
+    from rmfkit.hashing import sha256_bytes
 
     q3 = tampered / "reviews" / "2026-Q3"
     manifest = json.loads((q3 / "manifest.json").read_text("utf-8"))
@@ -419,8 +419,8 @@ def test_cli_diff_unknown_label_is_one_line(example, run_cli):
 
 @pytest.fixture(scope="module")
 def review_packet(example, tmp_path_factory):
-    from rmfkit.report.bundle import generate_keys
-    from rmfkit.report.review_packet import build_review_packet
+    from rmfkit.seal import generate_keys
+    from rmfkit.review.packet import build_review_packet
 
     ws, _ = example
     base = tmp_path_factory.mktemp("review-packet")
@@ -433,7 +433,7 @@ def review_packet(example, tmp_path_factory):
 def test_review_packet_is_verifiable_and_shows_every_category(review_packet):
     from pypdf import PdfReader
 
-    from rmfkit.report.verify import verify
+    from rmfkit.verify import verify
 
     base, summary = review_packet
     out = base / "out"
@@ -483,7 +483,7 @@ def test_packets_refuse_an_out_folder_inside_the_workspace_records(example, run_
 
 def test_review_packet_refuses_a_non_empty_folder(example, tmp_path):
     from rmfkit.errors import UsageError
-    from rmfkit.report.review_packet import build_review_packet
+    from rmfkit.review.packet import build_review_packet
 
     ws, _ = example
     (tmp_path / "keep.txt").write_text("x")

@@ -236,8 +236,9 @@ def test_cli_add_rejects_bad_input_and_leaves_workspace_unchanged(example_ws, ru
 def test_cli_add_accepted_risk_names_who_accepted_it_in_ls_and_packet(example_ws, run_cli, monkeypatch):
     import re
 
-    from rmfkit.report.html import render_packet_html
-    from rmfkit.report.views import packet_view
+    from rmfkit.render.html import render_packet_html
+    from rmfkit.analysis import of_workspace
+    from rmfkit.views.packet import packet_view
 
     monkeypatch.setenv("RMFKIT_TODAY", "2026-11-29")
     code, out, err = run_cli("risk", "add", "-w", example_ws, "--title", "Slower answers at month end",
@@ -256,7 +257,7 @@ def test_cli_add_accepted_risk_names_who_accepted_it_in_ls_and_packet(example_ws
         "R-0014": "accepted by Head of Support (example), 2026-11-28"}
 
     ws = Workspace.open(example_ws)
-    html = render_packet_html(packet_view(ws), workspace_root=ws.root, images={"heat_map": "data:,"})
+    html = render_packet_html(packet_view(ws.current(), of_workspace(ws)), workspace_root=ws.root, images={"heat_map": "data:,"})
     section = html[html.index('id="s-risks"'):]
     section = section[:section.index("</section>")]
     cells = {m.group(1): " ".join(re.sub(r"<[^>]+>", " ", m.group(2)).split())
@@ -314,7 +315,7 @@ def test_register_supports_rmf_subcategories(example_ws):
 # ---------------------------------------------------------------- heat-map chart
 
 def test_heatmap_chart_bytes_are_deterministic(example_ws):
-    from rmfkit.report.risk_charts import heatmap_png, heatmap_svg
+    from rmfkit.render.risk_charts import heatmap_png, heatmap_svg
 
     counts = risks.heatmap_counts(Workspace.open(example_ws).risks.values())
     svg = heatmap_svg(counts)

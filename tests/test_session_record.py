@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from rmfkit.errors import UsageError
-from rmfkit.report.bundle import session_record_files
+from rmfkit.packet import session_record_files
 
 FIXTURES = Path(__file__).parent / "fixtures" / "session"
 EXECUTED = FIXTURES / "03_map_the_rmf.ipynb"
@@ -94,10 +94,12 @@ def test_verify_passes_then_names_a_flipped_page(packet, tmp_path, run_cli):
 
 def test_packet_without_session_record_says_so(example_ws):
     from rmfkit.report.html import render_packet_html
-    from rmfkit.report.views import packet_view, session_record
+    from rmfkit.analysis import of_workspace
+    from rmfkit.views.packet import packet_view, session_record
     from rmfkit.workspace import open_workspace
 
-    view = packet_view(open_workspace(example_ws))
+    ws = open_workspace(example_ws)
+    view = packet_view(ws.current(), of_workspace(ws))
     view["session_record"] = session_record({})
     charts = {name: "data:image/png;base64," for name in ("coverage", "profile", "metrics", "heat_map")}
     document = render_packet_html(view, workspace_root=example_ws, images=charts)

@@ -17,7 +17,8 @@ from tests.conftest import EXAMPLE
 @pytest.fixture(scope="module")
 def sealed(tmp_path_factory):
     """A signed packet of the example workspace and its key folder (built once)."""
-    from rmfkit.report.bundle import build_packet, generate_keys
+    from rmfkit.packet import build_packet
+    from rmfkit.seal import generate_keys
     from rmfkit.workspace import Workspace
 
     base = tmp_path_factory.mktemp("verify")
@@ -112,7 +113,7 @@ def test_missing_signature_with_a_key_fails(packet, pub, run_cli):
 
 
 def test_other_key_is_a_bad_signature(packet, tmp_path, run_cli):
-    from rmfkit.report.bundle import generate_keys
+    from rmfkit.seal import generate_keys
 
     _, other = generate_keys(tmp_path / "other")
     code, _, err = run_cli("verify", packet, "--key", other)
@@ -193,7 +194,7 @@ def test_safe_entry_names_never_leave_the_bundle(name):
     import posixpath
 
     from rmfkit.errors import IntegrityError
-    from rmfkit.report.bundle import safe_entry_name
+    from rmfkit.seal import safe_entry_name
 
     try:
         accepted = safe_entry_name(name)
@@ -270,7 +271,7 @@ def test_structurally_invalid_signature_fails_even_without_a_key(packet, run_cli
 def test_valid_signature_names_the_key_fingerprint(packet, pub, run_cli):
     import json
 
-    from rmfkit.report.bundle import key_fingerprint, load_public_key
+    from rmfkit.seal import key_fingerprint, load_public_key
 
     fingerprint = key_fingerprint(load_public_key(pub))
     code, out, _ = run_cli("verify", packet, "--key", pub)
@@ -302,8 +303,8 @@ def test_notebook_verify_card_uses_the_words_verify_prints(packet, pub):
     """The notebook card says what ``rmfkit verify`` says about the signature; only a checked valid
     signature turns it green."""
     from rmfkit.display import verify_report
-    from rmfkit.report.bundle import key_fingerprint, load_public_key
-    from rmfkit.report.verify import verify
+    from rmfkit.seal import key_fingerprint, load_public_key
+    from rmfkit.verify import verify
 
     not_checked, valid = verify(packet), verify(packet, key=pub)
     unsigned = verify(EXAMPLE / "reviews" / "2026-Q3")
@@ -326,7 +327,7 @@ def test_notebook_verify_card_uses_the_words_verify_prints(packet, pub):
 @pytest.mark.parametrize("name", [".", "./", "a/./b", "a//b", "a/", "..", "evidence/../x"])
 def test_dot_and_empty_path_segments_are_unsafe(name):
     from rmfkit.errors import IntegrityError
-    from rmfkit.report.bundle import safe_entry_name
+    from rmfkit.seal import safe_entry_name
 
     with pytest.raises(IntegrityError, match="must stay inside the bundle"):
         safe_entry_name(name)

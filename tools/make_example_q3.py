@@ -219,7 +219,7 @@ def build(replace: bool) -> Path:
         sys.exit(f"{target} exists; pass --replace to rebuild it")
     os.environ["RMFKIT_TODAY"] = REVIEW_DAY
     os.environ["SOURCE_DATE_EPOCH"] = str(EPOCH)
-    from rmfkit.review import take_snapshot
+    from rmfkit.review.snapshots import take_snapshot
     from rmfkit.workspace import Workspace
 
     with tempfile.TemporaryDirectory() as tmp:

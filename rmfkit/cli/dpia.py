@@ -55,9 +55,10 @@ def init(workspace: Optional[Path] = WorkspaceOpt) -> None:
 def check(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
     """What a DPO would still ask for (exit 0 even when questions remain)."""
     from rmfkit import dpia
+    from rmfkit.dpia_assessment import completeness
 
     ws = open_ws(workspace)
-    asks = dpia.completeness(ws.system, dpia.load(ws))
+    asks = completeness(ws.system, dpia.load(ws))
     if as_json:
         print_json(asks)
         return
@@ -73,14 +74,14 @@ def export(fmt: str = typer.Option(..., "--format", help="cnil: the CNIL PIA too
            out: Optional[Path] = typer.Option(None, "--out", help="Write to FILE (default: standard output)"),
            workspace: Optional[Path] = WorkspaceOpt) -> None:
     """Export the DPIA inputs (--format cnil: JSON the CNIL PIA tool imports)."""
-    from rmfkit import dpia
     from rmfkit.errors import UsageError
-    from rmfkit.report.bundle import write_output
+    from rmfkit.fileio import write_output
+    from rmfkit.render.cnil import to_cnil
 
     if fmt != "cnil":
         raise UsageError(f"--format '{fmt}' is not supported", hint="use --format cnil")
     ws = open_ws(workspace)
-    data = dpia.to_cnil(ws)
+    data = to_cnil(ws.current())
     if out is None:
         print_json(data)
         return

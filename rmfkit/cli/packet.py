@@ -21,7 +21,7 @@ def packet(out: Path = typer.Option(..., "--out", "-o", help="Output folder (new
     """Build the audit packet: packet.pdf, packet.html, bundle.zip, manifest.json, OSCAL results."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from rmfkit.report.bundle import STEPS, build_packet, check_output_folder
+    from rmfkit.packet import STEPS, build_packet, check_output_folder
 
     ws = open_ws(workspace)
     check_output_folder(ws, out)
@@ -37,7 +37,9 @@ def packet(out: Path = typer.Option(..., "--out", "-o", help="Output folder (new
         result = build_packet(ws, out, sign_key=sign, progress=step, session_record=session_record or None)
         bar.update(task, completed=len(STEPS))
     summary = result.summary()
-    _warn_broken_evidence(ws)
+    for item in result.broken_evidence:
+        typer.echo(f"warning: evidence {item['id']}: {item['reason']}; the packet shows it as "
+                   f"{item['status'].replace('_', ' ')}", err=True)
     if as_json:
         print_json(summary)
         return
@@ -51,20 +53,10 @@ def packet(out: Path = typer.Option(..., "--out", "-o", help="Output folder (new
                    + ", ".join(u[:60] for u in result.blocked_urls[:5]))
 
 
-def _warn_broken_evidence(ws) -> None:
-    """One line on stderr per missing or altered evidence item the packet had to show as broken."""
-    from rmfkit.library.freshness import check_all
-
-    for check in check_all(ws).values():  # the checks the packet was built from (kept per workspace)
-        if check.status in ("missing", "hash_mismatch"):
-            typer.echo(f"warning: evidence {check.id}: {check.reason}; the packet shows it as "
-                       f"{check.status.replace('_', ' ')}", err=True)
-
-
 @keys_app.command("generate")
 def keys_generate(out: Path = typer.Option(..., "--out", "-o", help="Folder for the key pair")) -> None:
     """Create an Ed25519 key pair: keep the private key secret, give the public key to auditors."""
-    from rmfkit.report.bundle import generate_keys
+    from rmfkit.seal import generate_keys
 
     private, public = generate_keys(out)
     typer.echo(f"Private key: {private} (keep secret; sign with `rmfkit packet --sign {private}`)")
@@ -78,7 +70,7 @@ def verify(path: Path = typer.Argument(..., help="Packet folder or bundle.zip"),
 
     Without --key a signed packet's signature is not checked, and the output says so.
     """
-    from rmfkit.report.verify import require_packet, verify_or_raise, verify as run_verify
+    from rmfkit.verify import require_packet, verify_or_raise, verify as run_verify
 
     require_packet(path)
     if as_json:

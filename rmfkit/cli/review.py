@@ -17,7 +17,7 @@ def snapshot(label: str = typer.Option(..., "--label", help="Name of the snapsho
              sign: Optional[Path] = typer.Option(None, "--sign", help="Ed25519 private key (PEM) to sign manifest.json"),
              as_json: bool = JsonOpt) -> None:
     """Freeze the workspace into reviews/LABEL/, chained to the previous snapshot (never rewritten)."""
-    from rmfkit.review import take_snapshot
+    from rmfkit.review.snapshots import take_snapshot
 
     result = take_snapshot(open_ws(workspace), label, sign_key=sign)
     if as_json:
@@ -34,10 +34,10 @@ def diff(from_label: str = typer.Option(..., "--from", help="Earlier snapshot la
          to_label: str = typer.Option("live", "--to", help="Later snapshot label, or 'live' for the workspace now"),
          workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
     """What changed between two snapshots (or a snapshot and the live workspace), each change once."""
-    from rmfkit import review
+    from rmfkit.review import diff as review
 
     ws = open_ws(workspace)
-    result = review.diff_bundles(review.resolve(ws, from_label), review.resolve(ws, to_label))
+    result = review.diff(ws, from_label, to_label)
     if as_json:
         print_json(result)
         return
@@ -106,7 +106,7 @@ def packet(from_label: str = typer.Option(..., "--from", help="Earlier snapshot 
            sign: Optional[Path] = typer.Option(None, "--sign", help="Ed25519 private key (PEM) to sign manifest.json"),
            as_json: bool = JsonOpt) -> None:
     """Build the review packet: review.pdf, review.html, bundle.json, trend charts, manifest, bundle.zip."""
-    from rmfkit.report.review_packet import build_review_packet
+    from rmfkit.review.packet import build_review_packet
 
     summary = build_review_packet(open_ws(workspace), from_label, to_label, out, sign_key=sign)
     if as_json:
@@ -121,12 +121,12 @@ def portfolio(folders: List[Path] = typer.Argument(..., help="Workspace folders 
                                                                            "and manifest to this new folder"),
               as_json: bool = JsonOpt) -> None:
     """Roll up many workspaces into one inventory; folders that fail to load are reported and skipped."""
-    from rmfkit.review import portfolio as roll_up
+    from rmfkit.review.portfolio import portfolio as roll_up
 
     result = roll_up(folders)
     written = None
     if out is not None:
-        from rmfkit.report.review_packet import build_portfolio
+        from rmfkit.review.packet import build_portfolio
 
         written = build_portfolio(result, out)
     if as_json:

@@ -58,10 +58,11 @@ def validate(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) 
 
 def status(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
     """Coverage per function, evidence, risks, DPIA and licenses at a glance."""
-    from rmfkit.status import status_summary
+    from rmfkit.analysis import of_workspace
+    from rmfkit.views.status import status_summary
 
     ws = open_ws(workspace)
-    summary = status_summary(ws)
+    summary = status_summary(of_workspace(ws, cached=True))
     if as_json:
         print_json(summary)
         return

@@ -1,16 +1,6 @@
-"""Quarterly review: frozen, hash-chained snapshots; what changed between two states; the portfolio roll-up.
+"""What changed between two states of a workspace (two snapshots, or a snapshot and the live workspace).
 
-A **snapshot** freezes the workspace into ``reviews/<label>/``: ``bundle.json`` (every record by workspace
-path and every computed packet result, as in the audit packet) and ``manifest.json`` (SHA-256 of
-``bundle.json``), optionally ``manifest.json.sig``. Each manifest carries a ``review`` block naming the
-previous snapshot and the SHA-256 of *its* manifest, so the snapshots form a chain: altering or deleting
-an earlier one is detected by :func:`verify_chain` (``rmfkit verify reviews/2026-Q4``). Snapshots are
-never rewritten. Evidence artefacts are not copied: their SHA-256 is in the frozen records.
-
-Reading a snapshot (:func:`load_snapshot`, :func:`resolve`) first verifies it and its chain, so a diff or a
-review packet never uses an altered quarter (:class:`IntegrityError`, exit 4).
-
-A **diff** compares two bundle dicts (two snapshots, or a snapshot and :func:`live_bundle`) by id and
+The diff reads each state's records and :class:`~rmfkit.analysis.Analysis` (never view dicts) by id and
 reports every change once, as rows ``{"category", "kind", "ref", "title", "before", "after", "detail"}``.
 
 >>> rank_change("partially_met", "met"), rank_change("met", "unsupported"), rank_change("not_assessed", "not_met")
@@ -19,279 +9,27 @@ reports every change once, as rows ``{"category", "kind", "ref", "title", "befor
 from __future__ import annotations
 
 import datetime as dt
-import json
-import re
-from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable
 
-from rmfkit.errors import InputFileError, IntegrityError, UnknownIdError, UsageError
+from rmfkit.bundle import review_date
+from rmfkit.labels import plural
 from rmfkit.ops import transition
 
 if TYPE_CHECKING:
-    from rmfkit.report.verify import VerifyReport
+    from rmfkit.bundle import State
     from rmfkit.workspace import Workspace
 
-REVIEWS_FOLDER = "reviews"
-LIVE = "live"
-REVIEW_FORMAT = "rmfkit-review/1"
-LABEL_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-MAX_BUNDLE_BYTES = 256 * 1024 * 1024
-CADENCE_DAYS = {"monthly": 31, "quarterly": 92, "semiannual": 183, "annual": 366}
 # A metric "moved" when it changed by more than its threshold's declared tolerance, else by this share
 # of the threshold value.
 DEFAULT_RELATIVE_TOLERANCE = 0.02
-
 CATEGORIES: dict[str, str] = {
     "status": "Subcategory status", "evidence": "Evidence", "licenses": "License drift",
     "metrics": "Evaluation metrics", "risks": "Risks", "dpia": "DPIA", "actions": "Overdue owners' actions",
     "operations": "Operations checklist",
 }
 _RANK = {"unsupported": 0, "not_met": 1, "partially_met": 2, "met": 3}
+LIVE = "live"
 
-
-# ---------------------------------------------------------------- snapshots on disk
-
-@dataclass(frozen=True)
-class SnapshotInfo:
-    """One snapshot folder: label, review date, the SHA-256 of its manifest and the previous link."""
-
-    label: str
-    date: str
-    manifest_sha256: str
-    previous: dict | None
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"label": self.label, "date": self.date, "manifest_sha256": self.manifest_sha256,
-                "previous": self.previous}
-
-
-def check_label(label: str) -> str:
-    """A snapshot label is a short folder-safe name (``2026-Q4``); ``live`` is reserved.
-
-    >>> check_label("2026-Q4")
-    '2026-Q4'
-    """
-    if label == LIVE or not LABEL_PATTERN.match(label or ""):
-        raise UsageError(f"'{label}' is not a usable snapshot label", field="--label",
-                         hint="letters, digits, '.', '_' and '-', up to 64 characters, e.g. 2026-Q4; "
-                              "'live' is reserved for the current workspace")
-    return label
-
-
-def _read_json(path: Path, name: str) -> Any:
-    from rmfkit.safeparse import parse_json
-    from rmfkit.fileio import read_user_file
-
-    return parse_json(read_user_file(path, name, max_bytes=MAX_BUNDLE_BYTES), name, allow_nan=False)
-
-
-def _manifest_review(manifest: Any, name: str) -> dict:
-    review = manifest.get("review") if isinstance(manifest, dict) else None
-    if not isinstance(review, dict) or review.get("format") != REVIEW_FORMAT:
-        raise InputFileError("is not a review snapshot manifest (no review block)", file=name)
-    return review
-
-
-def snapshots(ws: "Workspace") -> list[SnapshotInfo]:
-    """Every snapshot in ``reviews/``, oldest first (by review date, then label)."""
-    from rmfkit.report.bundle import MANIFEST, sha256_bytes
-    from rmfkit.fileio import read_user_file
-
-    folder = ws.path(REVIEWS_FOLDER)
-    found = []
-    for child in sorted(folder.iterdir()) if folder.is_dir() else []:
-        if child.name.startswith(".") or not child.is_dir() or not (child / MANIFEST).is_file():
-            continue
-        name = f"{REVIEWS_FOLDER}/{child.name}/{MANIFEST}"
-        payload = read_user_file(child / MANIFEST, name, max_bytes=MAX_BUNDLE_BYTES)
-        from rmfkit.safeparse import parse_json
-
-        review = _manifest_review(parse_json(payload, name, allow_nan=False), name)
-        found.append(SnapshotInfo(child.name, str(review.get("date")), sha256_bytes(payload),
-                                  review.get("previous")))
-    return sorted(found, key=lambda s: (s.date, s.label))
-
-
-def chain_tip(history: list[SnapshotInfo]) -> SnapshotInfo | None:
-    """The snapshot a new one chains to: the one no other snapshot names as its previous.
-
-    Taken order, not label order, decides: a ``2026-Q1`` snapshot taken after ``2026-Q2`` chains to
-    ``2026-Q2``. If the history already forks, the newest tip (by date, then label) is continued.
-
-    >>> a = SnapshotInfo("2026-Q2", "2026-06-30", "a" * 64, None)
-    >>> b = SnapshotInfo("2026-Q1", "2026-06-30", "b" * 64, {"label": "2026-Q2", "manifest_sha256": "a" * 64})
-    >>> chain_tip([b, a]).label
-    '2026-Q1'
-    """
-    named = {s.previous.get("manifest_sha256") for s in history if isinstance(s.previous, dict)}
-    tips = [s for s in history if s.manifest_sha256 not in named]
-    candidates = tips or history
-    return max(candidates, key=lambda s: (s.date, s.label)) if candidates else None
-
-
-def check_snapshot(folder: Path) -> None:
-    """Refuse a snapshot whose files, or any earlier snapshot it chains to, do not match their manifests.
-
-    Raises :class:`IntegrityError` (exit 4) listing every failure, as ``rmfkit verify`` would.
-    """
-    from rmfkit.report.verify import VerifyReport, verify_folder
-
-    report = VerifyReport(str(folder))
-    if verify_folder(folder, None, report):
-        verify_chain(folder, report)
-    if report.failures:
-        raise IntegrityError(f"snapshot {folder.name} does not verify ({len(report.failures)} problem(s)); "
-                             "a frozen review is not compared or reported once altered",
-                             failures=report.failures,
-                             hint=f"check it with `rmfkit verify {REVIEWS_FOLDER}/{folder.name}`")
-
-
-def load_snapshot(ws: "Workspace", label: str) -> dict:
-    """The bundle dict of snapshot ``label``, once it and its chain verify.
-
-    ``UnknownIdError`` lists the labels that exist; :class:`IntegrityError` names what was altered.
-    """
-    from rmfkit.report.bundle import BUNDLE_JSON
-
-    folder = ws.path(f"{REVIEWS_FOLDER}/{label}") if LABEL_PATTERN.match(label or "") else None
-    if folder is None or not (folder / BUNDLE_JSON).is_file():
-        labels = [s.label for s in snapshots(ws)]
-        raise UnknownIdError(f"no snapshot '{label}' in {REVIEWS_FOLDER}/",
-                             hint=("available: " + ", ".join(labels + [LIVE])) if labels else
-                             "take one with `rmfkit review snapshot --label LABEL`")
-    check_snapshot(folder)
-    bundle = _read_json(folder / BUNDLE_JSON, f"{REVIEWS_FOLDER}/{label}/{BUNDLE_JSON}")
-    if not isinstance(bundle, dict) or not isinstance(bundle.get("review"), dict):
-        raise InputFileError("is not a review snapshot bundle", file=f"{REVIEWS_FOLDER}/{label}/{BUNDLE_JSON}")
-    return bundle
-
-
-def live_bundle(ws: "Workspace", *, label: str = LIVE, previous: dict | None = None) -> dict:
-    """The workspace as a snapshot would freeze it now (JSON round-tripped, so it compares like a file)."""
-    from rmfkit.report import views
-    from rmfkit.report.bundle import bundle_document, canonical_json
-    from rmfkit.clock import today
-
-    view = views.packet_view(ws, generated=views.generated_at())
-    document = bundle_document(ws, view, signer=None)
-    document["review"] = {"format": REVIEW_FORMAT, "label": label, "date": today().isoformat(),
-                          "cadence": ws.settings.review_cadence, "previous": previous}
-    return json.loads(canonical_json(document))
-
-
-def resolve(ws: "Workspace", label: str) -> dict:
-    """A snapshot's bundle, or the live workspace for ``live``, once the whole chain verifies.
-
-    The newest snapshot is checked too: its chain covers every earlier one, so an earlier snapshot whose
-    bundle and manifest were both rewritten is refused even when it is compared with the live workspace.
-    """
-    bundle = live_bundle(ws) if label == LIVE else load_snapshot(ws, label)
-    history = snapshots(ws)
-    if history and history[-1].label != label:
-        check_snapshot(ws.path(f"{REVIEWS_FOLDER}/{history[-1].label}"))
-    return bundle
-
-
-@dataclass
-class SnapshotResult:
-    label: str
-    folder: Path
-    manifest_sha256: str
-    previous: dict | None
-    signed: bool
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"label": self.label, "folder": str(self.folder), "manifest_sha256": self.manifest_sha256,
-                "previous": self.previous, "signed": self.signed}
-
-
-def take_snapshot(ws: "Workspace", label: str, *, sign_key: Path | None = None) -> SnapshotResult:
-    """Freeze the workspace into ``reviews/<label>/``, chained to the latest snapshot before it.
-
-    A label that exists is refused before anything is written (:class:`UsageError`, exit 2).
-    The folder is written through :meth:`Workspace.write_new_folder`: it appears complete or not at all.
-    """
-    from rmfkit.report.bundle import (BUNDLE_JSON, MANIFEST, SIGNATURE, PacketWriter, canonical_json,
-                                      key_fingerprint, load_private_key, sha256_bytes)
-
-    check_label(label)
-    rel = f"{REVIEWS_FOLDER}/{label}"
-    if ws.path(rel).exists():
-        raise UsageError(f"snapshot {label} already exists in {REVIEWS_FOLDER}/",
-                         hint="snapshots are never rewritten; choose a new label")
-    ws.require_valid()
-    private_key = load_private_key(sign_key) if sign_key else None
-    with ws.lock():
-        if ws.path(rel).exists():
-            raise UsageError(f"snapshot {label} already exists in {REVIEWS_FOLDER}/",
-                             hint="snapshots are never rewritten; choose a new label")
-        tip = chain_tip(snapshots(ws))
-        previous = {"label": tip.label, "manifest_sha256": tip.manifest_sha256} if tip else None
-        bundle = live_bundle(ws, label=label, previous=previous)
-        bundle["signer_key_sha256"] = key_fingerprint(private_key.public_key()) if private_key else None
-        bundle_bytes = canonical_json(bundle)
-        listing = PacketWriter(ws.path(rel))  # used for its manifest only: the files are written below
-        listing.entries[BUNDLE_JSON] = {"sha256": sha256_bytes(bundle_bytes), "size": len(bundle_bytes)}
-        manifest = json.loads(listing.manifest(bundle["generated_at"]))
-        manifest["review"] = bundle["review"]
-        manifest_bytes = canonical_json(manifest)
-        files = {BUNDLE_JSON: bundle_bytes, MANIFEST: manifest_bytes}
-        if private_key is not None:
-            files[SIGNATURE] = private_key.sign(manifest_bytes)
-        ws.write_new_folder(rel, files)
-    return SnapshotResult(label, ws.path(rel), sha256_bytes(manifest_bytes), previous, private_key is not None)
-
-
-# ---------------------------------------------------------------- the chain
-
-def verify_chain(folder: Path, report: "VerifyReport") -> None:
-    """Walk back from a snapshot folder through every earlier one it chains to, adding failures to ``report``.
-
-    Each earlier snapshot must exist beside it, its ``manifest.json`` must have the SHA-256 the later one
-    recorded, and its files must match its own manifest. Failures name the snapshot. A folder that is
-    not a review snapshot is left alone (the packet checks have run already).
-    """
-    from rmfkit.report.bundle import MANIFEST, sha256_bytes
-    from rmfkit.report.verify import VerifyReport, verify_folder
-
-    folder = Path(folder)
-    try:
-        review = json.loads((folder / MANIFEST).read_bytes()).get("review")
-    except (OSError, ValueError, AttributeError):
-        return
-    if not isinstance(review, dict) or review.get("format") != REVIEW_FORMAT:
-        return
-    seen = {folder.name}
-    current, link = folder.name, review.get("previous")
-    while isinstance(link, dict):
-        label = str(link.get("label"))
-        if label in seen or not LABEL_PATTERN.match(label):
-            report.failures.append(f"snapshot {current}: chains to '{label}', which is not a valid earlier snapshot")
-            return
-        seen.add(label)
-        earlier = folder.parent / label
-        if not (earlier / MANIFEST).is_file():
-            report.failures.append(f"missing: snapshot {label} (snapshot {current} chains to it; "
-                                   "an earlier quarter was deleted or moved)")
-            return
-        payload = (earlier / MANIFEST).read_bytes()
-        if sha256_bytes(payload) != link.get("manifest_sha256"):
-            report.failures.append(f"altered: snapshot {label}: {MANIFEST} differs from the SHA-256 recorded by "
-                                   f"snapshot {current}")
-        inner = VerifyReport(str(earlier))
-        verify_folder(earlier, None, inner)
-        report.checked += inner.checked
-        report.failures.extend(f"snapshot {label}: {failure}" for failure in inner.failures)
-        try:
-            link = json.loads(payload).get("review", {}).get("previous")
-        except (ValueError, AttributeError):
-            report.failures.append(f"snapshot {label}: {MANIFEST} is not readable JSON")
-            return
-        current = label
-
-
-# ---------------------------------------------------------------- reading bundles
 
 def _kind_records(bundle: dict, pattern: str) -> dict[str, dict]:
     from fnmatch import fnmatchcase
@@ -301,12 +39,12 @@ def _kind_records(bundle: dict, pattern: str) -> dict[str, dict]:
 
 
 def _results(bundle: dict, section: str) -> dict:
-    return (bundle.get("results") or {}).get(section) or {"recorded": False}
+    """One section of the bundle's analysis (``{}`` when the workspace had no such records)."""
+    return (bundle.get("analysis") or {}).get(section) or {}
 
 
 def _mapping_rows(bundle: dict) -> dict[str, dict]:
-    mapping = _results(bundle, "mapping")
-    return {row["id"]: row for f in mapping.get("functions", []) for c in f["categories"] for row in c["rows"]}
+    return {row["id"]: row for row in _results(bundle, "mapping").get("rows", [])}
 
 
 def _evidence_rows(bundle: dict) -> dict[str, dict]:
@@ -314,7 +52,7 @@ def _evidence_rows(bundle: dict) -> dict[str, dict]:
 
 
 def _review_date(bundle: dict) -> dt.date:
-    return dt.date.fromisoformat((bundle.get("review") or {}).get("date") or bundle["generated_at"][:10])
+    return review_date(bundle)
 
 
 def _label(bundle: dict) -> str:
@@ -683,7 +421,7 @@ KIND_WORDS = {
     "newly_overdue": "newly overdue", "still_overdue": "still overdue", "lapsed": "lapsed", "overdue": "overdue",
     "advanced": "advanced",
 }
-_BAD_KINDS = {"regressed", "expired", "broken", "removed", "crossed_to_fail", "moved_worse", "no_longer_measured",
+BAD_KINDS = {"regressed", "expired", "broken", "removed", "crossed_to_fail", "moved_worse", "no_longer_measured",
               "reopened", "newly_overdue", "still_overdue", "lapsed", "overdue", "new_transfer", "license_changed",
               "text_changed"}
 
@@ -697,8 +435,8 @@ def summary_sentences(diff: dict) -> list[dict[str, str]]:
             out.append({"category": category, "topic": title, "text": "No change.", "tone": "neutral"})
             continue
         parts = [f"{n} {KIND_WORDS.get(kind, kind.replace('_', ' '))}"
-                 for kind, n in sorted(counts.items(), key=lambda kv: (kv[0] not in _BAD_KINDS, kv[0]))]
-        refs = [r["ref"] for r in diff["changes"] if r["category"] == category and r["kind"] in _BAD_KINDS]
+                 for kind, n in sorted(counts.items(), key=lambda kv: (kv[0] not in BAD_KINDS, kv[0]))]
+        refs = [r["ref"] for r in diff["changes"] if r["category"] == category and r["kind"] in BAD_KINDS]
         text = ", ".join(parts) + "." + (f" Needs attention: {', '.join(refs[:8])}"
                                          + (f" and {len(refs) - 8} more" if len(refs) > 8 else "") + "." if refs else "")
         out.append({"category": category, "topic": title, "text": text,
@@ -707,176 +445,23 @@ def summary_sentences(diff: dict) -> list[dict[str, str]]:
     if stale:
         weakened = sorted({s for item in stale for s in item["weakens"]})
         out.append({"category": "stale", "topic": "Stale evidence",
-                    "text": f"{len(stale)} item(s) past their validity on {diff['to']['date']}, weakening "
+                    "text": f"{plural(len(stale), 'item')} past their validity on {diff['to']['date']}, weakening "
                             f"{', '.join(weakened) or 'no subcategory'}.", "tone": "warn"})
     return out
 
 
-# ---------------------------------------------------------------- trends over all snapshots
-
-def trend_point(bundle: dict) -> dict[str, Any]:
-    """What the trend charts plot for one state: coverage per function, risk scores, metric values."""
-    coverage = {r["function"]: {"met": r.get("met", 0), "assessed": r.get("total", 0) - r.get("not_assessed", 0),
-                                "total": r.get("total", 0)} for r in _results(bundle, "mapping").get("coverage", [])}
-    risks = {r["id"]: {"score": _score(r), "status": r["status"], "title": r["title"]}
-             for r in _kind_records(bundle, "risks/*.yaml").values()}
-    metrics = {r["id"]: {"value": r.get("value"), "threshold": r["threshold"], "title": r["title"],
-                         "direction": r["direction"], "unit": r.get("unit")}
-               for r in _results(bundle, "measurement").get("rows", [])}
-    return {"label": _label(bundle), "date": _review_date(bundle).isoformat(), "coverage": coverage,
-            "risks": risks, "metrics": metrics}
+def state_data(state: "State") -> dict[str, Any]:
+    """A state as the change functions read it: records, analysis, review block and generation time."""
+    return {**{k: v for k, v in state.document.items() if k not in ("results", "analysis")},
+            "analysis": state.analysis.model_dump(mode="json"),
+            "review": {**(state.document.get("review") or {}), "label": state.label, "date": state.date.isoformat()}}
 
 
-def trend(points: Iterable[dict]) -> list[dict]:
-    """Trend points in date order (each from :func:`trend_point`)."""
-    return sorted(points, key=lambda p: (p["date"], p["label"]))
+def diff(ws: "Workspace", from_label: str, to_label: str = LIVE) -> dict[str, Any]:
+    """Everything that changed in a workspace from one snapshot (or ``live``) to another.
 
-
-def next_review_due(last_review: dt.date | None, cadence: str) -> dt.date | None:
-    """The date the next review is due after ``last_review`` under the workspace's cadence.
-
-    >>> next_review_due(dt.date(2026, 9, 30), "quarterly")
-    datetime.date(2026, 12, 31)
+    Both states are verified first (exit 4 for an altered quarter); see :func:`diff_bundles` for the result.
     """
-    if last_review is None:
-        return None
-    return last_review + dt.timedelta(days=CADENCE_DAYS.get(cadence, 92))
+    from rmfkit.review.snapshots import resolve
 
-
-# ---------------------------------------------------------------- portfolio
-
-def portfolio_row(ws: "Workspace", today: dt.date) -> dict[str, Any]:
-    """One system of the portfolio: owner, pattern, model openness, coverage, claims, risks, DPIA, review."""
-    from rmfkit import dpia
-    from rmfkit.assess import assess
-    from rmfkit.library.freshness import check_all
-    from rmfkit.licenses import analyze
-    from rmfkit.risks import level
-
-    system, settings = ws.system, ws.settings
-    checks = check_all(ws, today)
-    result = assess(ws, today, checks=checks)
-    report = analyze(system, ws.evidence)
-    model = report.primary_model
-    openness = next((c.classification.openness for c in report.components if c.id == model), None) if model else None
-    risks = [r for r in ws.risks.values() if r.status != "closed"]
-    dpia_status = dpia.status(ws)
-    screening = None if dpia_status else dpia.screen(system, None).decision
-    history = snapshots(ws)
-    last = dt.date.fromisoformat(history[-1].date) if history else None
-    due = next_review_due(last, settings.review_cadence)
-    return {
-        "system_id": system.id, "name": system.name, "owner": system.owner, "folder": ws.root.name,
-        "deployment_pattern": system.deployment_pattern, "model": model, "model_openness": openness,
-        "coverage": {r["function"]: {"met": r["met"], "partially_met": r["partially_met"],
-                                     "assessed": r["assessed"], "total": r["total"]} for r in result.coverage},
-        "met_share": result.totals["met_share"], "unsupported_claims": len(result.unsupported),
-        "open_risks": len(risks), "open_high_risks": sum(1 for r in risks if level(r.current_score) == "high"),
-        "dpia": (f"{dpia_status['state']} (decision: {dpia_status['decision'].replace('_', ' ')})" if dpia_status
-                 else f"not recorded (screening: {screening.replace('_', ' ')})"),
-        "dpia_state": dpia_status["state"] if dpia_status else None,
-        "last_review": last.isoformat() if last else None, "last_review_label": history[-1].label if history else None,
-        "review_cadence": settings.review_cadence, "next_review_due": due.isoformat() if due else None,
-        "review_overdue": due is None or due < today,
-    }
-
-
-
-PARALLEL_FROM = 32  # roll-ups of at least this many folders use one process per CPU
-PROBLEMS_SHOWN = 3  # validation problems quoted per system (all are counted)
-CHUNKS_PER_WORKER = 4
-
-
-def _import_roll_up_modules() -> None:
-    """Import what a roll-up row needs and load the catalog (cached per process)."""
-    from rmfkit import assess, dpia, licenses, risks, workspace  # noqa: F401
-    from rmfkit.catalog import load_catalog
-    from rmfkit.library import freshness  # noqa: F401
-
-    load_catalog()
-
-
-def _roll_up(folders: list[str], day: dt.date, opener: Callable[[Path], "Workspace"] | None = None
-             ) -> tuple[list[dict], list[dict]]:
-    """Rows of the folders that load, each with its validation problems; ``{"folder", "error"}`` for the rest.
-
-    A workspace with problems is still rolled up from the records that loaded; one whose settings or
-    system profile did not load cannot be, and is skipped naming the first problem.
-    """
-    from rmfkit.errors import RmfkitError
-    from rmfkit.validation import validate
-    from rmfkit.workspace import Workspace
-
-    open_fast = opener or (lambda f: Workspace.open(f, read_only=True))
-    rows, skipped = [], []
-    for folder in folders:
-        try:
-            ws = open_fast(Path(folder))
-            problems = validate(ws)
-            if problems and opener is None:
-                ws = Workspace.open(folder)  # the full loader locates each problem (file, line, field)
-                problems = validate(ws)
-            row = portfolio_row(ws, day)
-            row.update(path=str(folder), validation_problems=len(problems),
-                       problems=[str(p) for p in problems[:PROBLEMS_SHOWN]])
-            rows.append(row)
-        except RmfkitError as exc:
-            skipped.append({"folder": str(folder), "error": str(exc).splitlines()[0]})
-        except (OSError, ValueError) as exc:
-            skipped.append({"folder": str(folder), "error": f"{type(exc).__name__}: {exc}"})
-    return rows, skipped
-
-
-def flag_duplicate_ids(rows: list[dict]) -> int:
-    """Give every row ``same_id_as``: the other folders rolled up under its system id; returns how many ids repeat.
-
-    >>> rows = [{"system_id": "a", "path": "x"}, {"system_id": "a", "path": "y"}, {"system_id": "b", "path": "z"}]
-    >>> flag_duplicate_ids(rows), rows[0]["same_id_as"], rows[2]["same_id_as"]
-    (1, ['y'], [])
-    """
-    by_id: dict[str, list[dict]] = {}
-    for row in rows:
-        by_id.setdefault(row["system_id"], []).append(row)
-    for row in rows:
-        row["same_id_as"] = [other["path"] for other in by_id[row["system_id"]] if other is not row]
-    return sum(1 for same in by_id.values() if len(same) > 1)
-
-
-def portfolio(folders: Iterable[Path | str], *, today: dt.date | None = None,
-              open_workspace: Callable[[Path], "Workspace"] | None = None) -> dict[str, Any]:
-    """Roll up many workspaces: one row per system; a folder that fails to load is reported and skipped.
-
-    Each row counts its workspace's validation problems (``validation_problems``, the first few in
-    ``problems``) and names the other folders that use the same system id (``same_id_as``).
-
-    ``open_workspace`` defaults to a read-only load (the roll-up never writes to a workspace). Many
-    folders are spread over one process per CPU.
-    """
-    import os
-
-    from rmfkit.clock import today as default_today
-
-    day = today or default_today()
-    folders = [str(f) for f in folders]
-    workers = min(os.cpu_count() or 1, len(folders) // (PARALLEL_FROM // 2) or 1)
-    if open_workspace is None and len(folders) >= PARALLEL_FROM and workers > 1:
-        from concurrent.futures import ProcessPoolExecutor
-
-        _import_roll_up_modules()  # once here: forked workers inherit them instead of importing each
-        pieces = workers * CHUNKS_PER_WORKER  # small pieces: a worker slowed by other load takes fewer
-        chunks = [chunk for chunk in (folders[i::pieces] for i in range(pieces)) if chunk]
-        with ProcessPoolExecutor(workers) as pool:
-            parts = list(pool.map(_roll_up, chunks, [day] * len(chunks)))
-        rows = [row for part_rows, _ in parts for row in part_rows]
-        skipped = sorted((item for _, part_skipped in parts for item in part_skipped), key=lambda s: s["folder"])
-    else:
-        rows, skipped = _roll_up(folders, day, open_workspace)
-    rows.sort(key=lambda r: (r["name"].lower(), r["system_id"], r["path"]))
-    duplicate_ids = flag_duplicate_ids(rows)
-    totals = {"systems": len(rows), "skipped": len(skipped),
-              "with_problems": sum(1 for r in rows if r["validation_problems"]), "duplicate_ids": duplicate_ids,
-              "unsupported_claims": sum(r["unsupported_claims"] for r in rows),
-              "open_high_risks": sum(r["open_high_risks"] for r in rows),
-              "review_overdue": sum(1 for r in rows if r["review_overdue"]),
-              "without_dpia": sum(1 for r in rows if r["dpia_state"] is None)}
-    return {"as_of": day.isoformat(), "systems": rows, "skipped": skipped, "totals": totals}
+    return diff_bundles(state_data(resolve(ws, from_label)), state_data(resolve(ws, to_label)))

@@ -1,7 +1,7 @@
 """The review packet (what changed between two quarters, with trends) and the portfolio report.
 
-Both follow the audit packet's conventions (:mod:`rmfkit.report.bundle`): one :class:`PacketWriter`
-records every file's SHA-256 in ``manifest.json`` (optionally signed), the PDF embeds ``bundle.json`` and
+Both follow the audit packet's conventions (:mod:`rmfkit.packet`): :func:`rmfkit.seal.seal` records every
+file's SHA-256 in ``manifest.json`` (optionally signed), the PDF embeds ``bundle.json`` and
 ``bundle-manifest.json``, and ``bundle.zip`` holds everything. Charts use the matplotlib Figure API
 with the packet's house style, so the same data gives the same bytes.
 
@@ -12,19 +12,17 @@ True
 """
 from __future__ import annotations
 
-import datetime as dt
 import json
 import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rmfkit.errors import UsageError
+from rmfkit.seal import BUNDLE_JSON, BUNDLE_MANIFEST, canonical_json, key_fingerprint, load_private_key, seal
 
 if TYPE_CHECKING:
     from rmfkit.workspace import Workspace
 
-REVIEW_TEMPLATE = "review.html.j2"
-PORTFOLIO_TEMPLATE = "portfolio.html.j2"
 FUNCTION_COLORS = {"GOVERN": "#1f4e79", "MAP": "#1a7f37", "MEASURE": "#c2410c", "MANAGE": "#8250df"}
 LEVEL_COLORS = {"high": "#c2410c", "medium": "#f2b84b", "low": "#8fd19e"}
 MAX_METRIC_PANELS = 6
@@ -34,7 +32,7 @@ PORTFOLIO_CHART_ROWS = 40
 # ---------------------------------------------------------------- charts
 
 def _png(draw, height: float) -> bytes:
-    from rmfkit.report.charts import _render
+    from rmfkit.render.charts import _render
 
     return _render(draw, height, "png")
 
@@ -140,7 +138,7 @@ def metrics_trend_png(points: list[dict]) -> bytes:
 
     def draw(fig):
         if not chosen:
-            from rmfkit.report.charts import say_empty
+            from rmfkit.render.charts import say_empty
 
             say_empty(fig, "No metric has a value in any review")
             return
@@ -204,122 +202,99 @@ def portfolio_chart_png(rows: list[dict]) -> bytes:
     return _png(draw, 1.4 + 0.32 * max(len(shown), 1))
 
 
-# ---------------------------------------------------------------- sealing a folder of documents
+# ---------------------------------------------------------------- rendering and sealing
 
-def _empty_out(out: Path) -> Path:
-    out = Path(out)
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise UsageError(f"output folder {out} is not empty", hint="choose a new folder; packets are never overwritten")
-    out.mkdir(parents=True, exist_ok=True)
-    return out
+def _documents(files: dict[str, Any], *, stem: str, template: str, view: dict[str, Any], images: dict[str, bytes],
+               root: Path | None, generated_at: str) -> None:
+    """Add ``<stem>.html``, ``bundle-manifest.json`` and ``<stem>.pdf`` to ``files`` (PDF: Typst, PDF/A-3b)."""
+    from rmfkit.packet import entry, manifest_of
+    from rmfkit.render.html import data_uri, render_template
+    from rmfkit.render.pdf import render_pdf
 
-
-def _seal(writer, out: Path, *, document: str, stem: str, bundle_bytes: bytes, generated: dt.datetime,
-          root: Path | None, private_key) -> dict[str, Any]:
-    """Write HTML, bundle manifest, PDF, manifest (+ signature) and the zip, as the audit packet does."""
-    from rmfkit.paths import templates_dir
-    from rmfkit.report.bundle import (BUNDLE_JSON, BUNDLE_MANIFEST, MANIFEST, SIGNATURE, _render_pdf, sha256_bytes,
-                                      write_zip)
-    from rmfkit.fileio import atomic_write_bytes
-
-    stamp = generated.isoformat().replace("+00:00", "Z")
-    writer.write(f"{stem}.html", document.encode("utf-8"))
-    bundle_manifest = writer.manifest(stamp)
-    writer.write(BUNDLE_MANIFEST, bundle_manifest)
-    pdf_bytes, blocked, variant = _render_pdf(document, root or templates_dir(),
-                                              {BUNDLE_JSON: bundle_bytes, BUNDLE_MANIFEST: bundle_manifest}, generated)
-    writer.write(f"{stem}.pdf", pdf_bytes)
-    manifest_bytes = writer.manifest(stamp)
-    seals = {MANIFEST: manifest_bytes}
-    if private_key is not None:
-        seals[SIGNATURE] = private_key.sign(manifest_bytes)
-    for name, payload in seals.items():
-        atomic_write_bytes(out / name, payload)
-        (out / name).chmod(0o644)
-    time_tuple = generated.timetuple()[:6]
-    write_zip(out, [*writer.entries, *seals], time_tuple if time_tuple[0] >= 1980 else (1980, 1, 1, 0, 0, 0))
-    return {"out": str(out), "files": len(writer.entries), "signed": private_key is not None,
-            "pdf_variant": variant, "blocked_urls": blocked, "manifest_sha256": sha256_bytes(manifest_bytes)}
+    uris = {name: data_uri(payload, "image/png") for name, payload in images.items()}
+    files[f"{stem}.html"] = render_template(root, f"{stem}.html.j2", view=view, images=uris).encode("utf-8")
+    files[BUNDLE_MANIFEST] = manifest_of({name: entry(payload) for name, payload in files.items()}, generated_at)
+    files[f"{stem}.pdf"] = render_pdf(template, view, images=images,
+                                      attachments={BUNDLE_JSON: files[BUNDLE_JSON],
+                                                   BUNDLE_MANIFEST: files[BUNDLE_MANIFEST]},
+                                      template_dirs=[root / "templates"] if root else [])
 
 
-def _render(template: str, root: Path | None, **context: Any) -> str:
-    from rmfkit.report.html import environment
-
-    return environment(root).get_template(template).render(**context)
+def _sealed(out: Path, files: dict[str, Any], private_key, generated_at: str) -> dict[str, Any]:
+    sealed = seal(out, files, private_key, generated_at=generated_at)
+    return {"out": str(out), "files": len(sealed.entries), "signed": sealed.signed, "pdf_variant": "pdf/a-3b",
+            "blocked_urls": [], "manifest_sha256": sealed.manifest_sha256}
 
 
 # ---------------------------------------------------------------- the review packet
 
 def review_view(ws: "Workspace", from_label: str, to_label: str) -> dict[str, Any]:
     """Cover, diff and trend points (every snapshot up to the later state, plus that state)."""
-    from rmfkit import review
-    from rmfkit.report import views
+    from rmfkit.review.diff import diff_bundles, state_data
+    from rmfkit.review.snapshots import load_snapshot, resolve, snapshots
+    from rmfkit.review.trends import trend, trend_point
+    from rmfkit.views.packet import generated_at
 
-    old, new = review.resolve(ws, from_label), review.resolve(ws, to_label)
-    diff = review.diff_bundles(old, new)
+    old, new = state_data(resolve(ws, from_label)), state_data(resolve(ws, to_label))
+    diff = diff_bundles(old, new)
     until = diff["to"]["date"]
-    points = [review.trend_point(review.load_snapshot(ws, s.label)) for s in review.snapshots(ws)
+    history = snapshots(ws)
+    points = [trend_point(state_data(load_snapshot(ws, s.label))) for s in history
               if (s.date, s.label) <= (until, to_label) and s.label != to_label]
-    points = review.trend([*points, review.trend_point(new)])
-    generated = views.generated_at()
+    points = trend([*points, trend_point(new)])
+    generated = generated_at()
     settings, system = ws.settings, ws.system
     cover = {"system_name": system.name, "system_id": system.id, "owner": system.owner,
              "label": settings.branding.label, "accent_color": settings.branding.accent_color,
              "prepared_by": settings.branding.prepared_by or system.owner,
              "generated_at": generated.isoformat().replace("+00:00", "Z"), "from": diff["from"], "to": diff["to"],
-             "snapshots": [s.as_dict() for s in review.snapshots(ws)]}
-    return {"cover": cover, "diff": diff, "trend": points, "states": {"from": old, "to": new},
-            "generated": generated}
+             "snapshots": [s.as_dict() for s in history]}
+    return {"cover": cover, "diff": diff, "trend": points, "states": {"from": old, "to": new}}
 
 
 def build_review_packet(ws: "Workspace", from_label: str, to_label: str, out: Path, *,
                         sign_key: Path | None = None) -> dict[str, Any]:
     """``review.pdf``, ``review.html``, ``bundle.json`` (the diff, the trend, both states), charts, manifest."""
-    from rmfkit.report.bundle import (BUNDLE_JSON, PacketWriter, canonical_json, check_output_folder,
-                                      key_fingerprint, load_private_key)
-    from rmfkit.report.html import data_uri
+    from rmfkit.packet import check_output_folder
 
     check_output_folder(ws, out)
+    _refuse_full(out)
     private_key = load_private_key(sign_key) if sign_key else None
     view = review_view(ws, from_label, to_label)
-    out = _empty_out(out)
-    writer = PacketWriter(out)
-    images = {}
-    for name, draw in (("coverage_trend", coverage_trend_png), ("risk_trend", risk_trend_png),
-                       ("metrics_trend", metrics_trend_png)):
-        payload = draw(view["trend"])
-        writer.write(f"charts/{name}.png", payload)
-        images[name] = data_uri(payload, "image/png")
+    files: dict[str, Any] = {}
+    images = {name: draw(view["trend"]) for name, draw in (("coverage_trend", coverage_trend_png),
+                                                           ("risk_trend", risk_trend_png),
+                                                           ("metrics_trend", metrics_trend_png))}
+    files.update({f"charts/{name}.png": payload for name, payload in images.items()})
     for side in ("from", "to"):
-        writer.write(f"states/{view['diff'][side]['label']}.json", canonical_json(view["states"][side]))
-    bundle = {"format": "rmfkit-review-packet/1", "generated_at": view["cover"]["generated_at"],
-              "system_id": ws.system.id, "signer_key_sha256": key_fingerprint(private_key.public_key())
-              if private_key else None, "cover": view["cover"], "diff": view["diff"], "trend": view["trend"]}
-    bundle_bytes = canonical_json(bundle)
-    writer.write(BUNDLE_JSON, bundle_bytes)
-    document = _render(REVIEW_TEMPLATE, ws.root, view=json.loads(bundle_bytes), images=images)
-    return _seal(writer, out, document=document, stem="review", bundle_bytes=bundle_bytes,
-                 generated=view["generated"], root=ws.root, private_key=private_key)
+        files[f"states/{view['diff'][side]['label']}.json"] = canonical_json(view["states"][side])
+    stamp = view["cover"]["generated_at"]
+    bundle = {"format": "rmfkit-review-packet/2", "generated_at": stamp, "system_id": ws.system.id,
+              "signer_key_sha256": key_fingerprint(private_key.public_key()) if private_key else None,
+              "cover": view["cover"], "diff": view["diff"], "trend": view["trend"]}
+    files[BUNDLE_JSON] = canonical_json(bundle)
+    _documents(files, stem="review", template="review.typ", view=json.loads(files[BUNDLE_JSON]), images=images,
+               root=ws.root, generated_at=stamp)
+    return _sealed(Path(out), files, private_key, stamp)
 
 
 # ---------------------------------------------------------------- the portfolio report
 
 def build_portfolio(result: dict[str, Any], out: Path) -> dict[str, Any]:
     """``portfolio.pdf``, ``portfolio.html``, ``bundle.json`` (the roll-up), the chart, manifest."""
-    from rmfkit.report import views
-    from rmfkit.report.bundle import BUNDLE_JSON, PacketWriter, canonical_json
-    from rmfkit.report.html import data_uri
+    from rmfkit.views.packet import generated_at
 
-    out = _empty_out(out)
-    writer = PacketWriter(out)
-    generated = views.generated_at()
+    _refuse_full(out)
+    stamp = generated_at().isoformat().replace("+00:00", "Z")
     chart = portfolio_chart_png(result["systems"])
-    writer.write("charts/coverage.png", chart)
-    bundle = {"format": "rmfkit-portfolio/1", "generated_at": generated.isoformat().replace("+00:00", "Z"),
-              **result}
-    bundle_bytes = canonical_json(bundle)
-    writer.write(BUNDLE_JSON, bundle_bytes)
-    document = _render(PORTFOLIO_TEMPLATE, None, view=json.loads(bundle_bytes),
-                       images={"coverage": data_uri(chart, "image/png")})
-    return _seal(writer, out, document=document, stem="portfolio", bundle_bytes=bundle_bytes, generated=generated,
-                 root=None, private_key=None)
+    files: dict[str, Any] = {"charts/coverage.png": chart}
+    files[BUNDLE_JSON] = canonical_json({"format": "rmfkit-portfolio/1", "generated_at": stamp, **result})
+    _documents(files, stem="portfolio", template="portfolio.typ", view=json.loads(files[BUNDLE_JSON]),
+               images={"coverage": chart}, root=None, generated_at=stamp)
+    return _sealed(Path(out), files, None, stamp)
+
+
+def _refuse_full(out: Path) -> None:
+    out = Path(out)
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise UsageError(f"output folder {out} is not empty", hint="choose a new folder; packets are never overwritten")

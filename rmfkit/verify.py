@@ -1,4 +1,5 @@
-"""Check a packet folder or a ``bundle.zip``: every hash, every file, the signature.
+"""Check a sealed folder (packet or snapshot) or a ``bundle.zip``: every hash, every file, the signature,
+and for a review snapshot every earlier snapshot of its chain.
 
 Every problem is reported, not just the first: altered, missing and unexpected files, unsafe entry
 names, a bad or missing signature, a ``bundle.zip`` that disagrees with its folder.
@@ -18,9 +19,10 @@ from pathlib import Path
 from typing import Callable
 
 from rmfkit.errors import InputFileError, IntegrityError
-from rmfkit.report.bundle import (BUNDLE_JSON, BUNDLE_MANIFEST, MANIFEST, MANIFEST_FORMAT, PDF_NAME, SEALING_FILES,
-                                  SIGNATURE, ZIP_NAME, key_fingerprint, load_public_key, safe_entry_name,
-                                  sha256_bytes)
+from rmfkit.hashing import sha256_bytes
+from rmfkit.seal import (BUNDLE_JSON, BUNDLE_MANIFEST, LABEL_PATTERN, MANIFEST, MANIFEST_FORMAT, PDF_NAME,
+                         REVIEW_FORMAT, SEALING_FILES, SIGNATURE, ZIP_NAME, key_fingerprint, load_public_key,
+                         safe_entry_name)
 
 MAX_ZIP_ENTRIES = 100_000
 SIGNATURE_BYTES = 64  # an Ed25519 signature
@@ -42,7 +44,7 @@ SIGNATURE_WORDS = {
 class VerifyReport:
     """What was checked and what failed; ``signature`` is valid | missing | bad | not checked | unsigned
     (``not checked``: signed, but no key was given); ``key_sha256`` is the fingerprint of the key that
-    checked a valid signature (:func:`rmfkit.report.bundle.key_fingerprint`)."""
+    checked a valid signature (:func:`rmfkit.seal.key_fingerprint`)."""
 
     path: str
     checked: int = 0  # hashes checked in all, the entries inside bundle.zip included
@@ -249,14 +251,55 @@ def verify_zip(path: Path, key: Path | None, report: VerifyReport, prefix: str =
         _check_signature(manifest, read(SIGNATURE), key, report, prefix)
 
 
+def verify_chain(folder: Path, report: VerifyReport) -> None:
+    """Walk back from a snapshot folder through every earlier one it chains to, adding failures to ``report``.
+
+    Each earlier snapshot must exist beside it, its ``manifest.json`` must have the SHA-256 the later one
+    recorded, and its files must match its own manifest. Failures name the snapshot. A folder that is
+    not a review snapshot is left alone (the packet checks have run already).
+    """
+    folder = Path(folder)
+    try:
+        review = json.loads((folder / MANIFEST).read_bytes()).get("review")
+    except (OSError, ValueError, AttributeError):
+        return
+    if not isinstance(review, dict) or review.get("format") != REVIEW_FORMAT:
+        return
+    seen = {folder.name}
+    current, link = folder.name, review.get("previous")
+    while isinstance(link, dict):
+        label = str(link.get("label"))
+        if label in seen or not LABEL_PATTERN.match(label):
+            report.failures.append(f"snapshot {current}: chains to '{label}', which is not a valid earlier snapshot")
+            return
+        seen.add(label)
+        earlier = folder.parent / label
+        if not (earlier / MANIFEST).is_file():
+            report.failures.append(f"missing: snapshot {label} (snapshot {current} chains to it; "
+                                   "an earlier quarter was deleted or moved)")
+            return
+        payload = (earlier / MANIFEST).read_bytes()
+        if sha256_bytes(payload) != link.get("manifest_sha256"):
+            report.failures.append(f"altered: snapshot {label}: {MANIFEST} differs from the SHA-256 recorded by "
+                                   f"snapshot {current}")
+        inner = VerifyReport(str(earlier))
+        verify_folder(earlier, None, inner)
+        report.checked += inner.checked
+        report.failures.extend(f"snapshot {label}: {failure}" for failure in inner.failures)
+        try:
+            link = json.loads(payload).get("review", {}).get("previous")
+        except (ValueError, AttributeError):
+            report.failures.append(f"snapshot {label}: {MANIFEST} is not readable JSON")
+            return
+        current = label
+
+
 def verify(path: Path, key: Path | None = None) -> VerifyReport:
     """Verify a packet folder or a ``bundle.zip``; the report lists every failure."""
     path = Path(path)
     report = VerifyReport(str(path))
     if path.is_dir():
         if verify_folder(path, key, report):
-            from rmfkit.review import verify_chain
-
             verify_chain(path, report)  # a review snapshot: every earlier snapshot it chains to
     elif path.is_file():
         verify_zip(path, key, report)

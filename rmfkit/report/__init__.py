@@ -1,1 +1,0 @@
-"""Renderers: view models (plain dicts), HTML, PDF, charts, the verifiable bundle, OSCAL."""
