@@ -15,7 +15,7 @@ from rmfkit.errors import Problem, ValidationFailed
 from rmfkit.licenses.workspace_checks import check_references as check_licenses
 from rmfkit.measure import check_thresholds
 from rmfkit.models.mapping import NOT_APPLICABLE_RULE, lacks_justification
-from rmfkit.ops import check_operations
+from rmfkit.ops import OPERATIONS_FILE, load_template, operations_of
 from rmfkit.risks import check_acceptance
 
 if TYPE_CHECKING:
@@ -119,6 +119,70 @@ def check_evidence(ws: "Workspace") -> list[Problem]:
         if "/" in record.file or record.file in ("", ".", "..", "evidence.yaml"):
             problems.append(Problem(rel, f"file '{record.file}' must be a plain file name in this folder",
                                     ws.locate(rel, ("file",)), "file"))
+    return problems
+
+
+def check_operations(ws: "Workspace") -> list[Problem]:
+    """Ids in ``operations.yaml`` that must exist: template items, evidence, risks, subcategories, components."""
+    import difflib
+
+    from rmfkit.catalog import load_catalog
+    from rmfkit.models.mapping import NOT_APPLICABLE_RULE, lacks_justification
+
+    ops = operations_of(ws)
+    if ops is None:
+        return []
+    catalog, template = load_catalog(), load_template()
+    evidence, risks = ws.evidence, ws.risks
+    components = {c.id for c in ws.system.components} if "system.yaml" in ws.records else set()
+    template_ids = [t.id for t in template.items]
+    problems: list[Problem] = []
+
+    def add(message: str, loc: tuple, field_name: str) -> None:
+        problems.append(Problem(OPERATIONS_FILE, message, ws.locate(OPERATIONS_FILE, loc), field_name))
+
+    def check_evidence(ids: list[str], loc: tuple, field_name: str) -> None:
+        for j, evidence_id in enumerate(ids):
+            if evidence_id not in evidence:
+                add(f"evidence '{evidence_id}' is not in this workspace (import or pull it first)",
+                    loc + ("evidence", j), field_name)
+
+    seen: set[str] = set()
+    for i, item in enumerate(ops.checklist):
+        loc, name = ("checklist", i), f"checklist.{item.id}"
+        if item.id in seen:
+            add(f"item '{item.id}' is listed twice", loc + ("id",), name)
+        seen.add(item.id)
+        known = template.item(item.id)
+        if known is None and (item.area is None or item.title is None):
+            close = difflib.get_close_matches(item.id, template_ids, n=2, cutoff=0.8)
+            add(f"'{item.id}' is not a template item" + (f" (did you mean {' or '.join(close)}?)" if close else "")
+                + "; your own items need an area and a title", loc + ("id",), name)
+        if known is not None and item.area is not None and item.area != known.area:
+            add(f"'{item.id}' belongs to area {known.area}, not {item.area}", loc + ("area",), name + ".area")
+        if lacks_justification(item.status, item.justification):
+            add(NOT_APPLICABLE_RULE, loc + ("status",), name + ".justification")
+        check_evidence(item.evidence, loc, name + ".evidence")
+        for j, risk_id in enumerate(item.risks):
+            if risk_id not in risks:
+                add(f"risk '{risk_id}' is not in the risk register (risks/)", loc + ("risks", j), name + ".risks")
+        for j, sub in enumerate(item.subcategories or []):
+            if not catalog.is_subcategory(sub):
+                add(f"'{sub}' is not an AI RMF subcategory", loc + ("subcategories", j), name + ".subcategories")
+    seen_components: set[str] = set()
+    for i, artifact in enumerate(ops.artifacts):
+        loc = ("artifacts", i, "component")
+        if artifact.component not in components:
+            add(f"component '{artifact.component}' is not in system.yaml", loc, "artifacts.component")
+        if artifact.component in seen_components:
+            add(f"component '{artifact.component}' has two checksum entries", loc, "artifacts.component")
+        seen_components.add(artifact.component)
+    seen_steps: set[int] = set()
+    for i, step in enumerate(ops.pilot):
+        if step.step in seen_steps:
+            add(f"pilot step {step.step} is listed twice", ("pilot", i, "step"), "pilot.step")
+        seen_steps.add(step.step)
+        check_evidence(step.evidence, ("pilot", i), f"pilot.{step.step}.evidence")
     return problems
 
 

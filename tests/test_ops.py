@@ -13,6 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rmfkit import ops
+from rmfkit.artifacts import verify_artifact
+from rmfkit.review.operations import compare_operations
 from rmfkit.models.evidence import EvidenceRecord
 from rmfkit.models.operations import ArtifactExpectation, ChecklistItem, Operations, PilotStep
 from rmfkit.models.system import Component
@@ -297,7 +299,7 @@ def test_compare_reports_regressed_lapsed_overdue_removed_and_pilot_moves():
                    ChecklistItem(id="observability.drift", status="open", owner="ML lead", due=dt.date(2026, 11, 30)),
                    ChecklistItem(id="evaluation.latency", status="in_progress", owner="SRE lead")],
         pilot=[PilotStep(step=1, status="done"), PilotStep(step=2, status="done")])
-    changes = ops.compare_operations(q3, q4, before_checks={"E-canary": "ok", "E-drill": "ok", "E-sbom": "ok"},
+    changes = compare_operations(q3, q4, before_checks={"E-canary": "ok", "E-drill": "ok", "E-sbom": "ok"},
                                      after_checks={"E-drill": "expired"},
                                      before_date=dt.date(2026, 9, 30), after_date=dt.date(2026, 12, 31))
     assert [(c["item"], c["change"], c["before"], c["after"]) for c in changes] == [
@@ -317,12 +319,12 @@ def test_compare_reports_regressed_lapsed_overdue_removed_and_pilot_moves():
 def test_verify_artifact_names_the_file_with_a_one_byte_change(tmp_path: Path):
     model = tmp_path / "model"
     expected = make_model(model)
-    assert ops.verify_artifact(expected, model, ignore=[".cache/*"]).ok
+    assert verify_artifact(expected, model, ignore=[".cache/*"]).ok
     shard = model / "model-00002-of-00002.safetensors"
     data = bytearray(shard.read_bytes())
     data[1024 * 1024 + 7] ^= 0x01
     shard.write_bytes(bytes(data))
-    result = ops.verify_artifact(expected, model, ignore=[".cache/*"], progress=True)
+    result = verify_artifact(expected, model, ignore=[".cache/*"], progress=True)
     assert not result.ok
     assert result.total_bytes == sum(len(v) for v in MODEL_FILES.values())
     assert [(f.path, f.status, f.expected, f.actual) for f in result.failures] == [
@@ -336,10 +338,10 @@ def test_verify_artifact_names_missing_and_extra_files(tmp_path: Path):
     expected = make_model(model)
     (model / "tokenizer" / "tokenizer.json").unlink()
     (model / "model-00003-of-00002.safetensors").write_bytes(b"stray")
-    result = ops.verify_artifact(expected, model, ignore=[".cache/*"])
+    result = verify_artifact(expected, model, ignore=[".cache/*"])
     assert [(f.path, f.status) for f in result.failures] == [("model-00003-of-00002.safetensors", "extra"),
                                                              ("tokenizer/tokenizer.json", "missing")]
-    without_ignore = ops.verify_artifact(expected, model)
+    without_ignore = verify_artifact(expected, model)
     assert ".cache/download.lock" in [f.path for f in without_ignore.failures if f.status == "extra"]
 
 
@@ -349,14 +351,14 @@ def test_verify_artifact_single_file_and_wrong_shapes(tmp_path: Path):
     model = tmp_path / "model"
     expected = make_model(model)
     config = model / "config.json"
-    assert ops.verify_artifact(expected["config.json"], config).ok
-    assert not ops.verify_artifact("0" * 64, config).ok
+    assert verify_artifact(expected["config.json"], config).ok
+    assert not verify_artifact("0" * 64, config).ok
     with pytest.raises(UsageError, match="is a folder, but one checksum"):
-        ops.verify_artifact(expected["config.json"], model)
+        verify_artifact(expected["config.json"], model)
     with pytest.raises(UsageError, match="is a file, but checksums of 4 files"):
-        ops.verify_artifact(expected, config)
+        verify_artifact(expected, config)
     with pytest.raises(InputFileError, match="not found"):
-        ops.verify_artifact(expected, tmp_path / "nowhere")
+        verify_artifact(expected, tmp_path / "nowhere")
 
 
 # ---------------------------------------------------------------- CLI
@@ -519,24 +521,24 @@ def test_verify_artifact_counts_missing_and_extra_files_apart_from_altered_ones(
     shard = model / "config.json"
     shard.write_bytes(shard.read_bytes() + b" ")
     expectation = ops.operations_of(Workspace.open(ops_ws)).artifact("demo-llm")
-    result = ops.verify_artifact(expectation.expected, model, ignore=expectation.ignore)
+    result = verify_artifact(expectation.expected, model, ignore=expectation.ignore)
     assert result.verdict == "1 file differs, 1 file missing, 1 extra file"
 
 
 def test_artifact_hashing_reports_progress_through_the_one_hash_function(tmp_path: Path, monkeypatch):
-    from rmfkit.library import freshness
+    from rmfkit import hashing
 
     model = tmp_path / "model"
     expected = make_model(model)
     seen: list[str] = []
-    real = freshness.sha256_file
+    real = hashing.sha256_file
 
     def counting(path, *args, progress=None, **kwargs):
         seen.append(Path(path).relative_to(model).as_posix())
         return real(path, *args, progress=progress, **kwargs)
 
-    monkeypatch.setattr(freshness, "sha256_file", counting)
-    result = ops.verify_artifact(expected, model, ignore=[".cache/*"], progress=True)
+    monkeypatch.setattr(hashing, "sha256_file", counting)
+    result = verify_artifact(expected, model, ignore=[".cache/*"], progress=True)
     assert result.ok and sorted(seen) == sorted(MODEL_FILES)
     assert not hasattr(ops, "_sha256_with_progress")
     advanced: list[int] = []

@@ -93,7 +93,7 @@ def verify_artifact(component: str = typer.Argument(..., help="Component id in s
     """
     import difflib
 
-    from rmfkit import ops
+    from rmfkit import artifacts, ops
     from rmfkit.errors import IntegrityError, UnknownIdError, UsageError
 
     ws = open_ws(workspace)
@@ -107,8 +107,8 @@ def verify_artifact(component: str = typer.Argument(..., help="Component id in s
     if expectation is None:
         raise UsageError(f"no expected checksum is recorded for '{component}'",
                          hint=f"add it under artifacts: in {ops.OPERATIONS_FILE} (sha256 for a file, files for a folder)")
-    result = ops.verify_artifact(expectation.expected, path, ignore=expectation.ignore, progress=progress)
-    evidence = ops.record_artifact_check(ws, component, result, expectation)
+    result = artifacts.verify_artifact(expectation.expected, path, ignore=expectation.ignore, progress=progress)
+    evidence = artifacts.record_artifact_check(ws, component, result, expectation)
     if as_json:
         print_json({"component": component, "evidence_id": evidence.id, **result.as_dict()})
     else:

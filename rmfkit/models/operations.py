@@ -79,7 +79,7 @@ class ArtifactExpectation(Strict):
 
     @property
     def expected(self) -> str | dict[str, str]:
-        """What :func:`rmfkit.ops.verify_artifact` takes: one digest or a path -> digest mapping."""
+        """What :func:`rmfkit.artifacts.verify_artifact` takes: one digest or a path -> digest mapping."""
         return self.sha256 if self.sha256 else dict(self.files)
 
 

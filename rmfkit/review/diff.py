@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from rmfkit.bundle import review_date
 from rmfkit.labels import plural
-from rmfkit.ops import transition
+from rmfkit.review.operations import transition
 
 if TYPE_CHECKING:
     from rmfkit.bundle import State
@@ -349,12 +349,12 @@ def action_changes(old: dict, new: dict) -> list[dict]:
 
 
 def operations_changes(old: dict, new: dict) -> list[dict]:
-    """Checklist items and pilot steps that regressed, lapsed, improved… (:func:`rmfkit.ops.compare_operations`).
+    """Checklist items and pilot steps that regressed, lapsed, improved… (:func:`rmfkit.review.operations.compare_operations`).
 
     An item that became overdue is listed once, under the owners' actions (:func:`action_changes`).
     """
     from rmfkit.models.operations import Operations
-    from rmfkit.ops import compare_operations
+    from rmfkit.review.operations import compare_operations
 
     def ops(bundle: dict) -> Operations | None:
         record = (bundle.get("records") or {}).get("operations.yaml")
