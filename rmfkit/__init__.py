@@ -13,7 +13,7 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-# Public name -> module that defines it (imported on first access).
+# Public name -> module that defines it, or ``module:attribute`` where the names differ (imported on first access).
 _EXPORTS: dict[str, str] = {
     "open_workspace": "rmfkit.workspace",
     "Workspace": "rmfkit.workspace",
@@ -22,7 +22,7 @@ _EXPORTS: dict[str, str] = {
     "validate": "rmfkit.validation",
     "analyze": "rmfkit.analysis",
     "Analysis": "rmfkit.analysis",
-    "import_evidence": "rmfkit.library.imports",
+    "import_evidence": "rmfkit.library.imports:import_files",
     "pull": "rmfkit.library.pull",
     "build_packet": "rmfkit.packet",
     "verify": "rmfkit.verify",
@@ -35,10 +35,11 @@ __all__ = ["__version__", *_EXPORTS]
 
 
 def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
+    target = _EXPORTS.get(name)
+    if target is None:
         raise AttributeError(f"module 'rmfkit' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
+    module, _, attribute = target.partition(":")
+    value = getattr(importlib.import_module(module), attribute or name)
     globals()[name] = value
     return value
 

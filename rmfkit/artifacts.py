@@ -5,7 +5,7 @@ store the result as evidence.
 >>> folder = Path(tempfile.mkdtemp())
 >>> _ = (folder / "a.bin").write_bytes(b"weights")
 >>> verify_artifact({"a.bin": hashlib.sha256(b"weights").hexdigest()}, folder).verdict
-'all 1 file(s) match'
+'all files match'
 """
 from __future__ import annotations
 
@@ -190,7 +190,7 @@ def record_artifact_check(ws: "Workspace", component: str, result: ArtifactCheck
             collected_at=day, imported_at=dt.datetime.now(dt.timezone.utc).replace(microsecond=0),
             source=EvidenceSource(tool="rmfkit ops verify-artifact", tool_version=__version__),
             components=[component], subcategories=subcategories,
-            description=f"SHA-256 of {len(result.files)} file(s) of {result.target} compared with the expected "
+            description=f"SHA-256 of {plural(len(result.files), 'file')} of {result.target} compared with the expected "
                         f"checksums in {OPERATIONS_FILE}: {verdict}.",
             facts={"ok": result.ok, "files_checked": result.as_dict()["files_checked"],
                    "total_bytes": result.total_bytes, "failures": [f.describe() for f in result.failures]})

@@ -85,6 +85,7 @@ def cached_sha256(path: str, info: os.stat_result, cache: HashCache, rel: str) -
     """The SHA-256 of ``path``: remembered in ``cache`` while the file is unchanged, else re-hashed.
 
     >>> import tempfile
+    >>> from pathlib import Path
     >>> path = Path(tempfile.mkdtemp()) / "a.bin"
     >>> _ = path.write_bytes(b"abc")
     >>> cache = {}
