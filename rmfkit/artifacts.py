@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from rmfkit.errors import InputFileError, UsageError
+from rmfkit.labels import plural
 from rmfkit.models.operations import ArtifactExpectation
 from rmfkit.ops import CHECK_ARTEFACT_NAME, CHECK_ITEMS, OPERATIONS_FILE, load_template
 
