@@ -22,6 +22,7 @@ from rmfkit.errors import Problem, ProblemList, ValidationFailed
 from rmfkit.models.base import Record
 from rmfkit.models.dpia import Dpia
 from rmfkit.models.evidence import EvidenceRecord
+from rmfkit.models.frameworks import FrameworksFile
 from rmfkit.models.mapping import MappingFile, SubcategoryAssessment
 from rmfkit.models.operations import Operations
 from rmfkit.models.risk import Risk
@@ -53,6 +54,7 @@ RECORD_KINDS: list[RecordKind] = [
     RecordKind("dpia", "dpia.yaml", Dpia),
     RecordKind("thresholds", "thresholds.yaml", ThresholdsFile),
     RecordKind("operations", "operations.yaml", Operations),
+    RecordKind("frameworks", "frameworks.yaml", FrameworksFile),
 ]
 
 # Migrations: kind name -> {from_version: function(data) -> data at from_version + 1}.
@@ -131,7 +133,8 @@ class Records:
     """Every record of a workspace, by relative path, with the problems found while reading them.
 
     ``broken`` holds the plain data of files that failed their schema (reference checks skip ids they
-    define); ``locate(rel, loc)`` gives the line of a field where the reader kept line numbers.
+    define); ``locate(rel, loc)`` gives the line of a field where the reader kept line numbers;
+    ``reviews`` the labels of the frozen snapshots beside the records.
     """
 
     by_path: Mapping[str, Record]
@@ -139,6 +142,7 @@ class Records:
     problems: tuple[Problem, ...] = ()
     broken: Mapping[str, Any] = field(default_factory=dict)
     locate: Callable[[str, tuple], int | None] = field(default=_no_line, compare=False, repr=False)
+    reviews: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "by_path", MappingProxyType(dict(sorted(self.by_path.items()))))
@@ -215,6 +219,11 @@ class Records:
     @property
     def operations(self) -> Operations | None:
         return self.by_path.get("operations.yaml")
+
+    @property
+    def frameworks(self) -> FrameworksFile:
+        """``frameworks.yaml``, or an empty one (nothing stated yet) when the workspace has none."""
+        return self.by_path.get("frameworks.yaml") or FrameworksFile()
 
     def assessment(self, sub_id: str) -> SubcategoryAssessment:
         """The recorded assessment of a subcategory, or a fresh ``not_assessed`` one."""

@@ -158,7 +158,15 @@ class Workspace:
         return Records(dict(self.records), kinds={rel: k.name for rel, k in self._kinds.items()},
                        problems=tuple(self.problems),
                        broken={rel: doc for rel, doc in self._docs.items() if rel not in self.records},
-                       locate=self.locate)
+                       locate=self.locate, reviews=self._reviews())
+
+    def _reviews(self) -> tuple[str, ...]:
+        """Labels of the frozen snapshots in ``reviews/`` (folders holding a bundle)."""
+        folder = self.root / "reviews"
+        if not folder.is_dir():
+            return ()
+        return tuple(sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")
+                            and (p / "bundle.json").is_file()))
 
     def _validate_doc(self, rel: str, kind: RecordKind, doc: Any) -> Record | None:
         problems = ProblemList()

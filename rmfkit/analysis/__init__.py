@@ -38,7 +38,8 @@ class Analysis(BaseModel):
     without ``thresholds.yaml``); ``licenses``: register, openness and findings (``None`` without
     components); ``risks``: register rows, summary and heat map (``None`` without risks); ``dpia``: screening,
     inputs and completeness; ``operations``: checklist and pilot; ``actions``: the action plan;
-    ``findings``: every validation problem.
+    ``frameworks``: the assessment carried to ISO/IEC 42001 (Statement of Applicability) and to the EU AI
+    Act (obligation register, Annex IV checklist); ``findings``: every validation problem.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -54,6 +55,7 @@ class Analysis(BaseModel):
     dpia: dict[str, Any]
     operations: dict[str, Any]
     actions: dict[str, Any]
+    frameworks: dict[str, Any]
     findings: list[dict[str, Any]]
 
     def row(self, sub_id: str) -> dict[str, Any]:
@@ -140,6 +142,19 @@ def _risks(records: "Records", today: dt.date) -> dict[str, Any] | None:
             "heat_map": heatmap_counts(risks, residual=True), "heat_map_inherent": heatmap_counts(risks)}
 
 
+def _frameworks(records: "Records", checks: "EvidenceChecks", mapping_rows: list[dict]) -> dict[str, Any]:
+    from rmfkit.frameworks import (annex_iv_checklist, evidence_index, obligation_register, rmf_rows,
+                                   statement_of_applicability)
+    from rmfkit.frameworks.inputs import holdings
+
+    evidence = evidence_index(records.evidence, checks)
+    rows = rmf_rows(mapping_rows, evidence)
+    doc = records.frameworks
+    return {"iso42001": statement_of_applicability(rows, doc, evidence),
+            "ai_act": {**obligation_register(rows, doc, evidence),
+                       "annex_iv": annex_iv_checklist(holdings(records, checks))}}
+
+
 def _system(records: "Records") -> dict[str, Any]:
     s = records.system
     return {"id": s.id, "name": s.name, "owner": s.owner, "deployment_pattern": s.deployment_pattern,
@@ -169,6 +184,7 @@ def analyze(records: "Records", checks: "EvidenceChecks", today: dt.date) -> Ana
                      for p in validate(records)],
     }
     sections = jsonable(sections)
+    sections["frameworks"] = jsonable(_frameworks(records, checks, sections["mapping"]["rows"]))
     sections["actions"] = action_plan(sections, today)
     return Analysis(as_of=today, **sections)
 

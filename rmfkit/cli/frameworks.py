@@ -15,18 +15,11 @@ frameworks_app = typer.Typer(help="ISO/IEC 42001 Statement of Applicability; EU 
                              no_args_is_help=True)
 
 
-def _inputs(workspace: Optional[Path]):
-    """Workspace, RMF rows (derive shape), ``frameworks.yaml`` and the evidence index with checks."""
-    from rmfkit.assess import assess
-    from rmfkit.frameworks import evidence_index, rmf_rows
-    from rmfkit.frameworks.inputs import read_frameworks
-    from rmfkit.library.freshness import check_all
+def _frameworks(workspace: Optional[Path]) -> dict:
+    """The workspace's analysis, framework section (SoA and AI Act register)."""
+    from rmfkit.analysis import of_workspace
 
-    ws = open_ws(workspace)
-    checks = check_all(ws)
-    evidence = evidence_index(ws.evidence, checks)
-    rows = rmf_rows(assess(ws, checks=checks).rows, evidence)
-    return ws, checks, rows, read_frameworks(ws.root), evidence
+    return of_workspace(open_ws(workspace), cached=True).frameworks
 
 
 def _status(item: dict) -> str:
@@ -40,10 +33,9 @@ def iso42001(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt,
              csv_file: Optional[Path] = typer.Option(None, "--csv", metavar="FILE",
                                                      help="Also write the Annex A SoA as Excel-friendly CSV")) -> None:
     """ISO/IEC 42001 Statement of Applicability (38 Annex A controls) and clause 4-10 readiness."""
-    from rmfkit.frameworks import soa_csv, statement_of_applicability
+    from rmfkit.frameworks import soa_csv
 
-    _, _, rows, doc, evidence = _inputs(workspace)
-    soa = statement_of_applicability(rows, doc, evidence)
+    soa = _frameworks(workspace)["iso42001"]
     if csv_file is not None:
         csv_file.write_bytes(soa_csv(soa))
     if as_json:
@@ -70,14 +62,10 @@ def iso42001(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt,
 @frameworks_app.command("ai-act")
 def ai_act(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
     """EU AI Act: role and risk tier per system, the obligation register and the Annex IV checklist."""
-    from rmfkit.frameworks import annex_iv_checklist, obligation_register
-    from rmfkit.frameworks.inputs import holdings
-
-    ws, checks, rows, doc, evidence = _inputs(workspace)
-    register = obligation_register(rows, doc, evidence)
-    annex_iv = annex_iv_checklist(holdings(ws, checks))
+    register = _frameworks(workspace)["ai_act"]
+    annex_iv = register["annex_iv"]
     if as_json:
-        print_json({**register, "annex_iv": annex_iv})
+        print_json(register)
         return
     out = console()
     out.print(f"{register['regulation']['title']} {register['regulation']['number']} — reflects: "

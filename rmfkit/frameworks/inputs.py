@@ -1,7 +1,8 @@
 """The framework layer's inputs from a workspace: ``frameworks.yaml`` and plain summaries of loaded records.
 
-Until ``frameworks.yaml`` is a registered record kind, :func:`parse_frameworks` validates its bytes here;
-:func:`holdings` turns loaded records into the plain dict :mod:`rmfkit.frameworks.annex_iv` reads. Neither
+:func:`parse_frameworks` validates ``frameworks.yaml`` bytes on their own (the Workspace loads the file
+with every other record); :func:`holdings` turns loaded records into the plain dict
+:mod:`rmfkit.frameworks.annex_iv` reads. Neither
 computes a status: that is :mod:`rmfkit.frameworks.derive`'s job.
 
 >>> parse_frameworks(b"schema_version: 1\\npairs: []\\n", "frameworks.yaml").pairs
@@ -12,7 +13,6 @@ rmfkit.errors.InputFileError: frameworks.yaml: obligations.Art 4.status: Input s
 """
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from rmfkit.models.frameworks import FrameworksFile
@@ -36,12 +36,6 @@ def parse_frameworks(data: bytes, name: str = FRAMEWORKS_FILE) -> FrameworksFile
         raise InputFileError(err["msg"].removeprefix("Value error, "), file=name, field=field or None) from None
 
 
-def read_frameworks(root: Path) -> FrameworksFile:
-    """The workspace's ``frameworks.yaml``, or an empty one (nothing stated yet) if it has none."""
-    path = Path(root) / FRAMEWORKS_FILE
-    return parse_frameworks(path.read_bytes(), FRAMEWORKS_FILE) if path.is_file() else FrameworksFile()
-
-
 def holdings(ws: Any, checks: Any = None) -> dict:
     """What the workspace holds, as plain data for the Annex IV checklist.
 
@@ -54,8 +48,7 @@ def holdings(ws: Any, checks: Any = None) -> dict:
     operations = [{"id": item.id, "status": item.status}
                   for ops in ws.records_of("operations").values() for item in ops.checklist]
     thresholds = sum(len(t.thresholds) for t in ws.records_of("thresholds").values())
-    reviews = Path(ws.root) / "reviews"
-    snapshots = sorted(p.name for p in reviews.iterdir() if (p / "bundle.json").is_file()) if reviews.is_dir() else []
+    snapshots = list(ws.reviews)
     return {"system": system, "evidence": evidence,
             "risks": [{"id": rid, "status": r.status} for rid, r in sorted(ws.risks.items())],
             "operations": operations, "thresholds": thresholds, "snapshots": snapshots}
