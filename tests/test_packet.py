@@ -2,7 +2,7 @@
 escaping of hostile strings, the URL fetcher, determinism. The packet is built once per module."""
 from __future__ import annotations
 
-import datetime as dt
+import io
 import json
 import os
 import re
@@ -89,8 +89,10 @@ def pdf_text(built) -> str:
 
 
 def joined_ids(text: str) -> str:
-    """PDF text with identifiers joined again where the layout may break them (U+200B after - . / _)."""
-    return re.sub("\u200b\\s*", "", text)
+    """PDF text with identifiers and hyphenated words joined again where the layout may break them: at a
+    break opportunity (U+200B, inserted after - . / _ in identifiers) or at the end of a line after a hyphen
+    ("help-" / "center"); the hyphen itself is part of the text either way."""
+    return re.sub("\u200b\\s*|(?<=\\w-)\n(?=\\w)", "", text)
 
 
 def _flat(text: str) -> str:
@@ -119,8 +121,7 @@ def test_pdf_has_license_register_rows(built, pdf_text):
     from rmfkit.licenses import analyze
 
     ws = built[0]
-    flat = _flat(pdf_text)
-    section = flat[flat.index("3. License register and openness", 2000):flat.index("4. RMF mapping", 2000)]
+    section = _section(pdf_text, "3. License register and openness", "4. RMF mapping")
     rows = analyze(ws.system, ws.evidence).register_rows()
     assert len(rows) == len(ws.system.components) == 11
     squashed = re.sub(r"\s+", "", section)
@@ -134,8 +135,7 @@ def test_pdf_has_dpia_section_with_screening_and_risks(built, pdf_text):
     from rmfkit.dpia import load
 
     dpia = load(built[0])
-    flat = _flat(pdf_text)
-    section = flat[flat.index("7. DPIA inputs", 2000):flat.index("8. Operating the model", 2000)]
+    section = _section(pdf_text, "7. DPIA inputs", "8. Operating the model")
     assert dpia.dpia_id in section
     assert "Screening (Art. 35(1) and (3), EDPB WP248 criteria)" in section
     assert "Decision: required" in section
@@ -144,8 +144,7 @@ def test_pdf_has_dpia_section_with_screening_and_risks(built, pdf_text):
 
 
 def test_pdf_evidence_index_shows_every_short_hash(built, pdf_text):
-    flat = _flat(pdf_text)
-    section = flat[flat.index("9. Evidence index", 2000):flat.index("10. Gaps and action plan", 2000)]
+    section = _section(pdf_text, "9. Evidence index", "10. Gaps and action plan")
     assert built[0].evidence
     for record in built[0].evidence.values():
         assert record.sha256[:12] in section, record.id
@@ -175,19 +174,29 @@ def test_pdf_attachments_equal_the_bundle_files(built):
         assert payloads == [(out / name).read_bytes()]
 
 
-def test_bundle_json_holds_records_results_versions_and_time(built):
+def test_bundle_json_holds_records_analysis_versions_and_time(built):
+    from rmfkit.analysis import ANALYSIS_VERSION
+    from rmfkit.bundle import BUNDLE_FORMAT, read_bundle
     from rmfkit.records import schema_versions
 
     ws, result = built[0], built[1]
     bundle = json.loads((result.out / "bundle.json").read_text("utf-8"))
+    assert bundle["format"] == BUNDLE_FORMAT == "rmfkit-bundle/2"
     assert bundle["generated_at"] == GENERATED
     assert bundle["schema_versions"] == schema_versions()
     assert bundle["catalog_version"] == "nist-ai-rmf-1.0+playbook;nist-ai-600-1"
     assert set(bundle["records"]) == set(ws.records)
     assert bundle["records"]["risks/R-0999.yaml"]["title"].startswith("<script>")
-    assert set(bundle["results"]) >= {"cover", "summary", "mapping", "licenses", "measurement", "risks", "dpia",
-                                      "operations", "evidence", "actions", "signoff"}
-    assert bundle["results"]["mapping"]["subcategory_count"] == 72
+    # format 2 stores records and the analysis, never the packet's view dicts
+    assert "results" not in bundle
+    assert bundle["analysis_version"] == bundle["analysis"]["analysis_version"] == ANALYSIS_VERSION
+    assert set(bundle["analysis"]) >= {"as_of", "mapping", "evidence", "measurement", "licenses", "risks", "dpia",
+                                       "operations", "actions", "findings"}
+    assert bundle["analysis"]["as_of"] == "2026-11-29"
+    assert len(bundle["analysis"]["mapping"]["rows"]) == 72
+    state = read_bundle(bundle, "bundle.json")
+    assert state.analysis.mapping["totals"] == bundle["analysis"]["mapping"]["totals"]
+    assert "R-0999" in {row["id"] for row in state.analysis.risks["rows"]}
     from rmfkit.seal import key_fingerprint, load_private_key
 
     key = load_private_key(built[2] / "packet-signing-key.pem")
@@ -235,27 +244,67 @@ def test_hostile_strings_are_literal_text_and_nothing_is_fetched(built, pdf_text
     assert built[1].blocked_urls == []
 
 
-def test_fetcher_refuses_network_and_files_outside_allowed_folders(tmp_path):
-    from rmfkit.report.pdf import render_pdf
+OUTSIDE_READS = [
+    '#read("{secret}")',                     # an absolute path is taken inside the render root
+    '#read("../secret.txt")',                # relative paths cannot climb out of it
+    '#read("../../../../../../etc/passwd")',
+    '#image("{secret}")',
+    '#image("http://127.0.0.1:{port}/x.png")',  # Typst has no URL loader: a URL is a (missing) file name
+    '#read("file://{secret}")',
+    '#import "@preview/cetz:0.3.0": *',      # packages would be downloaded: refused before compiling
+]
+
+
+@pytest.mark.parametrize("attempt", OUTSIDE_READS)
+def test_templates_cannot_read_outside_the_render_root_or_fetch(tmp_path, attempt):
+    """The threat WeasyPrint's URL fetcher guarded against, for Typst: a workspace template (or a view)
+    cannot make the renderer read a file outside its temporary render root or open a network connection."""
+    from rmfkit.errors import InputFileError
+    from rmfkit.render.pdf import render_pdf
+    from rmfkit.analysis import of_workspace
+    from rmfkit.views.packet import packet_view
+    from rmfkit.workspace import Workspace
 
     listener = _listener()
     port = listener.getsockname()[1]
-    inside = tmp_path / "ws" / "logo.svg"
-    inside.parent.mkdir()
-    inside.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>', encoding="utf-8")
-    outside = tmp_path / "secret.css"
-    outside.write_text("body { color: red }", encoding="utf-8")
-    html = (f'<html><head><link rel="stylesheet" href="http://127.0.0.1:{port}/a.css">'
-            f'<link rel="stylesheet" href="{outside.as_uri()}"></head><body>'
-            f'<img src="http://127.0.0.1:{port}/x.png"><img src="https://127.0.0.1:{port}/y.png">'
-            f'<img src="{inside.as_uri()}"><img src="file:///etc/passwd"><p>x</p></body></html>')
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-CONTENT", encoding="utf-8")
+    ws = Workspace.create(tmp_path / "ws", system_id="w", name=f"http://127.0.0.1:{port}/name.png", owner="o")
+    view = packet_view(ws.current(), of_workspace(ws))
+    (ws.root / "templates").mkdir()
+    (ws.root / "templates" / "cover.typ").write_text(
+        "#let cover(..args) = [" + attempt.format(secret=secret, port=port) + "]\n", encoding="utf-8")
     try:
-        payload, blocked = render_pdf(html, workspace_root=tmp_path / "ws", attachments={},
-                                      generated=dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc), variant=None)
-        assert payload.startswith(b"%PDF")
-        assert sorted(blocked) == sorted([f"http://127.0.0.1:{port}/a.css", outside.as_uri(),
-                                          f"http://127.0.0.1:{port}/x.png", f"https://127.0.0.1:{port}/y.png",
-                                          "file:///etc/passwd"])
+        with pytest.raises(InputFileError) as caught:
+            render_pdf("packet.typ", view, images={}, attachments={}, template_dirs=[ws.root / "templates"])
+        assert str(caught.value).startswith(str(ws.root / "templates" / "cover.typ"))
+        assert "TOP-SECRET" not in str(caught.value)
+        assert not _received_connection(listener)
+    finally:
+        listener.close()
+
+
+def test_a_symlinked_template_is_ignored_and_view_text_is_never_fetched(tmp_path):
+    from pypdf import PdfReader
+    from rmfkit.render.pdf import render_pdf
+    from rmfkit.analysis import of_workspace
+    from rmfkit.views.packet import packet_view
+    from rmfkit.workspace import Workspace
+
+    listener = _listener()
+    port = listener.getsockname()[1]
+    elsewhere = tmp_path / "elsewhere.typ"
+    elsewhere.write_text("#let cover(..args) = [Cover from outside the workspace]\n", encoding="utf-8")
+    url = f"http://127.0.0.1:{port}/logo.png"
+    ws = Workspace.create(tmp_path / "ws", system_id="w", name=url, owner='#read("/etc/passwd")')
+    (ws.root / "templates").mkdir()
+    (ws.root / "templates" / "cover.typ").symlink_to(elsewhere)
+    view = packet_view(ws.current(), of_workspace(ws))
+    try:
+        pdf = render_pdf("packet.typ", view, images={}, attachments={}, template_dirs=[ws.root / "templates"])
+        text = joined_ids("\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages))
+        assert "Cover from outside the workspace" not in text
+        assert url in _flat(text) and '#read("/etc/passwd")' in text and "root:" not in text
         assert not _received_connection(listener)
     finally:
         listener.close()
@@ -347,10 +396,11 @@ def test_logo_outside_the_workspace_is_refused(tmp_path):
 
 
 def _section(text: str, start: str, end: str) -> str:
-    """The body of a section: from its heading (not its line in the contents, which dot leaders follow)."""
+    """The body of a section: from its heading (not its line in the contents, where dot leaders follow the
+    rest of the title, as in "4. RMF mapping: all 72 subcategories . . . 8")."""
     flat = _flat(text)
     begin = next(m.start() for m in re.finditer(re.escape(start), flat)
-                 if not flat[m.end():m.end() + 4].startswith(" . ."))
+                 if not re.match(r"[^.]{0,80}?( \.){3}", flat[m.end():]))
     return flat[begin:flat.index(end, begin)]
 
 
