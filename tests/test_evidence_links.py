@@ -75,9 +75,15 @@ def test_import_with_subcategory_links_once_and_a_failed_batch_links_nothing(exa
     before = hashlib.sha256(mapping.read_bytes()).hexdigest()
     broken = tmp_path / "results.json"
     broken.write_text('{"eval": ', encoding="utf-8")
+    # --all-or-nothing: one bad file stops the batch, so nothing is stored or linked
+    code, _, err = run_cli("evidence", "import", FIXTURES / "inspect_v2.json", broken, "--kind", "inspect",
+                           "--subcategory", "MAP 4.1", "--all-or-nothing", "-w", example_ws)
+    assert code == 2 and hashlib.sha256(mapping.read_bytes()).hexdigest() == before
+    # the default batch stores and links the valid file (once) and still exits 2 for the bad one
     code, _, err = run_cli("evidence", "import", FIXTURES / "inspect_v2.json", broken, "--kind", "inspect",
                            "--subcategory", "MAP 4.1", "-w", example_ws)
-    assert code == 2 and hashlib.sha256(mapping.read_bytes()).hexdigest() == before
+    assert code == 2 and str(broken.name) in err
+    assert Workspace(example_ws).assessment("MAP 4.1").evidence.count(INSPECT_ID) == 1
     run_cli("evidence", "import", FIXTURES / "inspect_v2.json", "--subcategory", "MAP 4.1", "-w", example_ws)
     run_cli("evidence", "import", FIXTURES / "inspect_v2.json", "--subcategory", "MAP 4.1", "-w", example_ws)
     assert Workspace(example_ws).assessment("MAP 4.1").evidence.count(INSPECT_ID) == 1
