@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 ENVIRONMENT = pyyaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "workspace"
-HEAVY_MODULES = ("pandas", "matplotlib", "weasyprint", "nbconvert", "nbclient")  # DESIGN: imported where used
+HEAVY_MODULES = ("pandas", "matplotlib", "typst", "nbconvert", "nbclient")  # DESIGN: imported where used
 
 
 def normalized(name: str) -> str:
@@ -72,6 +72,38 @@ def test_environment_yml_installs_rmfkit_itself_with_the_same_python():
 def test_console_script_and_version():
     assert PYPROJECT["project"]["scripts"] == {"rmfkit": "rmfkit.cli.app:main"}
     assert rmfkit.__version__ == PYPROJECT["project"]["version"]
+
+
+def test_weasyprint_is_gone_and_the_pdf_needs_only_python_packages():
+    """The PDFs are typeset with Typst (a self-contained wheel); nothing depends on or imports WeasyPrint."""
+    declared = minimum_versions([*PYPROJECT["project"]["dependencies"],
+                                 *PYPROJECT["project"]["optional-dependencies"]["dev"]])
+    assert "weasyprint" not in declared and "typst" in declared
+    importing = [str(path.relative_to(ROOT)) for path in (ROOT / "rmfkit").rglob("*.py")
+                 if re.search(r"^\s*(import|from)\s+weasyprint\b", path.read_text(encoding="utf-8"), re.M)]
+    assert importing == []
+
+
+# ---------------------------------------------------------------- the wheel holds every package and its data
+
+SETUPTOOLS = PYPROJECT["tool"]["setuptools"]
+
+
+def test_every_package_is_listed_and_every_listed_package_exists():
+    with_code = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "rmfkit").rglob("*.py")}
+    listed = set(SETUPTOOLS["packages"])
+    assert with_code <= listed, f"add to [tool.setuptools] packages: {sorted(with_code - listed)}"
+    mapped = set(SETUPTOOLS.get("package-dir", {}))
+    assert listed - mapped <= with_code, f"listed but gone: {sorted(listed - mapped - with_code)}"
+
+
+def test_package_data_covers_every_data_file():
+    patterns = SETUPTOOLS["package-data"]["rmfkit"]
+    covered = {path for pattern in patterns for path in (ROOT / "rmfkit").glob(pattern) if path.is_file()}
+    data = {path for path in (ROOT / "rmfkit").rglob("*") if path.is_file() and path.suffix not in (".py", ".pyc")
+            and "__pycache__" not in path.parts}
+    assert sorted(str(p.relative_to(ROOT)) for p in data - covered) == []
+    assert {"frameworks/data/*", "catalog/data/*", "licenses/data/*"} <= set(patterns)
 
 
 # ---------------------------------------------------------------- the public API stays light
