@@ -576,3 +576,61 @@ def test_no_raw_backticks_and_one_spelling_of_license(built, pdf_text):
     html = (built[1].out / "packet.html").read_text("utf-8")
     assert '<span class="mono">rmfkit ops verify-artifact</span>' in html
     assert re.findall(r"\blicences?\b", pdf_text) == []
+
+
+# ---------------------------------------------------------------- the PDF and the HTML state the same facts
+
+STATUS_LABELS = ("Partially met", "Not met", "Not applicable", "Not assessed", "Met")
+
+
+def _html_text(fragment: str) -> str:
+    import html as html_lib
+
+    return _flat(html_lib.unescape(re.sub(r"<[^>]+>", " ", fragment.replace("&shy;", ""))))
+
+
+def _html_section(document: str, section_id: str) -> str:
+    start = document.index(f'id="{section_id}"')
+    return document[start:document.index("</section>", start)]
+
+
+def _page_frames_removed(text: str) -> str:
+    """Section text without the running header and footer lines of each page (title, label, page x of y)."""
+    return re.sub(r"AI RMF audit packet — .*?\n|.*Page \d+ of \d+\n?", "", text)
+
+
+def test_pdf_and_html_give_every_subcategory_the_same_status(built, pdf_text):
+    document = (built[1].out / "packet.html").read_text("utf-8")
+    rows = re.findall(r'<td><b>([^<]+)</b><span class="statement">([^<]*)</span></td>\s*'
+                      r'<td><span class="status status-[a-z_]+">([^<]+)</span>', _html_section(document, "s-mapping"))
+    assert len(rows) == 72 and {label for _, _, label in rows} <= set(STATUS_LABELS)
+    section = _section(pdf_text, "4. RMF mapping", "5. Measurement results")
+    found = []
+    for (sub_id, statement, label), following in zip(rows, [*rows[1:], None]):
+        start = section.index(sub_id + " ")
+        end = section.index(following[0] + " ", start) if following else len(section)
+        row = section[start:end]
+        tail = " ".join(_html_text(statement).split()[-3:])
+        after = row[row.index(tail) + len(tail):]
+        match = re.match(r"\s*(" + "|".join(STATUS_LABELS) + r")\b", after)
+        found.append((sub_id, match.group(1) if match else after[:40]))
+    assert found == [(sub_id, label) for sub_id, _, label in rows]
+
+
+def test_pdf_and_html_summary_pages_state_the_same_counts(built):
+    from pypdf import PdfReader
+
+    document = (built[1].out / "packet.html").read_text("utf-8")
+    summary_html = _html_section(document, "s-summary")
+    raw = joined_ids("\n".join(page.extract_text() for page in PdfReader(built[1].out / "packet.pdf").pages))
+    summary_pdf = _section(_page_frames_removed(raw), "1. Executive summary", "2. System profile and data flows")
+    sentences = [_html_text(li) for li in re.findall(r"<li[^>]*>(.*?)</li>", summary_html, re.S)]
+    assert len(sentences) >= 10
+    for sentence in sentences:
+        assert sentence in summary_pdf, sentence
+    table = [_html_text(tr) for tr in re.findall(r"<tr[^>]*>(.*?)</tr>", summary_html, re.S)]
+    assert table[-1].startswith("All functions") and len(table) == 6  # header, four functions, total
+    for row in table:
+        assert row in summary_pdf, row
+    numbers = lambda text: sorted(re.findall(r"\d+(?:\.\d+)?", text))  # noqa: E731
+    assert numbers(summary_pdf) == numbers(_html_text(summary_html))
