@@ -107,7 +107,7 @@ def environment():
 
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(label=label, tone=tone_of, dash=cell, heading=heading)
+    env.filters.update(label=label, tone=tone_of, dash=cell)
     return env
 
 

@@ -6,6 +6,7 @@ No evidence is past its validity on 2026-11-20
 """
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from rmfkit.labels import EFFECTIVE_LABELS, plural
@@ -26,7 +27,10 @@ def _when(side: Mapping[str, Any]) -> str:
 
 
 def _value(value: Any) -> Any:
-    return f"{value:.4g}" if isinstance(value, float) else label(value) if isinstance(value, str) else value
+    """A before/after value: status codes in words, numbers short, anything else (hashes, names) as recorded."""
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return label(value) if isinstance(value, str) and re.fullmatch(r"[a-z]+(_[a-z]+)*", value) else value
 
 
 def _change_rows(changes: Sequence[Mapping[str, Any]]) -> tuple[list[dict], dict[str, str]]:
