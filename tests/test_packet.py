@@ -634,3 +634,32 @@ def test_pdf_and_html_summary_pages_state_the_same_counts(built):
         assert row in summary_pdf, row
     numbers = lambda text: sorted(re.findall(r"\d+(?:\.\d+)?", text))  # noqa: E731
     assert numbers(summary_pdf) == numbers(_html_text(summary_html))
+
+
+def test_signed_packet_says_where_the_public_key_comes_from(built, pdf_text):
+    flat = _flat(pdf_text)
+    source = "The public key is not part of this packet: obtain packet-signing-key.pub.pem from the organisation"
+    assert flat.count(source) == 2  # "How to check this packet" and the sign-off page
+    html = _html_text((built[1].out / "packet.html").read_text("utf-8"))
+    assert html.count(source) == 2
+
+
+def test_unsigned_packet_never_asks_the_reader_to_check_a_signature(tmp_path):
+    from pypdf import PdfReader
+    from rmfkit.render.html import render_packet_html
+    from rmfkit.render.pdf import render_pdf
+    from rmfkit.analysis import of_workspace
+    from rmfkit.views.packet import packet_view, seal_signoff
+    from rmfkit.workspace import Workspace
+
+    ws = Workspace.create(tmp_path / "unsigned", system_id="unsigned", name="Unsigned", owner="owner")
+    view = packet_view(ws.current(), of_workspace(ws))
+    view["signoff"] = seal_signoff(view["signoff"], bundle_sha256="0" * 64, signer_key_sha256=None)
+    pdf = render_pdf("packet.typ", view, images={}, attachments={}, template_dirs=[])
+    texts = {"pdf": _flat(joined_ids("\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages))),
+             "html": _html_text(render_packet_html(view, workspace_root=ws.root))}
+    for name, text in texts.items():
+        assert "This packet is not signed, so nothing in it shows who sealed it" in text, name
+        assert "rmfkit verify PACKET_DIR to check every file against manifest.json" in text, name
+        for phrase in ("check the signature", "manifest.json.sig is", "openssl pkeyutl", "--key", "public key is not"):
+            assert phrase not in text, (name, phrase)

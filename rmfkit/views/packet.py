@@ -268,6 +268,17 @@ CHECK_COMMANDS = [
     {"purpose": "Every file against manifest.json, and the signature, with rmfkit",
      "command": "rmfkit verify PACKET_DIR --key packet-signing-key.pub.pem"},
 ]
+# An unsigned packet has no signature to check: only its files against manifest.json.
+UNSIGNED_CHECK_COMMANDS = [
+    {"purpose": "SHA-256 of bundle.json (must print the bundle.json SHA-256 above)",
+     "command": "sha256sum bundle.json"},
+    {"purpose": "Every file against manifest.json, with rmfkit", "command": "rmfkit verify PACKET_DIR"},
+]
+# Where the reader gets the public key of a signed packet (it is never in the packet itself).
+PUBLIC_KEY_SOURCE = ("The public key is not part of this packet: obtain packet-signing-key.pub.pem from the "
+                     "organisation that sealed it through a channel other than the one that delivered the packet, and "
+                     "confirm its SHA-256 (the signing key SHA-256 on the sign-off page) with them; a key that arrives with the "
+                     "packet proves nothing.")
 
 
 def signoff(ws: "Records", cover_view: dict, dpia_view: dict) -> dict[str, Any]:
@@ -288,11 +299,17 @@ def seal_signoff(signoff_view: dict[str, Any], *, bundle_sha256: str, signer_key
     """The sign-off view with the SHA-256 of ``bundle.json`` and of the signing key (None: unsigned),
     known only once ``bundle.json`` is written (it cannot hold its own hash).
 
+    An unsigned packet lists only the commands that check its files (no signature to check); a signed one
+    says where the public key comes from.
+
     >>> seal_signoff({"roles": []}, bundle_sha256="ab" * 32, signer_key_sha256=None)["signed"]
     False
     """
+    signed = signer_key_sha256 is not None
+    commands = signoff_view.get("check_commands", CHECK_COMMANDS) if signed else UNSIGNED_CHECK_COMMANDS
     return {**signoff_view, "bundle_sha256": bundle_sha256, "signer_key_sha256": signer_key_sha256,
-            "signed": signer_key_sha256 is not None}
+            "signed": signed, "check_commands": [dict(c) for c in commands],
+            "public_key_source": PUBLIC_KEY_SOURCE if signed else None}
 
 
 def session_record(entries: dict[str, dict[str, Any]]) -> dict[str, Any]:
