@@ -93,11 +93,10 @@ def load_template() -> OpsTemplate:
     >>> len(t.pilot_steps), t.step(7).title
     (10, 'Quantize if latency or cost demands it, then re-evaluate')
     """
-    from ruamel.yaml import YAML
-
     from rmfkit.paths import PACKAGE_DIR
+    from rmfkit.safeparse import parse_yaml_plain
 
-    raw = YAML(typ="safe").load((PACKAGE_DIR / "data" / TEMPLATE_FILE).read_text("utf-8"))  # packaged, trusted
+    raw = parse_yaml_plain((PACKAGE_DIR / "data" / TEMPLATE_FILE).read_bytes(), f"rmfkit/data/{TEMPLATE_FILE}")
     return OpsTemplate(
         areas=tuple(TemplateArea(a["id"], a["title"], a["seed_concept"]) for a in raw["areas"]),
         items=tuple(TemplateItem(i["id"], i["area"], i["title"], i["description"], i["seed_concept"],

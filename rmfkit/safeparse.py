@@ -24,6 +24,9 @@ MAX_YAML_BYTES = 8 * 1024 * 1024
 MAX_NESTING = 64
 CORE_TAG_PREFIX = "tag:yaml.org,2002:"
 SCAN_TRIGGERS = "&*!"  # anchors, aliases, tags: only text holding one of these needs the event pre-scan
+# Where an anchor, alias or tag can start a node: at the start, or after white space or a flow indicator
+# ("Terms & Conditions" or "mapping/*.yaml" hold none). Text with one goes through the checked slow path.
+NODE_PROPERTY = re.compile(r"(?:\A|[\s\[\{,])[&*!][^\s,\[\]\{\}]")
 RESOLVED_CACHE_SIZE = 20_000
 PLAIN_TAGS = frozenset(CORE_TAG_PREFIX + t for t in ("int", "float", "bool", "null", "map", "seq", "timestamp"))
 
@@ -336,7 +339,7 @@ def parse_yaml_plain(data: bytes, name: str) -> Any:
         raise InputFileError(f"file is {len(data):,} bytes; the limit for YAML files is {MAX_YAML_BYTES:,}",
                              file=name)
     text = decode_utf8(data, name)
-    if any(mark in text for mark in SCAN_TRIGGERS):
+    if NODE_PROPERTY.search(text):
         return parse_yaml(data, name)
     if _CORE_LOADER is None:
         _CORE_LOADER = _core_schema_loader()

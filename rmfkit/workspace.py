@@ -58,14 +58,21 @@ def find_workspace_root(start: Path | str | None = None) -> Path:
 # ---------------------------------------------------------------- the workspace
 
 class Workspace:
-    """A governed system's folder: typed records in, round-trip YAML out."""
+    """A governed system's folder: typed records in, round-trip YAML out.
+
+    Reading is fast: files are parsed with the C-accelerated safe loader into plain data. The round-trip
+    parser (comments, key order, line numbers) runs only for a file that is saved or whose problems need
+    a line number.
+    """
 
     def __init__(self, root: Path | str, *, skip: tuple[str, ...] = (), read_only: bool = False):
         self.root = Path(root).resolve()
         self.skip = tuple(skip)  # kind names not loaded (a listing reads them through an index instead)
-        self.read_only = read_only  # fast plain-YAML load for roll-ups; saving is refused
+        self.read_only = read_only  # roll-ups: saving is refused
         self.records: dict[str, Record] = {}
-        self._docs: dict[str, Any] = {}
+        self._docs: dict[str, Any] = {}  # plain data as read (or as last saved), by relative path
+        self._raw: dict[str, bytes] = {}  # the bytes those were read from
+        self._round_trip: dict[str, Any] = {}  # round-trip documents, parsed when first needed
         self._kinds: dict[str, RecordKind] = {}
         self.problems: list[Problem] = []
         self._current: Records | None = None
@@ -134,13 +141,16 @@ class Workspace:
         """
         self.records.clear()
         self._docs.clear()
+        self._raw.clear()
+        self._round_trip.clear()
         self._kinds.clear()
         self.problems = []
         self._current = None
         for rel in self._discover():
             kind = self.kind_of(rel)
             data = read_user_file(self.root / rel, rel, MAX_YAML_BYTES)
-            doc = parse_yaml_plain(data, rel) if self.read_only else parse_yaml(data, rel)
+            self._raw[rel] = data
+            doc = self._parse(rel, data)
             self._docs[rel] = doc
             self._kinds[rel] = kind
             record = self._validate_doc(rel, kind, doc)
@@ -169,13 +179,35 @@ class Workspace:
                             and (p / "bundle.json").is_file()))
 
     def _validate_doc(self, rel: str, kind: RecordKind, doc: Any) -> Record | None:
-        problems = ProblemList()
-        data = doc if type(doc) is dict else plain(doc)  # the plain loader gives plain dicts already
-        if isinstance(data.get("schema_version"), int) and not isinstance(data.get("schema_version"), bool):
-            key_problems(doc, rel, problems)
-        record = validate_data(rel, kind, data, problems, lambda loc: line_of(doc, loc))
+        """Validate a file's data; when it has problems, validate its round-trip document again so each
+        problem names its line."""
+        record, problems = self._check(rel, kind, doc)
+        if problems and rel in self._raw:
+            record, problems = self._check(rel, kind, self.round_trip(rel))
         self.problems.extend(problems.problems)
         return None if problems else record
+
+    @staticmethod
+    def _check(rel: str, kind: RecordKind, doc: Any) -> tuple[Record | None, ProblemList]:
+        problems = ProblemList()
+        data = doc if type(doc) is dict else plain(doc)
+        if isinstance(data.get("schema_version"), int) and not isinstance(data.get("schema_version"), bool):
+            key_problems(doc, rel, problems)
+        return validate_data(rel, kind, data, problems, lambda loc: line_of(doc, loc)), problems
+
+    def _parse(self, rel: str, data: bytes) -> Any:
+        """A file's data, fast; YAML the fast loader refuses is parsed by the round-trip parser, which names
+        the problem in its own words (or reads what the other cannot, e.g. a list used as a key)."""
+        try:
+            return parse_yaml_plain(data, rel)
+        except InputFileError:
+            return self.round_trip(rel)
+
+    def round_trip(self, rel: str) -> Any:
+        """The round-trip document of a file read from disk (comments and line numbers), parsed once."""
+        if rel not in self._round_trip:
+            self._round_trip[rel] = parse_yaml(self._raw[rel], rel)
+        return self._round_trip[rel]
 
     def read_record(self, rel: str) -> tuple[Record | None, list[Problem]]:
         """Parse and validate one file without keeping it (indexes use this); returns (record, problems)."""
@@ -184,7 +216,10 @@ class Workspace:
             raise InputFileError("is not a workspace record file", file=rel)
         before = len(self.problems)
         data = read_user_file(self.path(rel), rel, MAX_YAML_BYTES)
-        record = self._validate_doc(rel, kind, parse_yaml(data, rel))
+        record, problems = self._check(rel, kind, parse_yaml_plain(data, rel))
+        if problems:
+            record, problems = self._check(rel, kind, parse_yaml(data, rel))
+        self.problems.extend(problems.problems)
         found = self.problems[before:]
         del self.problems[before:]
         return record, found
@@ -245,8 +280,7 @@ class Workspace:
 
     def locate(self, rel: str, loc: tuple) -> int | None:
         """Line of a field in a loaded file (for reference problems)."""
-        doc = self._docs.get(rel)
-        return line_of(doc, loc) if doc is not None else None
+        return line_of(self.round_trip(rel), loc) if rel in self._raw else None
 
     def rel_of(self, record: Record) -> str:
         for rel, rec in self.records.items():
@@ -296,24 +330,24 @@ class Workspace:
         written = []
         for rel, record in sorted(self.records.items()):
             data = _dump_record(record)
-            doc = self._docs.get(rel)
-            if doc is not None and equal(plain(doc), _merged_view(doc, data)):
+            seen = self._docs.get(rel)
+            if seen is not None and equal(seen, _merged_view(seen, data)):
                 continue
-            doc = merge_into(doc, data)
+            doc = merge_into(self.round_trip(rel) if rel in self._raw else None, data)
             payload = dump_yaml(doc)
             target = self.path(rel)
-            if target.exists() and target.read_bytes() == payload:
-                self._docs[rel] = doc
-                continue
-            atomic_write_bytes(target, payload)
-            self._docs[rel] = doc
-            written.append(rel)
+            if not (target.exists() and target.read_bytes() == payload):
+                atomic_write_bytes(target, payload)
+                written.append(rel)
+            self._docs[rel], self._raw[rel], self._round_trip[rel] = plain(doc), payload, doc
         return written
 
     def remove(self, rel: str) -> None:
         """Delete a record's file (used when an import is rolled back)."""
         self.records.pop(rel, None)
         self._docs.pop(rel, None)
+        self._raw.pop(rel, None)
+        self._round_trip.pop(rel, None)
         self._current = None
         with contextlib.suppress(FileNotFoundError):
             self.path(rel).unlink()

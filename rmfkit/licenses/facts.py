@@ -160,10 +160,10 @@ class ResolvedLicense:
 # ---------------------------------------------------------------- packaged tables
 
 def _load(name: str) -> dict:
-    from rmfkit.safeparse import parse_yaml
+    from rmfkit.safeparse import parse_yaml_plain
 
     data = resources.files("rmfkit.licenses").joinpath("data", name).read_bytes()
-    return parse_yaml(data, f"rmfkit/licenses/data/{name}")
+    return parse_yaml_plain(data, f"rmfkit/licenses/data/{name}")
 
 
 def _plain(node: Any) -> Any:
