@@ -336,6 +336,7 @@ def packet_view(records: "Records", analysis: "Analysis", *, generated: dt.datet
     >>> view["mapping"]["subcategory_count"], view["dpia"]["recorded"], view["evidence"]["message"][:20]
     (72, False, 'No evidence recorded')
     """
+    from rmfkit.views.frameworks import frameworks
     from rmfkit.views.summary import executive_summary
 
     when = generated or generated_at()
@@ -348,6 +349,7 @@ def packet_view(records: "Records", analysis: "Analysis", *, generated: dt.datet
     view["dpia"] = dpia(analysis)
     view["operations"] = operations(analysis)
     view["evidence"] = evidence_index(records, analysis)
+    view["frameworks"] = frameworks(analysis)
     view["actions"] = dict(analysis.actions)
     view["signoff"] = signoff(records, view["cover"], view["dpia"])
     view["summary"] = executive_summary(view)
