@@ -237,7 +237,8 @@ def seal(out: Path, files: Mapping[str, Payload], private_key=None, *, generated
         for name, payload in files.items():
             writer.copy(name, payload) if isinstance(payload, Path) else writer.write(name, payload)
         manifest = json.loads(writer.manifest(generated_at))
-        manifest_bytes = canonical_json({**manifest, **(extra or {})})
+        sealing = {"signed": private_key is not None, "zip": with_zip}  # so a removed file is detected without a key
+        manifest_bytes = canonical_json({**manifest, **sealing, **(extra or {})})
         seals = sealing_files(manifest_bytes, private_key)
         for name, payload in seals.items():
             atomic_write_bytes(staging / name, payload)

@@ -12,19 +12,21 @@ names, a bad or missing signature, a ``bundle.zip`` that disagrees with its fold
 """
 from __future__ import annotations
 
+import hashlib
 import json
-import zipfile
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from rmfkit.errors import InputFileError, IntegrityError
-from rmfkit.hashing import sha256_bytes
+from rmfkit.hashing import sha256_bytes, sha256_file
+from rmfkit.safezip import ArchiveError, read_archive, stream
 from rmfkit.seal import (BUNDLE_JSON, BUNDLE_MANIFEST, LABEL_PATTERN, MANIFEST, MANIFEST_FORMAT, PDF_NAME,
                          REVIEW_FORMAT, SEALING_FILES, SIGNATURE, ZIP_NAME, key_fingerprint, load_public_key,
                          safe_entry_name)
 
-MAX_ZIP_ENTRIES = 100_000
 SIGNATURE_BYTES = 64  # an Ed25519 signature
 PACKET_FILES = (MANIFEST, SIGNATURE, ZIP_NAME, BUNDLE_JSON, BUNDLE_MANIFEST, PDF_NAME)
 
@@ -86,7 +88,20 @@ def require_packet(path: Path) -> None:
                              hint=hint)
 
 
-def _parse_manifest(payload: bytes, where: str, report: VerifyReport) -> dict[str, dict] | None:
+MAX_MANIFEST_BYTES = 64 * 1024 * 1024
+
+
+@dataclass
+class Manifest:
+    """A parsed ``manifest.json``: the files it lists, and what it says about its sealing (``None``: an older
+    manifest that does not say)."""
+
+    entries: dict[str, dict]
+    signed: bool | None
+    zipped: bool | None
+
+
+def _parse_manifest(payload: bytes, where: str, report: VerifyReport) -> Manifest | None:
     try:
         data = json.loads(payload.decode("utf-8"))
         if data.get("format") != MANIFEST_FORMAT:
@@ -97,7 +112,10 @@ def _parse_manifest(payload: bytes, where: str, report: VerifyReport) -> dict[st
             if name in SEALING_FILES or name in entries:
                 raise ValueError(f"lists {name} twice or lists a sealing file")
             entries[name] = {"sha256": str(item["sha256"]), "size": int(item["size"])}
-        return entries
+        flags = {key: data.get(key) for key in ("signed", "zip")}
+        if any(value not in (None, True, False) for value in flags.values()):
+            raise ValueError("'signed' and 'zip' must be true or false")
+        return Manifest(entries, flags["signed"], flags["zip"])
     except RecursionError:
         report.failures.append(f"unreadable: {where} (nested too deeply to be a manifest)")
         return None
@@ -106,24 +124,46 @@ def _parse_manifest(payload: bytes, where: str, report: VerifyReport) -> dict[st
         return None
 
 
-def _check_files(entries: dict[str, dict], read: Callable[[str], bytes | None], present: set[str],
+# How to check one file: its size (None: missing) and its SHA-256, streamed (raises ValueError when unreadable).
+Sizer = Callable[[str], "int | None"]
+Hasher = Callable[[str], str]
+
+
+def _check_files(entries: dict[str, dict], size_of: Sizer, hash_of: Hasher, present: set[str],
                  report: VerifyReport, prefix: str = "") -> None:
+    """Every listed file: present, the listed size (checked before reading), the listed SHA-256."""
     for name, expected in sorted(entries.items()):
-        payload = read(name)
-        if payload is None:
+        size = size_of(name)
+        if size is None:
             report.failures.append(f"missing: {prefix}{name}")
             continue
         report.checked += 1
-        if len(payload) != expected["size"] or sha256_bytes(payload) != expected["sha256"]:
+        if size != expected["size"]:
+            report.failures.append(f"altered: {prefix}{name} (size {size:,} bytes, the manifest lists "
+                                   f"{expected['size']:,}; SHA-256 differs from the manifest)")
+            continue
+        try:
+            digest = hash_of(name)
+        except (ValueError, OSError) as exc:
+            report.failures.append(f"altered: {prefix}{name} (cannot be read: {exc})")
+            continue
+        if digest != expected["sha256"]:
             report.failures.append(f"altered: {prefix}{name} (SHA-256 differs from the manifest)")
     for name in sorted(present - set(entries) - set(SEALING_FILES)):
         report.failures.append(f"unexpected: {prefix}{name} (not listed in the manifest)")
 
 
-def _check_signature(manifest: bytes, signature: bytes | None, key_path: Path | None, report: VerifyReport,
-                     prefix: str = "") -> None:
+def _check_signature(manifest_bytes: bytes, manifest: Manifest, signature: bytes | None, key_path: Path | None,
+                     report: VerifyReport, prefix: str = "") -> None:
     from cryptography.exceptions import InvalidSignature
 
+    if signature is None and manifest.signed:
+        report.signature = "missing"
+        report.failures.append(f"missing: {prefix}{SIGNATURE} (the manifest records that it was signed: "
+                               "the signature was removed)")
+        return
+    if signature is not None and manifest.signed is False:
+        report.failures.append(f"unexpected: {prefix}{SIGNATURE} (the manifest records an unsigned packet)")
     if signature is not None and len(signature) != SIGNATURE_BYTES:
         report.signature = "bad"
         report.failures.append(f"bad signature: {prefix}{SIGNATURE} is {len(signature)} bytes, not an Ed25519 "
@@ -138,7 +178,7 @@ def _check_signature(manifest: bytes, signature: bytes | None, key_path: Path | 
         return
     key = load_public_key(key_path)
     try:
-        key.verify(signature, manifest)
+        key.verify(signature, manifest_bytes)
         report.signature = "valid"
         report.key_sha256 = key_fingerprint(key)
     except InvalidSignature:
@@ -153,102 +193,107 @@ def _check_bundle_manifest(entries: dict[str, dict], read: Callable[[str], bytes
     if payload is None:
         return
     inner = _parse_manifest(payload, prefix + BUNDLE_MANIFEST, report)
-    for name, entry in (inner or {}).items():
+    for name, entry in (inner.entries if inner else {}).items():
         if entries.get(name) != entry:
             report.failures.append(f"inconsistent: {prefix}{BUNDLE_MANIFEST} disagrees with {MANIFEST} on {name}")
 
 
+def _regular_size(path: Path) -> int | None:
+    """The size of a regular file (not followed through a link), or None for anything else or nothing."""
+    try:
+        info = path.lstat()
+    except OSError:
+        return None
+    return info.st_size if stat.S_ISREG(info.st_mode) else None
+
+
+def _small_file(path: Path, limit: int = MAX_MANIFEST_BYTES) -> bytes | None:
+    size = _regular_size(path)
+    return path.read_bytes() if size is not None and size <= limit else None
+
+
 def verify_folder(folder: Path, key: Path | None, report: VerifyReport) -> bool:
     """Check a packet folder; False when its manifest is missing or unreadable (nothing else was checked)."""
-    manifest_path = folder / MANIFEST
-    if not manifest_path.is_file():
+    manifest_bytes = _small_file(folder / MANIFEST)
+    if manifest_bytes is None:
         report.failures.append(f"missing: {MANIFEST} (not a packet folder or bundle.zip?)")
         return False
-    manifest = manifest_path.read_bytes()
-    entries = _parse_manifest(manifest, MANIFEST, report)
-    if entries is None:
+    manifest = _parse_manifest(manifest_bytes, MANIFEST, report)
+    if manifest is None:
         return False
     present: set[str] = set()
     for path in sorted(folder.rglob("*")):
         rel = path.relative_to(folder).as_posix()
         if path.is_symlink():
             report.failures.append(f"unexpected: {rel} is a symbolic link")
-        elif path.is_file():
+        elif _regular_size(path) is not None:
             present.add(rel)
+        elif not path.is_dir():
+            report.failures.append(f"unexpected: {rel} is not a regular file (a pipe, socket or device)")
+        elif rel in (ZIP_NAME, SIGNATURE, MANIFEST):
+            report.failures.append(f"unexpected: {rel} is a folder")
 
-    def read(name: str) -> bytes | None:
-        target = folder / name
-        return target.read_bytes() if name in present and target.is_file() else None
+    def size_of(name: str) -> int | None:
+        return _regular_size(folder / name) if name in present else None
 
-    _check_files(entries, read, present, report)
-    _check_bundle_manifest(entries, read, report)
-    signature_path = folder / SIGNATURE
-    _check_signature(manifest, signature_path.read_bytes() if signature_path.is_file() else None, key, report)
-    if (folder / ZIP_NAME).is_file():
+    _check_files(manifest.entries, size_of, lambda name: sha256_file(folder / name), present, report)
+    _check_bundle_manifest(manifest.entries, lambda name: _small_file(folder / name) if name in present else None,
+                           report)
+    _check_signature(manifest_bytes, manifest, _small_file(folder / SIGNATURE, 4096), key, report)
+    if ZIP_NAME in present:
         inner = VerifyReport(str(folder / ZIP_NAME))
-        verify_zip(folder / ZIP_NAME, key, inner, prefix=f"{ZIP_NAME}:")
+        zipped_manifest = verify_zip(folder / ZIP_NAME, key, inner, prefix=f"{ZIP_NAME}:")
         report.checked += inner.checked
         report.zip_checked += inner.checked
         report.failures.extend(inner.failures)
-        zipped_manifest = _zip_member(folder / ZIP_NAME, MANIFEST)
-        if zipped_manifest is not None and zipped_manifest != manifest:
+        if zipped_manifest is not None and zipped_manifest != manifest_bytes:
             report.failures.append(f"inconsistent: {ZIP_NAME} holds a different {MANIFEST} than the folder")
+    elif (manifest.zipped or (manifest.zipped is None and PDF_NAME in manifest.entries)) \
+            and not os.path.lexists(folder / ZIP_NAME):
+        report.failures.append(f"missing: {ZIP_NAME} (the manifest records that the packet has one)")
     return True
 
 
-def _zip_member(path: Path, name: str) -> bytes | None:
+def verify_zip(path: Path, key: Path | None, report: VerifyReport, prefix: str = "") -> bytes | None:
+    """Check a ``bundle.zip`` read by :func:`rmfkit.safezip.read_archive`; returns its manifest's bytes."""
+    where = prefix[:-1] if prefix else path.name
     try:
-        with zipfile.ZipFile(path) as archive:
-            return archive.read(name) if name in archive.namelist() else None
-    except (zipfile.BadZipFile, OSError, KeyError):
+        archive = read_archive(path)
+    except (ArchiveError, OSError) as exc:
+        report.failures.append(f"unreadable: {where} is not a valid zip ({exc})")
         return None
+    report.failures.extend(f"{problem.split(': ', 1)[0]}: {prefix}{problem.split(': ', 1)[1]}"
+                           for problem in archive.problems)
+    entries = archive.entries
 
+    def read(name: str, limit: int = MAX_MANIFEST_BYTES) -> bytes | None:
+        entry = entries.get(name)
+        if entry is None or entry.file_size > limit:
+            return None
+        try:
+            return b"".join(stream(path, entry))
+        except ArchiveError as exc:
+            report.failures.append(f"altered: {prefix}{name} (cannot be read: {exc})")
+            return None
 
-def verify_zip(path: Path, key: Path | None, report: VerifyReport, prefix: str = "") -> None:
-    try:
-        archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
-        report.failures.append(f"unreadable: {prefix or path.name} is not a valid zip ({exc})")
-        return
-    with archive:
-        infos = archive.infolist()
-        if len(infos) > MAX_ZIP_ENTRIES:
-            report.failures.append(f"unreadable: {prefix}{len(infos)} entries (limit {MAX_ZIP_ENTRIES})")
-            return
-        names: set[str] = set()
-        for info in infos:
-            folder = info.filename.endswith("/")  # `zip -r` records each folder; it holds no bytes
-            if info.filename in names:
-                report.failures.append(f"unexpected: {prefix}{info.filename} appears more than once")
-            try:
-                name = safe_entry_name(info.filename[:-1] if folder else info.filename)
-            except IntegrityError:
-                report.failures.append(f"unsafe: {prefix}{info.filename!r} would point outside the bundle")
-                continue
-            if folder and info.file_size:
-                report.failures.append(f"unexpected: {prefix}{info.filename} is a folder entry holding data")
-            elif not folder:
-                names.add(name)
-        if MANIFEST not in names:
-            report.failures.append(f"missing: {prefix}{MANIFEST}")
-            return
+    def hash_of(name: str) -> str:
+        digest = hashlib.sha256()
+        for chunk in stream(path, entries[name]):
+            digest.update(chunk)
+        return digest.hexdigest()
 
-        def read(name: str) -> bytes | None:
-            if name not in names:
-                return None
-            try:
-                return archive.read(name)
-            except (zipfile.BadZipFile, OSError, ValueError) as exc:
-                report.failures.append(f"altered: {prefix}{name} (cannot be read: {exc})")
-                return b""
-
-        manifest = read(MANIFEST) or b""
-        entries = _parse_manifest(manifest, prefix + MANIFEST, report)
-        if entries is None:
-            return
-        _check_files(entries, read, names, report, prefix)
-        _check_bundle_manifest(entries, read, report, prefix)
-        _check_signature(manifest, read(SIGNATURE), key, report, prefix)
+    manifest_bytes = read(MANIFEST)
+    if manifest_bytes is None:
+        report.failures.append(f"missing: {prefix}{MANIFEST}")
+        return None
+    manifest = _parse_manifest(manifest_bytes, prefix + MANIFEST, report)
+    if manifest is None:
+        return manifest_bytes
+    _check_files(manifest.entries, lambda name: entries[name].file_size if name in entries else None, hash_of,
+                 set(entries), report, prefix)
+    _check_bundle_manifest(manifest.entries, read, report, prefix)
+    _check_signature(manifest_bytes, manifest, read(SIGNATURE, 4096), key, report, prefix)
+    return manifest_bytes
 
 
 def verify_chain(folder: Path, report: VerifyReport) -> None:
@@ -294,8 +339,9 @@ def verify_chain(folder: Path, report: VerifyReport) -> None:
         current = label
 
 
-def verify(path: Path, key: Path | None = None) -> VerifyReport:
-    """Verify a packet folder or a ``bundle.zip``; the report lists every failure."""
+def verify(path: Path, key: Path | None = None, *, require_signature: bool = False) -> VerifyReport:
+    """Verify a packet folder or a ``bundle.zip``; the report lists every failure (with ``require_signature``,
+    also a packet whose signature is not valid for ``key``)."""
     path = Path(path)
     report = VerifyReport(str(path))
     if path.is_dir():
@@ -305,12 +351,16 @@ def verify(path: Path, key: Path | None = None) -> VerifyReport:
         verify_zip(path, key, report)
     else:
         report.failures.append(f"missing: {path} does not exist")
+    if require_signature and report.signature != "valid" and not any(f.startswith(("bad signature", "missing: "))
+                                                                         for f in report.failures):
+        report.failures.append(f"unsigned: {path} is not signed, and --require-signature asks for a valid "
+                               "signature")
     return report
 
 
-def verify_or_raise(path: Path, key: Path | None = None) -> VerifyReport:
+def verify_or_raise(path: Path, key: Path | None = None, *, require_signature: bool = False) -> VerifyReport:
     """Like :func:`verify`, raising :class:`IntegrityError` (exit 4) when anything failed."""
-    report = verify(path, key)
+    report = verify(path, key, require_signature=require_signature)
     if report.failures:
         raise IntegrityError(f"{path}: {len(report.failures)} integrity problem(s) found",
                              failures=report.failures)

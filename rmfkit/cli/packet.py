@@ -65,21 +65,27 @@ def keys_generate(out: Path = typer.Option(..., "--out", "-o", help="Folder for 
 
 def verify(path: Path = typer.Argument(..., help="Packet folder or bundle.zip"),
            key: Optional[Path] = typer.Option(None, "--key", help="Ed25519 public key (PEM) to check the signature"),
+           require_signature: bool = typer.Option(False, "--require-signature",
+                                                  help="Fail (exit 4) unless a valid signature is checked with --key"),
            as_json: bool = JsonOpt) -> None:
     """Recompute every hash and check the signature; exit 4 if anything was altered, missing or added.
 
     Without --key a signed packet's signature is not checked, and the output says so.
     """
+    from rmfkit.errors import UsageError
     from rmfkit.verify import require_packet, verify_or_raise, verify as run_verify
 
+    if require_signature and key is None:
+        raise UsageError("--require-signature needs --key PUBLIC_KEY.pem to check the signature with",
+                         field="--key", hint="ask the signer for the public key through another channel")
     require_packet(path)
     if as_json:
-        report = run_verify(path, key)
+        report = run_verify(path, key, require_signature=require_signature)
         print_json(report.as_dict())
         if not report.ok:
             raise typer.Exit(4)
         return
-    report = verify_or_raise(path, key)
+    report = verify_or_raise(path, key, require_signature=require_signature)
     typer.echo(f"OK {path}: {matched_words(report.checked - report.zip_checked, report.zip_checked)} the manifest; "
                f"{report.signature_words()}")
 

@@ -207,7 +207,7 @@ def take_snapshot(ws: "Workspace", label: str, *, sign_key: Path | None = None) 
         bundle_bytes = canonical_json(bundle)
         listed = {"path": BUNDLE_JSON, "sha256": sha256_bytes(bundle_bytes), "size": len(bundle_bytes)}
         manifest = {"format": MANIFEST_FORMAT, "generated_at": bundle["generated_at"], "files": [listed],
-                    "review": bundle["review"]}
+                    "review": bundle["review"], "signed": private_key is not None, "zip": False}
         manifest_bytes = canonical_json(manifest)
         ws.write_new_folder(rel, {BUNDLE_JSON: bundle_bytes, **sealing_files(manifest_bytes, private_key)})
     return SnapshotResult(label, ws.path(rel), sha256_bytes(manifest_bytes), previous, private_key is not None)
