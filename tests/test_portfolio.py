@@ -109,9 +109,9 @@ def test_portfolio_cli_writes_a_verifiable_report(folders, run_cli, tmp_path):
     assert verify(tmp_path / "pf").ok
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(tmp_path / "pf" / "portfolio.pdf").pages).split())
     for fact in ("Customer Support Assistant", "Fresh system", "open weights", "approved (decision: required)",
-                 "OVERDUE: never reviewed", "Folders skipped", "not-a-workspace", "1 workspace(s) fail validation",
-                 "Fails validation: 1 problem(s)", "risks/R-0001.yaml line 5: likelihood:",
-                 "1 system id(s) used by more than one workspace", "Duplicate system id"):
+                 "OVERDUE: never reviewed", "Folders skipped", "not-a-workspace", "1 workspace fails validation",
+                 "Fails validation: 1 problem", "risks/R-0001.yaml line 5: likelihood:",
+                 "1 system id used by more than one workspace", "Duplicate system id"):
         assert fact in text, fact
     bundle = json.loads((tmp_path / "pf" / "bundle.json").read_text("utf-8"))
     assert bundle["format"] == "rmfkit-portfolio/1" and len(bundle["systems"]) == 4

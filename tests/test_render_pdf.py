@@ -174,3 +174,31 @@ def test_templates_are_packaged_and_every_python_folder_is_listed():
     assert setuptools["package-dir"]["rmfkit._templates"] == "templates"
     with_code = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "rmfkit").rglob("*.py")}
     assert with_code <= set(setuptools["packages"]), "add the new package to [tool.setuptools] packages"
+
+
+REVIEW_CHARTS = {"coverage_trend": CHART, "risk_trend": CHART, "metrics_trend": CHART}
+
+
+def test_review_packet_ends_with_sign_off_and_how_to_check_signed_or_not():
+    data = view("review")
+    unsigned = text_of(render("review.typ", data, REVIEW_CHARTS))
+    section = unsigned[unsigned.rindex("4. Sign-off and how to check"):]
+    for role in ("Prepared by", "System owner", "Reviewed and approved by (accountable executive)"):
+        assert role in section
+    assert "This review packet is not signed, so nothing in it shows who sealed it" in section
+    assert "rmfkit verify REVIEW_DIR" in section and "rmfkit verify reviews/LABEL" in section
+    assert "openssl" not in section and "--key" not in section and "public key" not in section
+    fingerprint = "ab12" * 16
+    signed = text_of(render("review.typ", {**data, "signer_key_sha256": fingerprint}, REVIEW_CHARTS))
+    section = signed[signed.rindex("4. Sign-off and how to check"):]
+    assert fingerprint in section.replace(" ", "")
+    assert "The public key is not part of this packet" in section
+    assert "rmfkit verify REVIEW_DIR --key packet-signing-key.pub.pem" in section
+
+
+@pytest.mark.parametrize("template, images", [("packet.typ", PACKET_IMAGES), ("review.typ", REVIEW_CHARTS),
+                                              ("portfolio.typ", {"coverage": CHART})])
+def test_counts_are_written_with_singular_or_plural_nouns(template, images):
+    text = text_of(render(template, view(template.removesuffix(".typ")), images))
+    counted = r"\b\d+\s+(?:[\w-]+\s+){0,2}[\w-]+\(s\)"  # "2 system(s)", "1 open high risk(s)"; not NIST's "setting(s)"
+    assert re.findall(counted, text) == []
