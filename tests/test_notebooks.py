@@ -7,7 +7,6 @@ key outputs are checked against what the library computes for the same workspace
 """
 from __future__ import annotations
 
-import rmfkit
 import hashlib
 import html
 import re
@@ -17,7 +16,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from rmfkit.session import INJECTED_TAG, PARAMETERS_TAG, render_session_record, run_notebook
+import rmfkit
+
+from rmfkit.labels import plural
+from rmfkit.notebook import label
+from rmfkit.notebook.record import INJECTED_TAG, PARAMETERS_TAG, render_session_record, run_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK_DIR = ROOT / "notebooks"
@@ -48,22 +51,27 @@ def html_of(notebook, cell_id: str) -> str:
 def table_rows(markup: str, first_cells: tuple[str, ...]) -> list[list[str]]:
     """Rows of rendered tables whose first cell is one of ``first_cells`` (cell texts, tags stripped)."""
     rows = []
-    for tr in re.findall(r"<tr>(.*?)</tr>", markup, flags=re.S):
-        cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", tr, flags=re.S)]
+    for tr in re.findall(r"<tr(?: class=\"\w+\")?>(.*?)</tr>", markup, flags=re.S):
+        cells = [html.unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", tr, flags=re.S)]
         if cells and cells[0] in first_cells:
             rows.append(cells)
     return rows
 
 
-def expected_coverage(ws_path: Path) -> list[list[str]]:
-    """The coverage rows the library computes, as the table prints them."""
-    from rmfkit.assess import assess
-    from rmfkit.workspace import open_workspace
+def analysis(ws_path: Path):
+    """The analysis of the workspace as it is now, on the pinned date."""
+    import datetime as dt
 
-    result = assess(open_workspace(ws_path))
+    from rmfkit.analysis import of_workspace
+
+    return of_workspace(rmfkit.open_workspace(ws_path), dt.date.fromisoformat(PINNED_TODAY))
+
+
+def expected_coverage(ws_path: Path) -> list[list[str]]:
+    """The coverage rows the analysis holds, as the table prints them."""
     keys = ("function", "met", "partially_met", "unsupported", "not_met", "not_applicable", "not_assessed", "total")
     return [[str(row[k]) for k in keys] + [f"{row['assessed_share']:.0%}", f"{row['met_share']:.0%}"]
-            for row in result.coverage]
+            for row in analysis(ws_path).mapping["coverage"]]
 
 
 # ---------------------------------------------------------------- committed form
@@ -97,29 +105,49 @@ def test_header_and_parameters_cell(name):
     assert re.search(r"^workspace = None\b", tagged[0].source, flags=re.M)
 
 
-@pytest.mark.parametrize("name", PRESENT)
-def test_notebooks_use_only_the_public_api(name):
-    """No logic of their own: code cells import from rmfkit and call it; no file or YAML handling."""
-    notebook = nbformat.read(NOTEBOOK_DIR / f"{name}.ipynb", as_version=4)
-    code = "\n".join(c.source for c in notebook.cells if c.cell_type == "code")
-    imports = re.findall(r"^(?:from|import) (\S+)", code, flags=re.M)
-    assert all(module.split(".")[0] == "rmfkit" for module in imports), imports
-    for forbidden in ("open(", "yaml", "shutil", "Path(", "def ", "class "):
-        assert forbidden not in code, f"{name} contains {forbidden!r}"
+# ---------------------------------------------------------------- display objects
 
-
-def test_display_table_words_colours_and_folding():
-    from rmfkit.display import STATUS_COLOURS, table
+def test_table_words_tones_folding_and_escaping():
+    from rmfkit.notebook import table
 
     rows = [{"id": f"MAP 1.{i}", "status": "partially_met", "evidence": ["E1", "E2"], "owner": None}
             for i in range(1, 15)]
     markup = table(rows, {"id": "Subcategory", "status": "Status", "evidence": "Evidence", "owner": "Owner"},
                    title="Demo", status_columns=("status",), summary="14 rows")._repr_html_()
-    assert markup.count("<tr>") == 15 and "<details><summary>14 rows (click to expand)</summary>" in markup
-    assert "E1, E2" in markup and "—" in markup and "None" not in markup and "[" not in markup.split("</style>")[-1]
-    assert f"background-color: {STATUS_COLOURS['partially_met'][0]}" in markup and ">partially met<" in markup
-    short = table(rows[:3], {"id": "Subcategory"}, title="Short")._repr_html_()
-    assert "<details>" not in short
+    assert markup.count("<tr") == 15 and "<details><summary>14 rows (click to expand)</summary>" in markup
+    assert "E1, E2" in markup and "<td>—</td>" in markup and "None" not in markup
+    assert '<span class="status tone-warn">Partially met</span>' in markup
+    assert "<details>" not in table(rows[:3], {"id": "Subcategory"}, title="Short")._repr_html_()
+    hostile = table([{"id": "<script>alert(1)</script>"}], {"id": "Id"})._repr_html_()
+    assert "<script>" not in hostile and "&lt;script&gt;" in hostile
+
+
+def test_same_words_and_palette_as_the_packet():
+    """Status words come from rmfkit.labels ("Not applicable", never "n/a"); tones use the packet's colours."""
+    from rmfkit.labels import EFFECTIVE_LABELS
+    from rmfkit.notebook import label
+
+    assert {k: label(k) for k in EFFECTIVE_LABELS} == EFFECTIVE_LABELS
+    sources = ROOT / "rmfkit" / "notebook"
+    texts = [p for pattern in ("*.py", "*.j2", "*.css") for p in sources.rglob(pattern)]
+    assert len(texts) > 10 and not [p.name for p in texts if "n/a" in p.read_text(encoding="utf-8")]
+    packet_css = (ROOT / "rmfkit" / "templates" / "styles" / "packet.css").read_text(encoding="utf-8")
+    notebook_css = (sources / "templates" / "styles.css").read_text(encoding="utf-8")
+    for tone in ("good", "warn", "bad"):
+        colour = re.search(rf"\.tone-{tone}[^{{]*\{{ color: (#[0-9a-f]{{6}})", packet_css).group(1)
+        assert f"--{tone}: {colour};" in notebook_css, tone
+    header = re.search(r"^th \{ background: (#[0-9a-f]{6})", packet_css, flags=re.M).group(1)
+    assert f"--head: {header};" in notebook_css
+
+
+def test_importing_the_notebook_layer_stays_light():
+    import subprocess
+    import sys
+
+    code = ("import sys, rmfkit.notebook; "
+            "print(sorted(m for m in ('pandas', 'matplotlib', 'nbconvert', 'ipywidgets') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
 
 
 # ---------------------------------------------------------------- executed
@@ -156,9 +184,7 @@ def execute(name: str, tmp_path: Path, edit=None):
     assert not problems, problems
     injected = [c for c in notebook.cells if INJECTED_TAG in c.metadata.get("tags", [])]
     assert len(injected) == 1 and str(ws_path) in injected[0].source
-    from rmfkit.workspace import open_workspace
-
-    assert rmfkit.validate(open_workspace(ws_path)) == []
+    assert rmfkit.validate(rmfkit.open_workspace(ws_path)) == []
     return notebook, ws_path
 
 
@@ -185,11 +211,9 @@ def check_start_here(notebook, ws_path, tmp_path):
     assert coverage == expected_coverage(ws_path)
     assert [r[0] for r in coverage] == ["GOVERN", "MAP", "MEASURE", "MANAGE"]
     assert "The workspace is valid" in html_of(notebook, "validate")
-    from rmfkit.analysis import of_workspace
     from rmfkit.views.status import operations
-    from rmfkit.workspace import open_workspace
 
-    pilot = operations(of_workspace(open_workspace(ws_path)))["pilot"]
+    pilot = operations(analysis(ws_path))["pilot"]
     assert pilot.startswith("step ") and f"Pilot: {pilot}" in html.unescape(html_of(notebook, "pilot"))
     mine = tmp_path / "my-system"
     assert (mine / "rmfkit.yaml").is_file()
@@ -207,13 +231,12 @@ def check_map_the_rmf(notebook, ws_path, tmp_path):
     for cell in ("open-workspace", "coverage-after"):
         assert table_rows(html_of(notebook, cell), ("GOVERN", "MAP", "MEASURE", "MANAGE")) == \
             expected_coverage(ws_path)
-    from rmfkit.workspace import open_workspace
-
-    ws = open_workspace(ws_path)
+    ws = rmfkit.open_workspace(ws_path)
     govern_rows = table_rows(html_of(notebook, "govern-table"), tuple(f"GOVERN {n}" for n in
                                                                         ("1.1", "1.2", "6.2")))
     assert [r[0] for r in govern_rows] == ["GOVERN 1.1", "GOVERN 1.2", "GOVERN 6.2"]
-    assert govern_rows[1][2] == "partially met" and govern_rows[1][3] == ws.assessment("GOVERN 1.2").owner
+    assert govern_rows[1][2] == "Partially met" and govern_rows[1][3] == ws.assessment("GOVERN 1.2").owner
+    assert '<tr class="gap"><td>GOVERN 1.2</td>' in html_of(notebook, "govern-table")
     assert "Privacy risk of the AI system" in html_of(notebook, "measure-guidance")
     assert "NIST AI 600-1 actions for generative AI" in html_of(notebook, "measure-guidance")
     # the decision typed into the decisions cell lands in mapping/measure.yaml and in the session record
@@ -222,7 +245,7 @@ def check_map_the_rmf(notebook, ws_path, tmp_path):
         "partially_met", "DPO (name)", "Prompt logging reviewed.", "met")
     assert str(recorded.last_reviewed) == PINNED_TODAY
     rows = table_rows(html_of(notebook, "decisions"), ("MEASURE 2.10",))
-    assert rows and rows[0][2] == "partially met" and rows[0][3] == "DPO (name)"
+    assert rows and rows[0][2] == "Partially met" and rows[0][3] == "DPO (name)"
     executed = tmp_path / "03_map_the_rmf.executed.ipynb"
     nbformat.write(notebook, executed)
     record = render_session_record([executed])
@@ -231,80 +254,65 @@ def check_map_the_rmf(notebook, ws_path, tmp_path):
     assert "Decisions recorded in this session" in page and "Prompt logging reviewed." in page
     assert "application/vnd.jupyter.widget-view+json" not in page
     assert not re.search(r"<script[^>]+src=\"https?://", page), "the session record fetches scripts"
-    from rmfkit.assess import assess
-
-    suggested = assess(ws).record_suggestions
+    suggested = analysis(ws_path).mapping["record_suggestions"]
     shown = table_rows(html_of(notebook, "record-suggestions"), tuple(s["subcategory"] for s in suggested))
     assert [(r[0], r[1], r[3]) for r in shown] == [
-        (s["subcategory"], s["source"], s["current_status"].replace("_", " ")) for s in suggested]
+        (s["subcategory"], s["source"], label(s["current_status"])) for s in suggested]
     assert {s["subcategory"] for s in suggested} >= {"MAP 5.1", "MEASURE 2.10"}
 
 
 def check_measure(notebook, ws_path, tmp_path):
-    from rmfkit.measure import characteristics, evaluate
-    from rmfkit.workspace import open_workspace
-
-    rows = evaluate(open_workspace(ws_path))
-    labels = tuple(c["label"] for c in characteristics(rows))
+    measurement = analysis(ws_path).measurement
+    labels = tuple(c["label"] for c in measurement["characteristics"])
     shown = table_rows(html_of(notebook, "characteristics"), labels)
     assert [r[0] for r in shown] == list(labels) and len(shown) == 7
-    assert [r[2] for r in shown] == [c["status"].replace("_", " ") for c in characteristics(rows)]
+    assert [r[2] for r in shown] == [label(c["status"]) for c in measurement["characteristics"]]
+    rows = measurement["rows"]
     results = html_of(notebook, "open-workspace")
-    if rows:
-        assert [r[0] for r in table_rows(results, tuple(r["title"] for r in rows))] == [r["title"] for r in rows]
-    else:
-        assert "no acceptance thresholds declared yet" in results
-    assert "<img" in html_of(notebook, "coverage-chart")
+    assert [r[0] for r in table_rows(results, tuple(r["title"] for r in rows))] == [r["title"] for r in rows]
+    assert "<img" in html_of(notebook, "coverage-chart") and "<img" in html_of(notebook, "metrics-chart")
+    summary = html_of(notebook, "summary")
+    assert f"<th>Thresholds</th><td>{measurement['summary']['thresholds']}</td>" in summary
 
 
 def check_risks_and_dpia(notebook, ws_path, tmp_path):
-    from rmfkit import dpia
-    from rmfkit.risks import register_rows
-    from rmfkit.workspace import open_workspace
-
-    ws = open_workspace(ws_path)
-    expected = [r["id"] for r in register_rows(ws)]
+    result = analysis(ws_path)
+    expected = [r["id"] for r in result.risks["rows"]]
     assert [r[0] for r in table_rows(html_of(notebook, "open-workspace"), tuple(expected))] == expected
     assert html_of(notebook, "heatmaps").count("<img") == 2
-    view = dpia.view(ws)
-    assert f"DPIA {view['screening']['decision'].replace('_', ' ')}" in html_of(notebook, "dpia-view")
-    screening = html_of(notebook, "screening")
-    assert f"{view['screening']['criteria_met_count']} of 9 criteria met" in screening
-    assert len(table_rows(screening, tuple(f"C{i}" for i in range(1, 10)))) == 9
+    screening = result.dpia["screening"]
+    assert f"DPIA {label(screening['decision']).lower()}" in html_of(notebook, "dpia-view")
+    shown = html_of(notebook, "screening")
+    assert f"{screening['criteria_met_count']} of 9 criteria met" in shown
+    assert len(table_rows(shown, tuple(f"C{i}" for i in range(1, 10)))) == 9
 
 
 def check_intake(notebook, ws_path, tmp_path):
-    from rmfkit.licenses.report import analyze
-    from rmfkit.workspace import open_workspace
-
-    ws = open_workspace(ws_path)
-    report = analyze(ws.system, ws.evidence)
-    ids = tuple(r["component"] for r in report.register_rows())
+    ws = rmfkit.open_workspace(ws_path)
+    report = analysis(ws_path).licenses
     shown = {row[1]: row for row in table_rows(html_of(notebook, "register"),
                                                 tuple(c.layer for c in ws.system.components))}
-    assert set(shown) == set(ids)
-    for row in report.register_rows():
-        assert shown[row["component"]][3] == (row["openness"] or "undetermined").replace("_", " ")
-    assert f"{len(report.findings)} findings" in html_of(notebook, "findings")
+    assert set(shown) == {r["component"] for r in report["register"]}
+    for row in report["register"]:
+        assert shown[row["component"]][3] == label(row["openness"] or "undetermined")
+    assert f"{plural(len(report['findings']), 'finding')}" in html_of(notebook, "findings")
     from rmfkit.licenses.decision import recommend_openness
 
     level = recommend_openness(["strict_privacy", "commercial_redistribution"]).level
-    assert f"Recommended openness: {level.replace('_', ' ')}</h4>" in html_of(notebook, "decision")
-    assert report.component(report.primary_model).scorecard["summary"] in html_of(notebook, "scorecard")
+    assert f"Recommended openness: {label(level)}</h4>" in html_of(notebook, "decision")
+    primary = next(c for c in report["components"] if c["component"] == report["primary_model"])
+    assert primary["scorecard"]["summary"] in html_of(notebook, "scorecard")
 
 
 def check_evidence_library(notebook, ws_path, tmp_path):
-    from rmfkit.library.freshness import check_all
-    from rmfkit.workspace import open_workspace
-
-    ws = open_workspace(ws_path)
+    ws = rmfkit.open_workspace(ws_path)
     pulled = ws.evidence["redteam-promptfoo-support-assistant-2026-10"]
     assert pulled.library_id == "redteam-promptfoo-support-assistant-2026-10"
     assert (ws_path / "evidence" / pulled.id / pulled.file).is_file()
-    assert table_rows(html_of(notebook, "pull"), (pulled.id,))[0][1] == "pulled"
+    assert table_rows(html_of(notebook, "pull"), (pulled.id,))[0][1] == "Pulled"
     attention = html_of(notebook, "attention")
-    for eid, check in check_all(ws).items():
-        assert (eid in attention) == (check.status != "ok")
+    for row in analysis(ws_path).evidence["rows"]:
+        assert (row["id"] in attention) == (row["status"] != "ok")
     assert "no files imported in this run" in html_of(notebook, "import")
 
 
@@ -328,12 +336,11 @@ def check_audit_packet(notebook, ws_path, tmp_path):
 
 
 def check_quarterly_review(notebook, ws_path, tmp_path):
-    from rmfkit import review
-    from rmfkit.library.store import check_drift
-    from rmfkit.verify import verify
-    from rmfkit.workspace import open_workspace
+    from rmfkit.library.pull import check_drift
+    from rmfkit.review.diff import CATEGORIES, KIND_WORDS
+    from rmfkit.review.snapshots import snapshots
 
-    ws = open_workspace(ws_path)
+    ws = rmfkit.open_workspace(ws_path)
     drifts = check_drift(ws)
     shown = table_rows(html_of(notebook, "drift"), tuple(d.id for d in drifts))
     assert [r[0] for r in shown] == [d.id for d in drifts]
@@ -343,19 +350,18 @@ def check_quarterly_review(notebook, ws_path, tmp_path):
     pinned = pytest.MonkeyPatch()
     pinned.setenv("RMFKIT_TODAY", PINNED_TODAY)
     try:
-        expected = review.diff_bundles(review.load_snapshot(ws, "2026-Q3"), review.live_bundle(ws))
+        expected = rmfkit.diff(ws, "2026-Q3", "live")
     finally:
         pinned.undo()
     diff = html_of(notebook, "diff")
     assert "From 2026-Q3 (2026-09-30) to the live workspace (2026-11-20)" in diff
     summary = {row[0]: row[1] for row in table_rows(diff, tuple(s["topic"] for s in expected["summary"]))}
     assert summary == {s["topic"]: s["text"] for s in expected["summary"]}
-    for category, title in review.CATEGORIES.items():
+    for category, title in CATEGORIES.items():
         count = sum(1 for c in expected["changes"] if c["category"] == category)
-        assert (f"{title}: {count} change" if count else title) in html.unescape(diff)
+        assert (f"{title}: {plural(count, 'change')}" if count else title) in html.unescape(diff)
     refs = tuple(c["ref"] for c in expected["changes"])
-    assert sorted(r[1] for r in table_rows(diff, tuple(review.KIND_WORDS.values())) if r[1] in refs) == \
-        sorted(refs)
+    assert sorted(r[1] for r in table_rows(diff, tuple(KIND_WORDS.values())) if r[1] in refs) == sorted(refs)
     coverage = table_rows(diff, ("GOVERN", "MAP", "MEASURE", "MANAGE"))
     assert [r[0] for r in coverage] == ["GOVERN", "MAP", "MEASURE", "MANAGE"]
     assert "{" not in diff.split("</style>")[-1] and "None" not in re.sub(r"<[^>]+>", " ", diff.split("</style>")[-1])
@@ -363,12 +369,12 @@ def check_quarterly_review(notebook, ws_path, tmp_path):
     assert [(r[0], r[3]) for r in stale] == [(s["id"], ", ".join(s["weakens"])) for s in expected["stale_evidence"]]
     assert stale, "the example has stale evidence"
     assert html_of(notebook, "trends").count("<img") == 3
-    assert [s.label for s in review.snapshots(ws)] == ["2026-Q3", "2026-Q4"]
+    assert [s.label for s in snapshots(ws)] == ["2026-Q3", "2026-Q4"]
     assert "Snapshot 2026-Q4 taken" in html_of(notebook, "snapshot")
-    assert verify(ws_path / "reviews" / "2026-Q4").ok
+    assert rmfkit.verify(ws_path / "reviews" / "2026-Q4").ok
     assert "Chain verified: 2026-Q4 → 2026-Q3" in html_of(notebook, "verify-chain")
     packet = ws_path / "build" / "review-packets" / "2026-Q3_to_2026-Q4"
-    assert (packet / "review.pdf").read_bytes().startswith(b"%PDF") and verify(packet).ok
+    assert (packet / "review.pdf").read_bytes().startswith(b"%PDF") and rmfkit.verify(packet).ok
     assert "Review packet written" in html_of(notebook, "review-packet") and str(packet) in html_of(
         notebook, "review-packet")
 

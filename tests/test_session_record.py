@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from hypothesis import given, strategies as st
 
-from rmfkit.errors import UsageError
+from rmfkit.errors import InputFileError, UsageError
+from rmfkit.notebook.record import SESSION_RECORD_FOLDER, executed_notebooks, render_session_record
 from rmfkit.packet import session_record_files
 
 FIXTURES = Path(__file__).parent / "fixtures" / "session"
@@ -163,3 +164,29 @@ def test_any_plain_page_name_stays_inside_session_record(stem):
     (name, payload), = session_record_files({stem: b"<html></html>"}).items()
     assert name.startswith("session-record/") and name.count("/") == 1 and name.endswith(".html")
     assert payload == b"<html></html>"
+
+
+# ---------------------------------------------------------------- the renderer the packet calls
+
+def test_render_session_record_names_pages_by_notebook():
+    record = render_session_record([FIXTURES])
+    assert list(record) == PAGES and all(name.startswith(f"{SESSION_RECORD_FOLDER}/") for name in record)
+    page = record[PAGES[0]].decode("utf-8")
+    assert page.startswith("<!DOCTYPE html>") and "<title>03_map_the_rmf</title>" in page
+    assert not [line for line in page.splitlines() if "<script" in line and "src=\"http" in line]
+
+
+def test_two_notebooks_with_one_name_are_refused_before_rendering(tmp_path):
+    other = tmp_path / "elsewhere"
+    other.mkdir()
+    copy = other / EXECUTED.name
+    copy.write_bytes(EXECUTED.read_bytes())
+    with pytest.raises(InputFileError, match="same name as another notebook"):
+        render_session_record([EXECUTED, copy])
+
+
+def test_executed_notebooks_keeps_those_run_before_a_session(tmp_path):
+    for source in (EXECUTED, NOT_RUN):
+        (tmp_path / source.name).write_bytes(source.read_bytes())
+    assert executed_notebooks(tmp_path) == [tmp_path / EXECUTED.name]
+    assert executed_notebooks(tmp_path, before="03_map_the_rmf") == []
