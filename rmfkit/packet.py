@@ -38,7 +38,6 @@ if TYPE_CHECKING:
 STEPS = ("analyse", "charts", "bundle", "oscal", "html", "pdf", "seal")
 CHART_MEDIA_TYPE = "image/png"
 RECORD_FOLDERS = ("evidence", "mapping", "risks", "reviews")
-SESSION_RECORD_FOLDER = "session-record"
 SessionRecord = Union[Iterable[Union[Path, str]], Mapping[str, bytes]]
 
 
@@ -80,11 +79,11 @@ def session_record_files(record: SessionRecord | None) -> dict[str, bytes]:
     ``record`` is a list of executed ``.ipynb`` files or folders (rendered with nbconvert), or pages
     rendered already, by name (``"03_map_the_rmf"``, ``"03_map_the_rmf.html"`` or the full entry name).
     """
+    from rmfkit.notebook.record import SESSION_RECORD_FOLDER, render_session_record
+
     if record is None:
         return {}
     if not isinstance(record, Mapping):
-        from rmfkit.notebook.record import render_session_record
-
         return render_session_record(record)
     pages = {}
     for key, payload in record.items():

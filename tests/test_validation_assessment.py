@@ -100,7 +100,7 @@ def test_map_set_names_the_option_and_clears_the_owner_with_empty_text(ws: Works
 
 def test_the_notebook_form_refuses_not_applicable_without_a_justification(ws: Workspace):
     pytest.importorskip("ipywidgets")
-    from rmfkit.display import AssessmentForm
+    from rmfkit.notebook import AssessmentForm
 
     form = AssessmentForm(ws, "GOVERN 1.7")
     form.widget()
@@ -110,7 +110,7 @@ def test_the_notebook_form_refuses_not_applicable_without_a_justification(ws: Wo
         form.save()
     assert tree_hashes(ws.root) == before
     form._fields["justification"].value = "No third-party users."
-    assert form.save() == "Saved GOVERN 1.7: n/a"
+    assert form.save() == "Saved GOVERN 1.7: Not applicable"
     saved = Workspace.open(ws.root)
     assert saved.assessment("GOVERN 1.7").justification == "No third-party users."
     assert saved.assessment("GOVERN 1.7").last_reviewed == dt.date(2026, 11, 2)
@@ -118,7 +118,7 @@ def test_the_notebook_form_refuses_not_applicable_without_a_justification(ws: Wo
 
 
 def test_a_session_records_all_decisions_or_none(ws: Workspace):
-    from rmfkit.session import record_assessments
+    from rmfkit.notebook import record_assessments
 
     before = tree_hashes(ws.root)
     with pytest.raises(UsageError, match=r"subcategories\.MAP 1\.1\.justification: status not_applicable"):
