@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -61,6 +62,17 @@ def test_status_bundle_portfolio_and_notebook_report_the_same_counts(example_ws,
     assert {k: status["measurement"][k] for k in thresholds} == thresholds == live["thresholds"]
     assert {k: row["thresholds"][k] for k in thresholds} == thresholds
     assert status["findings"] == len(analysis["findings"]) == live["findings"]
+
+    from rmfkit import notebook as show
+
+    card = re.sub(r"<[^>]+>", " ", re.sub(r"<style.*?</style>", "", show.status_overview(
+        show.analysis_of(Workspace.open(example_ws)))._repr_html_(), flags=re.S))
+    card = " ".join(card.split())
+    assert f"{totals['assessed']} of {totals['total']} subcategories assessed" in card
+    assert (f"Items {evidence['total']} OK {evidence['ok']} Expired {evidence['expired']} "
+            f"Missing {evidence['missing']} Altered {evidence['hash_mismatch']}") in card
+    assert f"Open {status['risks']['open']} of {status['risks']['total']}" in card
+    assert f"Thresholds {thresholds['thresholds']}" in card
 
 
 @pytest.fixture
