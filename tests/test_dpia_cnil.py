@@ -1,4 +1,6 @@
-"""CNIL PIA export: the documented import shape exactly (keys, types, reference numbers, gauges 0-4)."""
+"""CNIL PIA export: the documented import shape exactly (keys, types, reference numbers, gauges 0-4), and
+faithful to the record: status from the DPIA state, evaluations from the decision and the DPO advice,
+measures with their text, gauges at the residual levels with the levels before measures in the text."""
 from __future__ import annotations
 
 import datetime as dt
@@ -14,6 +16,9 @@ from rmfkit.workspace import Workspace
 
 SHAPE = json.loads((Path(__file__).parent / "fixtures" / "dpia" / "cnil-shape.json").read_text())
 ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
+# The evaluation fields the CNIL tool's importer reads (section D2 of the DPIA reference).
+EVALUATION_KEYS = ["reference_to", "status", "global_status", "evaluation_comment", "action_plan_comment",
+                   "evaluation_date", "estimated_implementation_date", "person_in_charge", "gauges", "created_at"]
 
 
 def check_type(value, kind: str) -> bool:
@@ -56,6 +61,23 @@ def assert_documented_shape(export: dict) -> None:
     for comment in export["comments"]:
         assert set(comment) == set(SHAPE["comment_keys"])
         assert type(comment["reference_to"]) is int and isinstance(comment["for_measure"], bool)
+    measure_refs = {f"3.1.{m['id']}" for m in export["measures"]}
+    evaluation_refs = [e["reference_to"] for e in export["evaluations"]]
+    assert len(evaluation_refs) == len(set(evaluation_refs))
+    for evaluation in export["evaluations"]:
+        assert list(evaluation) == EVALUATION_KEYS
+        ref = evaluation["reference_to"]
+        assert ref in ("1.1", "1.2", "3.2", "3.3", "3.4") or ref in measure_refs or re.match(r"^2\.[12]\.2[12]\d$", ref)
+        assert evaluation["status"] in (0, 1, 2, 3) and evaluation["global_status"] in (0, 1, 2)
+        assert ISO.match(evaluation["evaluation_date"]) and ISO.match(evaluation["created_at"])
+        planned = evaluation["estimated_implementation_date"]
+        assert planned is None or ISO.match(planned)
+        assert all(isinstance(evaluation[k], str) for k in ("evaluation_comment", "action_plan_comment",
+                                                            "person_in_charge"))
+        if ref in ("3.2", "3.3", "3.4"):
+            assert set(evaluation["gauges"]) == {"x", "y"} and all(1 <= v <= 4 for v in evaluation["gauges"].values())
+        else:
+            assert evaluation["gauges"] is None
 
 
 def test_example_export_matches_the_documented_shape(example_ws):
@@ -65,7 +87,9 @@ def test_example_export_matches_the_documented_shape(example_ws):
     assert refs == SHAPE["text_questions"] + [321, 322, 323, 324, 325, 326, 331, 332, 333, 334, 335, 336,
                                               341, 342, 343, 344, 345, 346]
     assert len(export["measures"]) == 12 and [m["id"] for m in export["measures"]] == list(range(1, 13))
-    assert export["evaluations"] == []
+    refs = [e["reference_to"] for e in export["evaluations"]]
+    assert refs[:2] == ["1.1", "1.2"] and refs[-3:] == ["3.2", "3.3", "3.4"]
+    assert [r for r in refs if r.startswith("3.1.")] == [f"3.1.{n}" for n in range(1, 13)]
     assert json.loads(json.dumps(export)) == export
 
 
@@ -73,15 +97,21 @@ def test_example_export_values(example_ws):
     export = to_cnil(Workspace.open(example_ws).current())
     pia = export["pia"]
     assert (pia["name"], pia["category"], pia["status"]) == (
-        "Customer Support Assistant (LLM drafting and in-app chat answers)", "AI system", 0)
+        "Customer Support Assistant (LLM drafting and in-app chat answers)", "AI system", 2)  # approved: validated
     assert (pia["created_at"], pia["updated_at"]) == ("2026-02-18T00:00:00.000Z", "2026-11-16T00:00:00.000Z")
     assert (pia["dpos_names"], pia["dpo_status"], pia["concerned_people_searched_opinion"]) == ("E. Meyer", 1, True)
     assert pia["people_names"] == "Customer advisory board" and pia["concerned_people_status"] == 1
     answers = {a["reference_to"]: a["data"] for a in export["answers"]}
-    # Illegitimate access folds DR-01, DR-02, DR-03 and DR-06: the highest severity and likelihood.
-    assert (answers[325]["gauge"], answers[326]["gauge"]) == (3, 3)
-    assert (answers[335]["gauge"], answers[336]["gauge"]) == (2, 2)
-    assert (answers[345]["gauge"], answers[346]["gauge"]) == (1, 2)
+    # Each feared event folds its risks: the highest residual severity and likelihood (not the inherent 3/3).
+    record = dpia.load(Workspace.open(example_ws).current())
+    for event, base in (("illegitimate_access", 320), ("unwanted_modification", 330), ("disappearance", 340)):
+        folded = [r for r in record.risks if r.feared_event == event]
+        assert all(r.residual_severity is not None for r in folded)
+        assert answers[base + 5]["gauge"] == max(r.residual_severity for r in folded)
+        assert answers[base + 6]["gauge"] == max(r.residual_likelihood for r in folded)
+    assert (answers[325]["gauge"], answers[326]["gauge"]) == (3, 2)
+    assert ("DR-03 Prompts with personal data sent to the hosted API in the US: 2 (Limited) after measures; "
+            "3 (Important) before measures.") in answers[325]["text"]
     assert answers[323]["list"] == ["External user of the chat", "Internal staff", "External attacker",
                                     "Model API provider", "Third-country public authorities"]
     assert answers[344]["list"] == []
@@ -108,6 +138,7 @@ def test_minimal_record_exports_all_keys_and_no_empty_answers(tmp_path):
     assert [a["reference_to"] for a in export["answers"]] == [111]  # no components, flows or answers yet
     assert "<p>Demo &lt;AI&gt;</p>" in export["answers"][0]["data"]["text"]
     assert export["measures"] == [] and export["evaluations"] == [] and len(export["comments"]) == 1
+    assert export["pia"]["status"] == 0  # a draft is "in progress"; the evaluation is left to the tool
 
 
 def test_cli_export_to_file_and_bad_format(example_ws, run_cli, tmp_path):
@@ -117,7 +148,7 @@ def test_cli_export_to_file_and_bad_format(example_ws, run_cli, tmp_path):
     assert stdout.strip() == f"Wrote {out} (36 answers, 12 measures)"
     assert json.loads(out.read_text()) == to_cnil(Workspace.open(example_ws).current())
     code, stdout, _ = run_cli("dpia", "export", "--format", "cnil", "-w", example_ws)
-    assert code == 0 and json.loads(stdout)["pia"]["status"] == 0
+    assert code == 0 and json.loads(stdout)["pia"]["status"] == 2
     code, _, err = run_cli("dpia", "export", "--format", "pdf", "-w", example_ws)
     assert code == 2 and "--format 'pdf' is not supported" in err
     code, _, err = run_cli("dpia", "export", "--format", "cnil", "--out", tmp_path, "-w", example_ws)
@@ -147,5 +178,70 @@ def test_each_feared_event_lands_on_its_cnil_item(tmp_path, feared_event, sectio
     base = section * 10
     assert [answers[base + k]["list"] for k in (1, 2, 3, 4)] == [["i"], ["t"], ["s"], ["Backups"]]
     assert (answers[base + 5]["gauge"], answers[base + 6]["gauge"]) == (4, 1)
-    assert answers[base + 5]["text"] == "<p>DR-01 Risk: 4 (Maximum). why s</p>"
+    assert answers[base + 5]["text"] == "<p>DR-01 Risk: 4 (Maximum), no residual level recorded. why s</p>"
     assert sorted(r for r in answers if r > 300) == [base + k for k in range(1, 7)]
+
+
+def test_example_measures_carry_their_text(example_ws):
+    measures = {m["title"]: m["content"] for m in to_cnil(Workspace.open(example_ws).current())["measures"]}
+    m05 = measures["Processor agreement with no-training and zero-retention terms"]
+    assert "<p>Art. 28 DPA including 28(3)(f) assistance; provider may not use inputs for its own purposes.</p>" in m05
+    assert "<li>Type: legal</li><li>Status: existing</li><li>Owner: DPO (E. Meyer)</li>" in m05
+    assert "<li>Addresses: DR-03 Prompts with personal data sent to the hosted API in the US" in m05
+    m12 = measures["Output filter for personal data not present in the conversation"]
+    assert "<li>Status: planned</li>" in m12 and "<li>Due: 2027-01-31</li>" in m12
+    assert all(content != "<p>Status: existing</p>" and "<li>Type: " in content for content in measures.values())
+
+
+def test_example_evaluations_carry_the_decision_and_the_dpo_advice(example_ws):
+    export = to_cnil(Workspace.open(example_ws).current())
+    evaluations = {e["reference_to"]: e for e in export["evaluations"]}
+    context = evaluations["1.1"]
+    assert context["status"] == 3 and context["global_status"] == 2
+    assert context["evaluation_date"] == "2026-11-16T00:00:00.000Z"
+    assert context["evaluation_comment"] == ("<p>DPIA approved by AI risk committee on 2026-11-16.</p>"
+                                             "<p>DPO advice of 2026-11-10 (E. Meyer): proceed with conditions.</p>")
+    access = evaluations["3.2"]  # residual gauges; a planned measure (M-12) leaves it improvable with a plan
+    assert (access["gauges"], access["status"]) == ({"x": 3, "y": 2}, 2)
+    assert access["estimated_implementation_date"] == "2027-01-31T00:00:00.000Z"
+    assert "M-12 Output filter for personal data not present in the conversation: planned, due 2027-01-31" \
+        in access["action_plan_comment"]
+    assert access["evaluation_comment"].startswith(context["evaluation_comment"])
+    assert (evaluations["3.3"]["gauges"], evaluations["3.3"]["status"]) == ({"x": 2, "y": 1}, 3)
+    measure_ids = {m["title"]: m["id"] for m in export["measures"]}
+    retention = evaluations[f"3.1.{measure_ids['Log retention reduced from 180 to 90 days']}"]
+    assert (retention["status"], retention["person_in_charge"]) == (2, "DPO (E. Meyer)")
+    assert evaluations[f"3.1.{measure_ids['Named-entity redaction before logging']}"]["status"] == 3
+    assert evaluations["2.1.215"]["status"] == 2 and "M-03" in evaluations["2.1.215"]["action_plan_comment"]
+
+
+@pytest.mark.parametrize("state, status, evaluated", [("draft", 0, False), ("in_review", 0, False),
+                                                      ("approved", 2, True), ("rejected", 1, True)])
+def test_status_and_evaluations_follow_the_dpia_state(tmp_path, state, status, evaluated):
+    ws = Workspace.create(tmp_path / "ws", system_id="demo", name="Demo", owner="o")
+    record = dpia.Dpia.model_validate({
+        "dpia_id": "DPIA-demo", "status": state, "created_at": "2026-11-01", "approver": "C. Lead",
+        "sign_off": {"date": "2026-11-20"},
+        "measures": [{"id": "M-01", "title": "Backups", "status": "planned", "due": "2027-01-10", "owner": "Ops"}],
+        "risks": [{"id": "DR-01", "title": "Loss", "feared_event": "disappearance", "severity": 3,
+                   "severity_justification": "s", "likelihood": 3, "likelihood_justification": "l",
+                   "measures": ["M-01"], "residual_severity": 2, "residual_likelihood": 1,
+                   "residual_justification": "restored from backups"}]})
+    with ws.edit():
+        ws.put("dpia.yaml", record)
+    export = to_cnil(Workspace.open(tmp_path / "ws").current())
+    assert_documented_shape(export)
+    answers = {a["reference_to"]: a["data"] for a in export["answers"]}
+    assert export["pia"]["status"] == status
+    assert (answers[345]["gauge"], answers[346]["gauge"]) == (2, 1)
+    assert answers[345]["text"] == "<p>DR-01 Loss: 2 (Limited) after measures; 3 (Important) before measures. s " \
+                                   "restored from backups</p>"
+    evaluations = {e["reference_to"]: e for e in export["evaluations"]}
+    if not evaluated:
+        assert evaluations == {}
+        return
+    assert set(evaluations) == {"1.1", "1.2", "3.1.1", "3.4"}
+    assert evaluations["3.4"]["gauges"] == {"x": 2, "y": 1}
+    assert evaluations["1.1"]["evaluation_comment"] == f"<p>DPIA {state} by C. Lead on 2026-11-20.</p>"
+    assert evaluations["3.4"]["status"] == (2 if state == "approved" else 1)
+    assert evaluations["3.1.1"]["estimated_implementation_date"] == "2027-01-10T00:00:00.000Z"

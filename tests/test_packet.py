@@ -1,4 +1,4 @@
-"""The audit packet of the example workspace: PDF contents, attachments, bundle, manifest, OSCAL,
+"""The audit packet of the example workspace: PDF contents, attachments, bundle, manifest,
 escaping of hostile strings, the URL fetcher, determinism. The packet is built once per module."""
 from __future__ import annotations
 
@@ -308,26 +308,6 @@ def test_a_symlinked_template_is_ignored_and_view_text_is_never_fetched(tmp_path
         assert not _received_connection(listener)
     finally:
         listener.close()
-
-
-def test_oscal_assessment_results_validate_with_trestle(built):
-    from rmfkit.render.oscal import objective_id
-
-    trestle_ar = pytest.importorskip("trestle.oscal.assessment_results")
-    out = built[1].out
-    document = json.loads((out / "oscal-assessment-results.json").read_text("utf-8"))
-    model = trestle_ar.AssessmentResults.model_validate(document["assessment-results"])
-    result = model.results[0]
-    assessed = [sid for sid, a in built[0].assessments().items() if a.status != "not_assessed"]
-    assert len(result.findings) == len(result.observations) == len(assessed)
-    assert {f.target.target_id for f in result.findings} == {objective_id(s) for s in assessed}
-    resources = {r.uuid: r for r in model.back_matter.resources}
-    hashes = {r.rlinks[0].hashes[0].value for r in resources.values()}
-    assert hashes == {rec.sha256 for rec in built[0].evidence.values()}
-    for observation in result.observations:
-        for evidence in observation.relevant_evidence or []:
-            assert evidence.href.lstrip("#") in resources
-    assert any(r.title.startswith("R-0999") for r in result.risks)
 
 
 def test_same_workspace_gives_byte_identical_packet(built, tmp_path):
