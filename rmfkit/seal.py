@@ -47,7 +47,7 @@ PRIVATE_KEY_NAME = "packet-signing-key.pem"
 PUBLIC_KEY_NAME = "packet-signing-key.pub.pem"
 # Review snapshots: the manifest's ``review`` block and the folder names of the chain.
 REVIEW_FORMAT = "rmfkit-review/1"
-LABEL_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+LABEL_PATTERN = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9._-]{0,63}\Z")
 _UNSAFE_CHARS = re.compile(r"[\x00-\x1f\x7f\\:]")
 
 # A file to seal: its bytes, or a path to copy byte-exact (streamed).

@@ -62,14 +62,14 @@ def visible(text: str) -> str:
 
 
 def hidden_characters(text: str) -> list[str]:
-    """Each bidi override or invisible character in ``text`` (and each control but tab and line ends), named.
+    """Each bidi override or invisible character in ``text``, named.
 
     >>> hidden_characters("plain text\\n")
     []
     """
     found = []
-    for match in re.finditer(HIDDEN.pattern + "|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", text):
+    for match in HIDDEN.finditer(text):
         char = match.group()
-        name = unicodedata.name(char, "CONTROL CHARACTER")
+        name = unicodedata.name(char, "FORMAT CHARACTER")
         found.append(f"U+{ord(char):04X} {name} at position {match.start()}")
     return found

@@ -310,8 +310,13 @@ def verify_chain(folder: Path, report: VerifyReport) -> None:
         return
     if not isinstance(review, dict) or review.get("format") != REVIEW_FORMAT:
         return
+    if review.get("label") != folder.name:
+        report.failures.append(f"snapshot {folder.name}: its manifest records the label {review.get('label')!r} "
+                               "(a renamed or copied snapshot folder)")
     seen = {folder.name}
     current, link = folder.name, review.get("previous")
+    if link is not None and not isinstance(link, dict):
+        report.failures.append(f"snapshot {current}: 'previous' is not a link to a snapshot (got {link!r:.80})")
     while isinstance(link, dict):
         label = str(link.get("label"))
         if label in seen or not LABEL_PATTERN.match(label):
@@ -336,6 +341,8 @@ def verify_chain(folder: Path, report: VerifyReport) -> None:
         except (ValueError, AttributeError):
             report.failures.append(f"snapshot {label}: {MANIFEST} is not readable JSON")
             return
+        if link is not None and not isinstance(link, dict):
+            report.failures.append(f"snapshot {label}: 'previous' is not a link to a snapshot (got {link!r:.80})")
         current = label
 
 

@@ -20,6 +20,7 @@ from rmfkit.licenses.facts import YES, ResolvedLicense, mof_data, resolve
 from rmfkit.models.system import Component
 
 OPENNESS = ("open_source", "open_weights", "open_access", "closed")
+UNDETERMINED = "undetermined"  # a license rmfkit cannot read: neither open nor closed until someone reads it
 CODE_LAYERS = ("framework", "architecture", "tooling")
 CLASS_ORDER = ("III", "II", "I")
 # OpenMDW-1.0 covers code, weights, data and documents as one bundle; the reference fact base counts it among

@@ -17,7 +17,7 @@ from typing import Any, Mapping
 
 from rmfkit.licenses.diligence import scorecard
 from rmfkit.licenses.facts import NO, YES, resolve
-from rmfkit.licenses.openness import OPENNESS, Classification, MofResult, OsaidResult, classify
+from rmfkit.licenses.openness import OPENNESS, UNDETERMINED, Classification, MofResult, OsaidResult, classify
 from rmfkit.licenses.policy import SEVERITIES, Finding, check
 from rmfkit.models.evidence import EvidenceRecord
 from rmfkit.models.system import Component, SystemProfile
@@ -78,7 +78,7 @@ class ComponentLicense:
             "osi_approved": c.license.osi_approved,
             "commercial_distribution": self.commercial_distribution(),
             "obligations": list(dict.fromkeys(obligations)),
-            "openness": c.openness, "openness_reason": c.reason,
+            "openness": c.openness or UNDETERMINED, "openness_reason": c.reason,
             "needs_review": self.needs_review, "review": self.review,
             "findings": {s: sum(1 for f in self.findings if f.severity == s) for s in SEVERITIES},
             "due_diligence": self.scorecard["summary"],
@@ -128,10 +128,10 @@ class LicenseReport:
         return [c.register_row() for c in self.components]
 
     def counts(self) -> dict[str, Any]:
-        openness = Counter(c.classification.openness or "undetermined" for c in self.components)
+        openness = Counter(c.classification.openness or UNDETERMINED for c in self.components)
         severities = Counter(f.severity for f in self.findings)
         return {"components": len(self.components),
-                "openness": {k: openness.get(k, 0) for k in (*OPENNESS, "undetermined")},
+                "openness": {k: openness.get(k, 0) for k in (*OPENNESS, UNDETERMINED)},
                 "findings": {s: severities.get(s, 0) for s in SEVERITIES},
                 "needs_review": sum(1 for c in self.components if c.needs_review)}
 

@@ -9,11 +9,54 @@ Unknown keys are errors, except keys starting with ``x-``: those are the user's 
 """
 from __future__ import annotations
 
+import datetime as dt
+import math
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 EXTENSION_PREFIX = "x-"
+# Bounds every record value must keep, whatever its field: later arithmetic (a date plus an interval,
+# a mean, a chart axis) must not overflow, and no text may read differently from what it holds.
+FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
+MAX_NUMBER = 1e15
+MAX_DAYS = 36_500  # any ``*_days`` field: a hundred years
+MAX_DEPTH = 32
+
+
+def check_value(value: Any, depth: int = 0) -> None:
+    """Raise ``ValueError`` for a non-finite or huge number, a date outside 1900-2199, or hidden text.
+
+    >>> check_value([1.5, "ok", dt.date(2026, 1, 1)])
+    >>> check_value(float("inf"))
+    Traceback (most recent call last):
+    ValueError: must be a finite number (got inf)
+    """
+    from rmfkit.text import hidden_characters
+
+    if depth > MAX_DEPTH or isinstance(value, (bool, type(None))):
+        return
+    if isinstance(value, (int, float)):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"must be a finite number (got {value})")
+        if abs(value) > MAX_NUMBER:
+            raise ValueError(f"must be between -{MAX_NUMBER:.0e} and {MAX_NUMBER:.0e} (got {value:.3g})")
+    elif isinstance(value, (dt.date, dt.datetime)):
+        day = value.date() if isinstance(value, dt.datetime) else value
+        if not FIRST_DATE <= day <= LAST_DATE:
+            raise ValueError(f"must be a date from {FIRST_DATE.year} to {LAST_DATE.year} (got {day.isoformat()})")
+    elif isinstance(value, str):
+        hidden = hidden_characters(value)
+        if hidden:
+            raise ValueError(f"contains an invisible or direction-changing character ({hidden[0]}); "
+                             "remove it, it makes the text read differently from what it holds")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            check_value(key, depth + 1)
+            check_value(item, depth + 1)
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        for item in value:
+            check_value(item, depth + 1)
 
 
 class Strict(BaseModel):
@@ -27,6 +70,14 @@ class Strict(BaseModel):
         if isinstance(data, dict) and any(isinstance(k, str) and k.startswith(EXTENSION_PREFIX) for k in data):
             return {k: v for k, v in data.items() if not (isinstance(k, str) and k.startswith(EXTENSION_PREFIX))}
         return data
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _bounded(cls, value: Any, info: ValidationInfo) -> Any:
+        check_value(value)
+        if info.field_name.endswith("_days") and isinstance(value, int) and abs(value) > MAX_DAYS:
+            raise ValueError(f"must be at most {MAX_DAYS:,} days (got {value:,})")
+        return value
 
 
 class Record(Strict):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from rmfkit.models.base import Record, Strict
 
@@ -27,3 +27,18 @@ class WorkspaceSettings(Record):
     library: str | None = Field(None, description="Evidence library folder (relative to this file) to pull from")
     review_cadence: Literal["monthly", "quarterly", "semiannual", "annual"] = "quarterly"
     branding: Branding = Field(default_factory=Branding)
+    snapshot_public_key: str | None = Field(
+        None, description="Public key (PEM, relative to this file) every review snapshot must be signed with; "
+                          "diff, review packet and snapshot refuse a snapshot it did not sign")
+    timezone: str = Field("UTC", description="IANA time zone whose date is 'today' when no date is pinned")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"'{value}' is not an IANA time zone name (e.g. UTC, Europe/Berlin)") from None
+        return value

@@ -9,7 +9,7 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
-from rmfkit.review.snapshots import snapshots
+from rmfkit.review.snapshots import check_history
 from rmfkit.review.trends import next_review_due
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ def portfolio_row(ws: "Workspace", today: dt.date) -> dict[str, Any]:
     risks = (analysis.risks or {}).get("summary") or {"open": 0, "open_high": 0}
     dpia_status = status.dpia(analysis)
     screening = analysis.dpia["screening"]["decision"]
-    history = snapshots(ws)
+    history = check_history(ws)  # a review date is read from a snapshot that verifies
     last = dt.date.fromisoformat(history[-1].date) if history else None
     due = next_review_due(last, settings.review_cadence)
     return {
@@ -91,8 +91,8 @@ def _roll_up(folders: list[str], day: dt.date, opener: Callable[[Path], "Workspa
             rows.append(row)
         except RmfkitError as exc:
             skipped.append({"folder": str(folder), "error": str(exc).splitlines()[0]})
-        except (OSError, ValueError) as exc:
-            skipped.append({"folder": str(folder), "error": f"{type(exc).__name__}: {exc}"})
+        except Exception as exc:  # noqa: BLE001 - one broken workspace is reported, never takes the roll-up down
+            skipped.append({"folder": str(folder), "error": f"{type(exc).__name__}: {str(exc)[:200]}"})
     return rows, skipped
 
 
