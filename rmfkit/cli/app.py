@@ -74,18 +74,21 @@ _conventional_help()
 
 
 def _report(exc: BaseException) -> int:
+    """Print the error as one line per problem (control characters in file names escaped); its exit code."""
+    from rmfkit.cli.common import print_text
+
     for cls, code in EXIT_CODES:
         if isinstance(exc, cls):
             if isinstance(exc, errors.ValidationFailed):
                 for problem in exc.problems:
-                    typer.echo(str(problem), err=True)
+                    print_text(problem, err=True)
                 typer.echo(f"{len(exc.problems)} problem(s) found", err=True)
             elif isinstance(exc, errors.IntegrityError) and exc.failures:
                 for failure in exc.failures:
-                    typer.echo(f"FAIL {failure}", err=True)
-                typer.echo(f"error: {exc}", err=True)
+                    print_text(f"FAIL {failure}", err=True)
+                print_text(f"error: {exc}", err=True)
             else:
-                typer.echo(f"error: {exc}", err=True)
+                print_text(f"error: {exc}", err=True)
             return code
     return 0
 
@@ -111,7 +114,9 @@ def main(argv: list[str] | None = None) -> int:
         if debug:
             raise
         where = f"{exc.filename}: " if exc.filename else ""
-        typer.echo(f"error: {where}{exc.strerror or exc}", err=True)
+        from rmfkit.cli.common import print_text
+
+        print_text(f"error: {where}{exc.strerror or exc}", err=True)
         code = 2
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
@@ -122,7 +127,9 @@ def main(argv: list[str] | None = None) -> int:
             return _finish(exc.exit_code, argv)
         if debug:
             raise
-        typer.echo(f"unexpected error: {type(exc).__name__}: {exc} (run again with --debug for details)", err=True)
+        from rmfkit.cli.common import print_text
+
+        print_text(f"unexpected error: {type(exc).__name__}: {exc} (run again with --debug for details)", err=True)
         code = 1
     return _finish(code, argv)
 

@@ -10,6 +10,23 @@ import typer
 WorkspaceOpt = typer.Option(None, "-w", "--workspace", metavar="DIR",
                             help="Workspace folder (default: search upward for rmfkit.yaml)", show_default=False)
 JsonOpt = typer.Option(False, "--json", help="Print machine-readable JSON instead of tables")
+AsOfOpt = typer.Option(None, "--as-of", metavar="DATE",
+                       help="Evaluation date YYYY-MM-DD for every page (default: RMFKIT_TODAY, SOURCE_DATE_EPOCH, "
+                            "else today in the workspace's time zone)", show_default=False)
+
+
+def evaluation_date(ws, as_of: Optional[str]):
+    """The command's one evaluation date, to pin with :func:`rmfkit.clock.pinned` around its work."""
+    from rmfkit.clock import evaluation_date as resolve
+
+    return resolve(as_of, ws.settings.timezone)
+
+
+def print_text(text: Any, *, err: bool = False) -> None:
+    """Print user text (file names, titles, headings) with control characters escaped: one inert line."""
+    from rmfkit.text import for_terminal
+
+    typer.echo(for_terminal(text), err=err)
 
 
 def console():

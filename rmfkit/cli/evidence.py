@@ -7,7 +7,7 @@ from typing import List, Optional
 
 import typer
 
-from rmfkit.cli.common import JsonOpt, WorkspaceOpt, print_json
+from rmfkit.cli.common import JsonOpt, WorkspaceOpt, print_json, print_text
 
 evidence_app = typer.Typer(help="Import, pull, list and verify evidence (eval results, model cards, SBOMs, "
                                 "licenses, red-team reports).", no_args_is_help=True)
@@ -83,21 +83,21 @@ def _print_outcomes(outcomes) -> None:
     """One line per file (refusals on stderr), its notes and suggestions, then a summary for a batch."""
     for o in outcomes:
         if o.status == "refused":
-            typer.echo(f"error: {o.message}", err=True)
+            print_text(f"error: {o.message}", err=True)
             continue
         if o.status == "duplicate":
-            typer.echo(f"duplicate: {o.origin} has the same bytes as evidence {o.id}; not stored again")
+            print_text(f"duplicate: {o.origin} has the same bytes as evidence {o.id}; not stored again")
             continue
-        typer.echo(f"imported {o.id} ({o.record.kind}) from {o.origin}: {o.record.title}")
+        print_text(f"imported {o.id} ({o.record.kind}) from {o.origin}: {o.record.title}")
         for note in o.record.facts.get("notes") or []:
-            typer.echo(f"  note: {note}")
+            print_text(f"  note: {note}")
         for sub, reason in o.suggestions:
-            typer.echo(f"  suggested: {sub} — {reason}")
+            print_text(f"  suggested: {sub} — {reason}")
         if o.suggestions:
-            typer.echo(f"  accept with: rmfkit map set \"{o.suggestions[0][0]}\" --evidence {o.id}")
+            print_text(f"  accept with: rmfkit map set \"{o.suggestions[0][0]}\" --evidence {o.id}")
     if len(outcomes) > 1:
         counts = {status: sum(o.status == status for o in outcomes) for status in ("imported", "duplicate", "refused")}
-        typer.echo(f"{len(outcomes)} files: {counts['imported']} imported, {counts['duplicate']} duplicate, "
+        print_text(f"{len(outcomes)} files: {counts['imported']} imported, {counts['duplicate']} duplicate, "
                    f"{counts['refused']} refused")
 
 
@@ -114,9 +114,9 @@ def search(text: str = typer.Argument(..., help="Model name, repository id (org/
                      "repos": r.facts.get("repos", [])} for r in found])
         return
     if not found:
-        typer.echo(f"no library item matches '{text}' (list them all with `rmfkit evidence ls --library`)")
+        print_text(f"no library item matches '{text}' (list them all with `rmfkit evidence ls --library`)")
     for r in found:
-        typer.echo(f"{r.id}  {r.kind}  {r.title}")
+        print_text(f"{r.id}  {r.kind}  {r.title}")
 
 
 @evidence_app.command("pull")
@@ -136,11 +136,11 @@ def pull(ids: List[str] = typer.Argument(None, help="Library item ids", show_def
                         for d in drifts])
             return
         if not drifts:
-            typer.echo("every pulled item matches its library copy")
+            print_text("every pulled item matches its library copy")
         for d in drifts:
-            typer.echo(f"{d.id}: library copy {'was removed' if d.status == 'removed' else 'changed since the pull'}")
+            print_text(f"{d.id}: library copy {'was removed' if d.status == 'removed' else 'changed since the pull'}")
             for change in d.changes:
-                typer.echo(f"  {change}")
+                print_text(f"  {change}")
         return
     if not ids:
         raise UsageError("no library ids given", hint="list them with `rmfkit evidence ls --library`")
@@ -150,9 +150,9 @@ def pull(ids: List[str] = typer.Argument(None, help="Library item ids", show_def
         print_json([{"id": o.id, "status": o.status, "changes": o.changes} for o in outcomes])
         return
     for o in outcomes:
-        typer.echo(f"{o.status.replace('_', ' ')}: {o.id}")
+        print_text(f"{o.status.replace('_', ' ')}: {o.id}")
         for change in o.changes:
-            typer.echo(f"  {change}")
+            print_text(f"  {change}")
 
 
 NO_BREAK = "\u00a0"  # keeps "MEASURE 2.10" and "risk R-0003" on one line when wrapping
@@ -221,7 +221,7 @@ def ls(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt,
         rows = [_row(rec, None, [store.Link(sub, "declared") for sub in rec.subcategories])
                 for _, rec in sorted(listing.records.items())]
         for problem in listing.problems:
-            typer.echo(f"library: {problem}", err=True)
+            print_text(f"library: {problem}", err=True)
     else:
         listed = store.list_evidence(ws)
         links = store.evidence_links(ws, {rec.id: rec for rec, _ in listed})
@@ -230,9 +230,10 @@ def ls(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt,
         print_json(rows)
         return
     width = shutil.get_terminal_size((100, 24)).columns - 1
-    typer.echo(f"{'Evidence library' if library else 'Evidence'} ({len(rows)} items)")
+    print_text(f"{'Evidence library' if library else 'Evidence'} ({len(rows)} items)")
     for row in rows:
-        typer.echo("\n".join(item_lines(row, width)))
+        for line in item_lines(row, width):
+            print_text(line)
 
 
 @evidence_app.command("verify")
@@ -259,8 +260,8 @@ def verify(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) ->
         return
     expired = [c for c in checks.values() if c.status == "expired"]
     for c in expired:
-        typer.echo(f"expired: {c.id} ({c.reason})")
-    typer.echo(f"verified {len(checks)} item(s), {total:,} bytes: every artefact matches its SHA-256"
+        print_text(f"expired: {c.id} ({c.reason})")
+    print_text(f"verified {len(checks)} item(s), {total:,} bytes: every artefact matches its SHA-256"
                + (f"; {len(expired)} expired" if expired else ""))
 
 

@@ -6,7 +6,7 @@ from typing import List, Optional
 
 import typer
 
-from rmfkit.cli.common import JsonOpt, WorkspaceOpt, console, open_ws, print_json
+from rmfkit.cli.common import AsOfOpt, JsonOpt, WorkspaceOpt, console, evaluation_date, open_ws, print_json
 
 keys_app = typer.Typer(help="Ed25519 keys for signing packets.", no_args_is_help=True)
 
@@ -17,13 +17,19 @@ def packet(out: Path = typer.Option(..., "--out", "-o", help="Output folder (new
            session_record: Optional[List[Path]] = typer.Option(
                None, "--session-record", help="Executed session notebook (.ipynb) or a folder of them, added to "
                                               "the bundle as session-record/<name>.html (repeatable)"),
-           as_json: bool = JsonOpt) -> None:
+           as_of: Optional[str] = AsOfOpt, as_json: bool = JsonOpt) -> None:
     """Build the audit packet: packet.pdf, packet.html, bundle.zip, manifest.json, OSCAL results."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from rmfkit.clock import pinned
+    from rmfkit.errors import ValidationFailed
     from rmfkit.packet import STEPS, build_packet, check_output_folder
+    from rmfkit.validation import validate
 
     ws = open_ws(workspace)
+    problems = validate(ws)  # a dangling reference is a packet that claims what the workspace does not hold
+    if problems:
+        raise ValidationFailed(problems)
     check_output_folder(ws, out)
     screen = console()
     # the bar is drawn only on a terminal: elsewhere rich's teardown leaves a blank line before the output
@@ -34,7 +40,8 @@ def packet(out: Path = typer.Option(..., "--out", "-o", help="Output folder (new
         def step(name: str) -> None:
             bar.update(task, description=name, completed=STEPS.index(name))
 
-        result = build_packet(ws, out, sign_key=sign, progress=step, session_record=session_record or None)
+        with pinned(evaluation_date(ws, as_of)):
+            result = build_packet(ws, out, sign_key=sign, progress=step, session_record=session_record or None)
         bar.update(task, completed=len(STEPS))
     summary = result.summary()
     for item in result.broken_evidence:

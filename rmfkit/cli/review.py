@@ -6,7 +6,7 @@ from typing import List, Optional
 
 import typer
 
-from rmfkit.cli.common import JsonOpt, WorkspaceOpt, console, open_ws, print_json, table
+from rmfkit.cli.common import AsOfOpt, JsonOpt, WorkspaceOpt, console, evaluation_date, open_ws, print_json, table
 
 review_app = typer.Typer(help="Quarterly review: frozen snapshots, what changed, review packet.", no_args_is_help=True)
 
@@ -15,11 +15,14 @@ review_app = typer.Typer(help="Quarterly review: frozen snapshots, what changed,
 def snapshot(label: str = typer.Option(..., "--label", help="Name of the snapshot, e.g. 2026-Q4"),
              workspace: Optional[Path] = WorkspaceOpt,
              sign: Optional[Path] = typer.Option(None, "--sign", help="Ed25519 private key (PEM) to sign manifest.json"),
-             as_json: bool = JsonOpt) -> None:
+             as_of: Optional[str] = AsOfOpt, as_json: bool = JsonOpt) -> None:
     """Freeze the workspace into reviews/LABEL/, chained to the previous snapshot (never rewritten)."""
+    from rmfkit.clock import pinned
     from rmfkit.review.snapshots import take_snapshot
 
-    result = take_snapshot(open_ws(workspace), label, sign_key=sign)
+    ws = open_ws(workspace)
+    with pinned(evaluation_date(ws, as_of)):
+        result = take_snapshot(ws, label, sign_key=sign)
     if as_json:
         print_json(result.as_dict())
         return
@@ -104,11 +107,14 @@ def packet(from_label: str = typer.Option(..., "--from", help="Earlier snapshot 
            out: Path = typer.Option(..., "--out", "-o", help="Output folder (new or empty)"),
            workspace: Optional[Path] = WorkspaceOpt,
            sign: Optional[Path] = typer.Option(None, "--sign", help="Ed25519 private key (PEM) to sign manifest.json"),
-           as_json: bool = JsonOpt) -> None:
+           as_of: Optional[str] = AsOfOpt, as_json: bool = JsonOpt) -> None:
     """Build the review packet: review.pdf, review.html, bundle.json, trend charts, manifest, bundle.zip."""
+    from rmfkit.clock import pinned
     from rmfkit.review.packet import build_review_packet
 
-    summary = build_review_packet(open_ws(workspace), from_label, to_label, out, sign_key=sign)
+    ws = open_ws(workspace)
+    with pinned(evaluation_date(ws, as_of)):
+        summary = build_review_packet(ws, from_label, to_label, out, sign_key=sign)
     if as_json:
         print_json(summary)
         return

@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from rmfkit.cli.common import JsonOpt, WorkspaceOpt, console, open_ws, print_json, table
+from rmfkit.cli.common import AsOfOpt, JsonOpt, WorkspaceOpt, console, evaluation_date, open_ws, print_json, table
 
 
 def init(directory: Path = typer.Argument(..., help="Folder for the new workspace"),
@@ -56,13 +56,15 @@ def validate(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) 
     typer.echo(f"{ws.root.name}: valid ({len(ws.records)} files checked)")
 
 
-def status(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
+def status(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt, as_of: Optional[str] = AsOfOpt) -> None:
     """Coverage per function, evidence, risks, DPIA and licenses at a glance."""
     from rmfkit.analysis import of_workspace
+    from rmfkit.clock import pinned
     from rmfkit.views.status import status_summary
 
     ws = open_ws(workspace)
-    summary = status_summary(of_workspace(ws, cached=True))
+    with pinned(evaluation_date(ws, as_of)):
+        summary = status_summary(of_workspace(ws, cached=True))
     if as_json:
         print_json(summary)
         return
