@@ -86,21 +86,29 @@ class Assessment:
 
 # ---------------------------------------------------------------- one subcategory
 
-def _evidence_support(evidence_ids: list[str], checks: Mapping[str, CheckLike]) -> tuple[list[dict], list[str]]:
-    """Per linked item: id, status, reason; plus the ids that are usable (``ok``)."""
+def _evidence_support(evidence_ids: list[str], checks: Mapping[str, CheckLike],
+                      build_scopes: Mapping[str, Any] | None = None) -> tuple[list[dict], list[str]]:
+    """Per linked item: id, status, reason (and build state); plus the ids that are usable (``ok``).
+
+    Evidence produced on another build than its component's current one is not usable
+    (``other_build``: see :mod:`rmfkit.builds`).
+    """
+    from rmfkit.builds import support_item
+
     items = []
     for evidence_id in evidence_ids:
         check = checks.get(evidence_id)
         if check is None:
             items.append({"id": evidence_id, "status": "missing", "reason": "is not in this workspace"})
         else:
-            items.append({"id": evidence_id, "status": check.status, "reason": check.reason})
+            items.append(support_item(evidence_id, check.status, check.reason, build_scopes))
     usable = [i["id"] for i in items if i["status"] == "ok"]
     return items, usable
 
 
 def evaluate_assessment(sub_id: str, assessment: SubcategoryAssessment, checks: Mapping[str, CheckLike],
-                        today: dt.date, catalog: Catalog | None = None) -> dict:
+                        today: dt.date, catalog: Catalog | None = None,
+                        build_scopes: Mapping[str, Any] | None = None) -> dict:
     """The row of one subcategory: recorded claim, evidence check, effective status, target and flags.
 
     >>> from rmfkit.models.mapping import SubcategoryAssessment as A
@@ -108,7 +116,7 @@ def evaluate_assessment(sub_id: str, assessment: SubcategoryAssessment, checks: 
     ['met_without_evidence']
     """
     sub = (catalog or load_catalog()).subcategory(sub_id)
-    items, usable = _evidence_support(assessment.evidence, checks)
+    items, usable = _evidence_support(assessment.evidence, checks, build_scopes)
     broken = [i for i in items if i["status"] != "ok"]
     broken_text = "; ".join(f"{i['id']} {i['reason']}" for i in broken)
     status = assessment.status
@@ -313,10 +321,11 @@ def _record_suggestion_pairs(ws: "Workspace", checks: Mapping[str, CheckLike], d
 
 def assess_records(assessments: Mapping[str, SubcategoryAssessment], checks: Mapping[str, CheckLike], *,
                    today: dt.date, evidence: Mapping[str, "EvidenceRecord"] | None = None,
-                   generative: bool = False, catalog: Catalog | None = None) -> Assessment:
+                   generative: bool = False, catalog: Catalog | None = None,
+                   build_scopes: Mapping[str, Any] | None = None) -> Assessment:
     """Pure core of :func:`assess`: recorded assessments + evidence checks in, :class:`Assessment` out."""
     catalog = catalog or load_catalog()
-    rows = [evaluate_assessment(sid, a, checks, today, catalog)
+    rows = [evaluate_assessment(sid, a, checks, today, catalog, build_scopes)
             for sid, a in sorted(assessments.items(), key=lambda kv: subcategory_sort_key(catalog.subcategory(kv[0]).id))]
     category_labels = {c.id: c.statement for c in catalog.categories}
     gaps = [{"id": r["id"], "function": r["function"], "category": r["category"], "owner": r["owner"],

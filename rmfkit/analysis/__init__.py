@@ -103,11 +103,11 @@ def _evidence(records: "Records", checks: "EvidenceChecks") -> dict[str, Any]:
 
 
 def _mapping(records: "Records", checks: "EvidenceChecks", today: dt.date) -> dict[str, Any]:
-    from rmfkit import dpia, ops
+    from rmfkit import builds, dpia, ops
     from rmfkit.assess import assess_records, record_suggestion_rows
 
     result = assess_records(records.assessments(), checks, today=today, evidence=records.evidence,
-                            generative=records.system.generative)
+                            generative=records.system.generative, build_scopes=builds.records_scopes(records))
     pairs = {"DPIA and risk register": dpia.rmf_suggestions(records),
              "operations checklist": ops.mapping_suggestions(records, today, checks=checks)}
     result.record_suggestions = record_suggestion_rows(pairs, result.rows)

@@ -42,7 +42,9 @@ def import_(files: List[Path] = typer.Argument(None, help="Files to import (kind
             python_env: bool = typer.Option(False, "--python-env",
                                             help="Import the license metadata of the current Python environment"),
             all_or_nothing: bool = typer.Option(False, "--all-or-nothing",
-                                                help="Store nothing if any file is refused (stop at the first)")
+                                                help="Store nothing if any file is refused (stop at the first)"),
+            build: Optional[str] = typer.Option(None, "--build", help="Model build the evidence was produced on: "
+                                                "a component id (its current build), sha256:DIGEST or REPO@REVISION")
             ) -> None:
     """Store files byte-exact with what their importer understood; same bytes twice are detected.
 
@@ -64,7 +66,7 @@ def import_(files: List[Path] = typer.Argument(None, help="Files to import (kind
     outcomes = store.import_candidates(ws, candidates, components=component or [], subcategories=subcategory or [],
                                        collected_at=collected_at, valid_until=valid_until, title=title,
                                        evidence_id=evidence_id, owner=owner, example_data=example_data,
-                                       all_or_nothing=all_or_nothing)
+                                       all_or_nothing=all_or_nothing, build=build)
     refused = [o for o in outcomes if o.status == "refused"]
     if as_json:
         print_json([{"origin": o.origin, "status": o.status, "id": o.id,

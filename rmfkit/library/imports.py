@@ -207,6 +207,19 @@ def _components_and_subcategories(ws: Workspace, components: Iterable[str], subc
     return list(dict.fromkeys(components)), list(dict.fromkeys(catalog.subcategory(s).id for s in subcategories))
 
 
+def _declared_build(ws: Workspace, build: str | None, components: list[str]) -> dict | None:
+    """``--build``: the build named (a component id, digest or REPOSITORY@REVISION), marked as declared."""
+    from rmfkit.builds import parse_build_ref
+
+    if build is None:
+        return None
+    component, named = parse_build_ref(build, ws.system)
+    if component is not None and components and component not in components:
+        raise UsageError(f"--build names the build of '{component}', but the evidence is linked to "
+                         f"{', '.join(components)}", hint="add --component " + component)
+    return {**named.model_dump(exclude_none=True), "source": "declared"}
+
+
 def store_copy(ws: Workspace, rel: str, candidate_source: Path | bytes, sha256: str, origin: str) -> None:
     """Copy an artefact into the workspace and check the copy's hash against the one read in phase 1."""
     ws.write_artifact(rel, candidate_source)
@@ -221,10 +234,11 @@ def _record(cand: Candidate, eid: str, day: dt.date, now: dt.datetime, options: 
               "sha256": cand.sha256, "size": cand.size, "imported_at": now,
               "source": {k: v for k, v in {"tool": parsed.tool, "tool_version": parsed.tool_version,
                                            "url": parsed.url, "origin": PurePath(cand.origin).name}.items() if v},
-              "facts": parsed.facts}
+              "facts": {k: v for k, v in parsed.facts.items() if k != "build"}}
     optional = {"collected_at": day, "valid_until": options["valid"], "owner": options["owner"],
                 "components": options["components"], "subcategories": options["subcategories"],
-                "example_data": options["example_data"] or None}
+                "example_data": options["example_data"] or None,
+                "build": options.get("build") or parsed.facts.get("build")}  # --build wins over the file's
     values.update({k: v for k, v in optional.items() if v})
     if not options["valid"] and REVIEW_INTERVAL_DAYS.get(parsed.kind):
         values["review_interval_days"] = REVIEW_INTERVAL_DAYS[parsed.kind]
@@ -235,8 +249,11 @@ def import_candidates(ws: Workspace, candidates: list[Candidate | ImportOutcome]
                       subcategories: Iterable[str] = (), collected_at: str | dt.date | None = None,
                       valid_until: str | dt.date | None = None, title: str | None = None,
                       evidence_id: str | None = None, owner: str | None = None, example_data: bool = False,
-                      all_or_nothing: bool = False) -> list[ImportOutcome]:
+                      all_or_nothing: bool = False, build: str | None = None) -> list[ImportOutcome]:
     """Store parsed candidates in the workspace and return what happened to each item, in order.
+
+    ``build`` declares the model build the evidence was produced on (a component id, a digest or
+    ``REPOSITORY@REVISION``: :func:`rmfkit.builds.parse_build_ref`); without it, the build the file states.
 
     Refused outcomes from phase 1 pass through; a candidate that fails while being stored is refused
     and its folder removed (with ``all_or_nothing``, the error is raised and nothing is stored).
@@ -259,6 +276,7 @@ def import_candidates(ws: Workspace, candidates: list[Candidate | ImportOutcome]
     try:
         with ws.edit():
             options["components"], options["subcategories"] = _components_and_subcategories(ws, components, subcategories)
+            options["build"] = _declared_build(ws, build, options["components"])
             existing = {rec.sha256: eid for eid, rec in ws.evidence.items()}
             evidence_root = ws.path("evidence")
             taken = set(ws.evidence) | ({p.name for p in evidence_root.iterdir()} if evidence_root.is_dir() else set())

@@ -11,9 +11,10 @@ from typing import Any, Literal, get_args
 from pydantic import Field, field_validator
 
 from rmfkit.models.base import Record, Strict
+from rmfkit.models.build import Build
 
 EvidenceKind = Literal["lm-eval", "model-card", "cyclonedx", "spdx", "pip-licenses", "python-env",
-                       "garak", "promptfoo", "inspect", "task-eval", "license-record", "artifact-check", "generic"]
+                       "garak", "promptfoo", "inspect", "task-eval", "license-record", "artifact-check", "model-scan", "generic"]
 EVIDENCE_KINDS: tuple[str, ...] = get_args(EvidenceKind)
 EVIDENCE_STATUSES: tuple[str, ...] = ("ok", "expired", "missing", "hash_mismatch")
 
@@ -48,6 +49,7 @@ class EvidenceRecord(Record):
     pulled_at: dt.datetime | None = Field(None, description="When the item was copied from the library")
     facts: dict[str, Any] = Field(default_factory=dict, description="What the importer understood; shapes in "
                                   "rmfkit.library.facts")
+    build: Build | None = Field(None, description="The model build the evidence was produced on (none: build unknown)")
 
     @field_validator("file")
     @classmethod

@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import Field
 
 from rmfkit.models.base import Record, Strict
+from rmfkit.models.build import Build
 
 Layer = Literal["framework", "architecture", "weights", "data", "tooling", "service"]
 LAYERS: tuple[str, ...] = ("framework", "architecture", "weights", "data", "tooling", "service")
@@ -80,6 +81,9 @@ class Component(Strict):
         default_factory=dict, description="For a model: which Model Openness Framework components its release "
                                           "publishes (keys like model_card, training_code, data_card)")
     due_diligence: DueDiligence | None = None
+    build: Build | None = Field(None, description="For a model: the build it serves now (digest, repository, "
+                                                  "revision, quantization, serving); evidence from another build "
+                                                  "stops supporting what it backed")
 
 
 class DataFlow(Strict):

@@ -1,7 +1,8 @@
 """UK AISI Inspect eval logs in JSON (log format version 1 and 2; bare ``NaN`` tokens accepted).
 
 Each scorer's metrics become metrics of the task; a metric named ``stderr`` is attached as the
-stderr of the others; ``n`` is the number of completed samples.
+stderr of the others; ``n`` is the number of completed samples. The build (``facts["build"]``) is the
+log's model and its ``model_args`` revision and quantization, where the log records them.
 
 >>> log = {"version": 2, "status": "success", "eval": {"task": "t", "model": "m/x"},
 ...        "results": {"completed_samples": 10, "scores": [{"name": "match", "metrics": {
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rmfkit.builds import quantization_of, stated_build
 from rmfkit.library.facts import as_int, metric
 from rmfkit.library.importers import Parsed
 from rmfkit.library.importers.common import date_from, fail, mapping, short_name, text
@@ -60,6 +62,10 @@ def parse(doc: Any, name: str) -> Parsed:
     facts: dict[str, Any] = {"metrics": metrics, "model": model, "status": status, "log_version": as_int(doc.get("version")),
                              "samples": as_int(results.get("total_samples")), "completed_samples": n,
                              "dataset": text(mapping(info.get("dataset")).get("name"))}
+    model_args = {str(k): str(v) for k, v in mapping(info.get("model_args")).items()}
+    repository = model.split("/", 1)[1] if model and model.count("/") >= 2 else model  # "hf/org/name" -> "org/name"
+    facts["build"] = stated_build(repository, model_args.get("revision") or text(info.get("revision")),
+                                  quantization_of(model_args), model.split("/", 1)[0] if model and "/" in model else None)
     if findings:
         facts["findings"] = findings
     return Parsed(kind=KIND, title=f"Inspect eval {task}" + (f" on {model}" if model else ""),

@@ -1,7 +1,9 @@
 """EleutherAI lm-evaluation-harness results JSON (0.3.x legacy and 0.4.x).
 
 Every task and group metric becomes a ``facts["metrics"]`` entry; the filter (``strict-match``)
-is the ``slice``; stderr ``"N/A"`` becomes None; ``n`` is the effective sample count.
+is the ``slice``; stderr ``"N/A"`` becomes None; ``n`` is the effective sample count. The build the run
+was made on (``facts["build"]``) comes from ``model_args`` (``pretrained``, ``revision``, quantization)
+and the tracker's ``model_revision`` / ``model_sha``.
 
 >>> doc = {"results": {"arc": {"acc,none": 0.5, "acc_stderr,none": "N/A"}}, "versions": {"arc": 1}}
 >>> parse(doc, "r.json").facts["metrics"]
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rmfkit.builds import quantization_of, stated_build
 from rmfkit.library.facts import as_int, metric, plain
 from rmfkit.library.importers import Parsed
 from rmfkit.library.importers.common import date_from, fail, mapping, short_name, text
@@ -83,6 +86,8 @@ def parse(doc: Any, name: str) -> Parsed:
         "task_versions": plain(mapping(doc.get("versions"))),
         "harness_version": version,
         "git_hash": text(doc.get("git_hash")),
+        "build": stated_build(model, args.get("revision") or text(doc.get("model_revision")) or text(doc.get("model_sha")),
+                              quantization_of(args), text(config.get("model"))),
     }
     shown = ", ".join(sorted(tasks)[:3]) + (f" and {len(tasks) - 3} more" if len(tasks) > 3 else "")
     return Parsed(kind=KIND, title=f"lm-eval results for {model or 'a model'}: {shown}",

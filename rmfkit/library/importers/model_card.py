@@ -21,6 +21,7 @@ import re
 from pathlib import PurePath
 from typing import Any
 
+from rmfkit.builds import stated_build
 from rmfkit.errors import InputFileError
 from rmfkit.library.facts import metric, plain
 from rmfkit.library.importers import Parsed
@@ -164,7 +165,11 @@ def parse(doc: Any, name: str) -> Parsed:
                              "pipeline_tag": text(meta.get("pipeline_tag")),
                              "library_name": text(meta.get("library_name")),
                              "base_model_relation": text(meta.get("base_model_relation")),
-                             "gated": any(str(k).startswith("extra_gated_") for k in meta) or None}
+                             "gated": any(str(k).startswith("extra_gated_") for k in meta) or None,
+                             "build": stated_build(model_name if model_name and "/" in model_name else None,
+                                                   text(meta.get("revision")),
+                                                   "quantized" if text(meta.get("base_model_relation")) == "quantized"
+                                                   else None)}
     for key in LIST_FIELDS:
         values = [text(v) for v in listing(meta.get(key)) if text(v)]
         facts["languages" if key == "language" else key] = values
