@@ -23,6 +23,7 @@ from rmfkit.models.base import Record
 from rmfkit.models.dpia import Dpia
 from rmfkit.models.evidence import EvidenceRecord
 from rmfkit.models.frameworks import FrameworksFile
+from rmfkit.models.gate import GateDecision
 from rmfkit.models.mapping import MappingFile, SubcategoryAssessment
 from rmfkit.models.operations import Operations
 from rmfkit.models.risk import Risk
@@ -55,6 +56,7 @@ RECORD_KINDS: list[RecordKind] = [
     RecordKind("thresholds", "thresholds.yaml", ThresholdsFile),
     RecordKind("operations", "operations.yaml", Operations),
     RecordKind("frameworks", "frameworks.yaml", FrameworksFile),
+    RecordKind("gate", "gates/G-*.yaml", GateDecision),
 ]
 
 # Migrations: kind name -> {from_version: function(data) -> data at from_version + 1}.

@@ -56,6 +56,7 @@ class Analysis(BaseModel):
     operations: dict[str, Any]
     actions: dict[str, Any]
     frameworks: dict[str, Any]
+    gates: Optional[dict[str, Any]] = None  # builds, build-bound evidence, release-gate decisions (rmfkit.gate)
     findings: list[dict[str, Any]]
 
     def row(self, sub_id: str) -> dict[str, Any]:
@@ -167,7 +168,7 @@ def analyze(records: "Records", checks: "EvidenceChecks", today: dt.date) -> Ana
     ``records`` comes from ``Workspace.load()`` (or a frozen snapshot), ``checks`` from
     ``Workspace.check_evidence(today)``.
     """
-    from rmfkit import dpia_assessment, ops
+    from rmfkit import dpia_assessment, gate, ops
     from rmfkit.analysis.actions import action_plan
     from rmfkit.validation import validate
 
@@ -180,6 +181,7 @@ def analyze(records: "Records", checks: "EvidenceChecks", today: dt.date) -> Ana
         "risks": _risks(records, today),
         "dpia": dpia_assessment.view(records, today),
         "operations": ops.view(records, today, checks=checks),
+        "gates": gate.analysis_section(records),
         "findings": [{"file": p.file, "line": p.line, "field": p.field, "message": p.message}
                      for p in validate(records)],
     }

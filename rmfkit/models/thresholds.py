@@ -36,6 +36,9 @@ class Threshold(Strict):
     threshold: float = Field(..., allow_inf_nan=False)
     tolerance: float | None = Field(None, ge=0, allow_inf_nan=False,
                                      description="Shortfall still accepted (shown as 'within tolerance')")
+    regression_tolerance: float | None = Field(None, ge=0, allow_inf_nan=False,
+                                                description="Release gate: how much worse than the baseline build "
+                                                            "a candidate may measure (default 0)")
     unit: str | None = None
     evidence: str | None = Field(None, description="Evidence id holding the measurement")
     evidence_kind: EvidenceKind | None = Field(None, description="Else: the newest evidence of this kind holding the metric")
