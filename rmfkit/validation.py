@@ -17,6 +17,7 @@ from rmfkit.measure import check_thresholds
 from rmfkit.models.mapping import NOT_APPLICABLE_RULE, lacks_justification
 from rmfkit.ops import OPERATIONS_FILE, load_template, operations_of
 from rmfkit.risks import check_acceptance
+from rmfkit.workspace_files import check_files
 
 if TYPE_CHECKING:
     from rmfkit.records import Records
@@ -110,6 +111,10 @@ def check_risks(ws: "Workspace") -> list[Problem]:
 
 
 def check_evidence(ws: "Workspace") -> list[Problem]:
+    from rmfkit.catalog import load_catalog
+
+    catalog = load_catalog()
+    components = {c.id for c in ws.system.components} if "system.yaml" in ws.records else set()
     problems = []
     for rel, record in ws.records_of("evidence").items():
         folder = rel.rsplit("/", 2)[1]
@@ -119,6 +124,14 @@ def check_evidence(ws: "Workspace") -> list[Problem]:
         if "/" in record.file or record.file in ("", ".", "..", "evidence.yaml"):
             problems.append(Problem(rel, f"file '{record.file}' must be a plain file name in this folder",
                                     ws.locate(rel, ("file",)), "file"))
+        for i, comp in enumerate(record.components):
+            if comp not in components:
+                problems.append(Problem(rel, f"component '{comp}' is not in system.yaml",
+                                        ws.locate(rel, ("components", i)), "components"))
+        for i, sub in enumerate(record.subcategories):
+            if not catalog.is_subcategory(sub):
+                problems.append(Problem(rel, f"'{sub}' is not an AI RMF subcategory",
+                                        ws.locate(rel, ("subcategories", i)), "subcategories"))
     return problems
 
 
@@ -246,11 +259,13 @@ def _refers_to_unloaded(problem: Problem, unloaded: dict[str, set[str]]) -> bool
 
 
 def validate(records: "Records | Workspace") -> list[Problem]:
-    """Every schema and reference problem of a workspace's records, each with file, line and field.
+    """Every schema and reference problem of a workspace's records, each with file, line and field; for a
+    :class:`Workspace`, also what its files really are (:func:`rmfkit.workspace_files.check_files`).
 
     >>> import pathlib, tempfile
     >>> from rmfkit.workspace import Workspace
     >>> validate(Workspace.create(pathlib.Path(tempfile.mkdtemp()) / "w", system_id="s", name="S", owner="o"))
     []
     """
-    return [*records.problems, *reference_problems(records)]
+    on_disk = check_files(records) if hasattr(records, "root") else []  # a Workspace: its files too
+    return [*records.problems, *reference_problems(records), *on_disk]

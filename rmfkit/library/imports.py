@@ -34,6 +34,7 @@ from rmfkit.models.evidence import EvidenceRecord
 from rmfkit.clock import today
 from rmfkit.fileio import read_user_file
 from rmfkit.workspace import Workspace
+from rmfkit.workspace_files import STAGING_SUFFIX
 
 DEFAULT_MAX_ARTEFACT_BYTES = 1024 ** 3
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -279,6 +280,8 @@ def import_candidates(ws: Workspace, candidates: list[Candidate | ImportOutcome]
             options["build"] = _declared_build(ws, build, options["components"])
             existing = {rec.sha256: eid for eid, rec in ws.evidence.items()}
             evidence_root = ws.path("evidence")
+            for stale in (p for p in evidence_root.glob(f".*{STAGING_SUFFIX}") if p.is_dir()):
+                shutil.rmtree(stale)  # left by a killed import (we hold the lock: nobody else is importing)
             taken = set(ws.evidence) | ({p.name for p in evidence_root.iterdir()} if evidence_root.is_dir() else set())
             if evidence_id is not None and evidence_id in taken:
                 raise UsageError(f"evidence '{evidence_id}' already exists", hint="choose another --id")
@@ -293,15 +296,17 @@ def import_candidates(ws: Workspace, candidates: list[Candidate | ImportOutcome]
                 day = options["collected"] or cand.parsed.collected_at or today()
                 eid = evidence_id or new_id(cand.parsed, day, taken)
                 taken.add(eid)
-                folder = ws.path(f"evidence/{eid}")
-                created.append(folder)
-                try:
-                    store_copy(ws, f"evidence/{eid}/{cand.file}", cand.source, cand.sha256, cand.origin)
+                folder, staging = ws.path(f"evidence/{eid}"), ws.path(f"evidence/.{eid}{STAGING_SUFFIX}")
+                created += [staging, folder]
+                try:  # the artefact is staged in a hidden folder, renamed into place once its record is valid
+                    store_copy(ws, f"evidence/.{eid}{STAGING_SUFFIX}/{cand.file}", cand.source, cand.sha256,
+                               cand.origin)
                     record = _record(cand, eid, day, now, options)
+                    os.rename(staging, folder)
                 except (InputFileError, ValidationError) as exc:
                     if all_or_nothing:
                         raise
-                    shutil.rmtree(folder, ignore_errors=True)
+                    shutil.rmtree(staging, ignore_errors=True)
                     reason = str(exc) if isinstance(exc, InputFileError) else \
                         f"{cand.origin}: {exc.errors()[0]['msg']} (field {'.'.join(map(str, exc.errors()[0]['loc']))})"
                     outcomes.append(ImportOutcome(cand.origin, "refused", message=reason))

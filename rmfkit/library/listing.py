@@ -20,6 +20,7 @@ from rmfkit.library.freshness import EvidenceCheck, check_item, check_records
 from rmfkit.models.evidence import EvidenceRecord
 from rmfkit.clock import today
 from rmfkit.workspace import Workspace
+from rmfkit.workspace_files import orphans
 
 def workspace_listing(ws: Workspace) -> evidence_index.Listing:
     """The workspace's evidence through the index (fast on large workspaces), with folder/id checks."""
@@ -30,6 +31,9 @@ def workspace_listing(ws: Workspace) -> evidence_index.Listing:
         if folder != record.id:
             listing.problems.append(Problem(f"evidence/{folder}/evidence.yaml",
                                             f"id '{record.id}' does not match its folder '{folder}'", field="id"))
+    for name in orphans(ws.path("evidence")):  # an interrupted import: reported, never silently skipped
+        listing.problems.append(Problem(f"evidence/{name}/", "holds no evidence.yaml: an import was interrupted; "
+                                                             "remove the folder and import the file again"))
     return listing
 
 
