@@ -25,6 +25,7 @@ from rmfkit.ops import CHECK_ARTEFACT_NAME, CHECK_ITEMS, OPERATIONS_FILE, load_t
 
 if TYPE_CHECKING:
     from rmfkit.models.evidence import EvidenceRecord
+    from rmfkit.signatures import SignatureCheck
     from rmfkit.workspace import Workspace
 
 
@@ -65,6 +66,14 @@ class ArtifactCheck:
         return [f for f in self.files if f.status != "ok"]
 
     @property
+    def digest(self) -> str:
+        """The build digest of the files found: SHA-256 of the manifest of their SHA-256
+        (:func:`rmfkit.builds.manifest_digest`; what ``build.digest`` in system.yaml records)."""
+        from rmfkit.builds import manifest_digest
+
+        return manifest_digest({f.path: f.actual for f in self.files if f.actual})
+
+    @property
     def verdict(self) -> str:
         """``all files match``, or each kind of failure counted apart.
 
@@ -81,7 +90,8 @@ class ArtifactCheck:
         return ", ".join(f"{n} {words[status][n != 1]}" for status, n in counts.items() if n)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"target": self.target, "ok": self.ok, "files_checked": sum(1 for f in self.files if f.actual),
+        return {"target": self.target, "ok": self.ok, "digest": self.digest,
+                "files_checked": sum(1 for f in self.files if f.actual),
                 "total_bytes": self.total_bytes, "failures": [f.describe() for f in self.failures],
                 "files": [asdict(f) for f in self.files]}
 
@@ -102,11 +112,15 @@ def _folder_files(root: Path, ignore: Iterable[str]) -> dict[str, Path]:
     return found
 
 
-def _plan(expected: str | Mapping[str, str], path: Path, ignore: Iterable[str]
+def _plan(expected: str | Mapping[str, str] | None, path: Path, ignore: Iterable[str]
           ) -> tuple[list[tuple[str, Path, str]], list[str], list[str]]:
-    """(files to hash as (name, path, expected digest), names missing, names extra)."""
+    """(files to hash as (name, path, expected digest), names missing, names extra); ``expected`` None:
+    every file, nothing expected."""
     if not path.exists():
         raise InputFileError("not found", file=str(path), hint="give the model file or the folder holding it")
+    if expected is None:
+        files = {path.name: path} if path.is_file() else _folder_files(path, ignore)
+        return [(name, p, None) for name, p in sorted(files.items())], [], []
     if isinstance(expected, str):
         if path.is_dir():
             raise UsageError(f"{path.name} is a folder, but one checksum (sha256) is recorded for a single file",
@@ -125,12 +139,12 @@ def _plan(expected: str | Mapping[str, str], path: Path, ignore: Iterable[str]
     return plan, missing, extra
 
 
-def verify_artifact(expected: str | Mapping[str, str], path: Path | str, *, ignore: Iterable[str] = (),
+def verify_artifact(expected: str | Mapping[str, str] | None, path: Path | str, *, ignore: Iterable[str] = (),
                     progress: bool = False) -> ArtifactCheck:
     """Hash a model file or a multi-file model folder (streaming) and compare with the expected SHA-256.
 
-    ``expected`` is one digest (a single file) or ``{relative path: digest}`` (a folder). Every file that
-    differs, is missing or is extra is named. ``progress=True`` shows a progress bar on stderr.
+    ``expected`` is one digest (a single file), ``{relative path: digest}`` (a folder), or None (nothing
+    recorded: every file is hashed for its build digest). Every file that differs, is missing or is extra is named. ``progress=True`` shows a progress bar on stderr.
 
     >>> import tempfile, hashlib
     >>> folder = Path(tempfile.mkdtemp())
@@ -154,7 +168,7 @@ def verify_artifact(expected: str | Mapping[str, str], path: Path | str, *, igno
         for name, file_path, digest in plan:
             bar.update(task, description=f"hashing {name}")
             actual = sha256_file(file_path, progress=lambda n: bar.advance(task, n))
-            results[name] = FileCheck(name, "ok" if actual == digest else "mismatch", digest, actual,
+            results[name] = FileCheck(name, "ok" if digest in (None, actual) else "mismatch", digest, actual,
                                       file_path.stat().st_size)
     for name in missing:
         results[name] = FileCheck(name, "missing", expected[name], None, None)
@@ -164,14 +178,16 @@ def verify_artifact(expected: str | Mapping[str, str], path: Path | str, *, igno
 
 
 def record_artifact_check(ws: "Workspace", component: str, result: ArtifactCheck,
-                          expectation: ArtifactExpectation | None = None) -> "EvidenceRecord":
+                          expectation: ArtifactExpectation | None = None, *, signature: "SignatureCheck | None" = None,
+                          build: dict | None = None) -> "EvidenceRecord":
     """Store a check as evidence (kind ``artifact-check``): a JSON result plus its ``evidence.yaml``.
 
     The evidence id is ``artifact-check-<component>-<date>`` (``-2``, ``-3``… for more checks that day).
     A failed check is stored too: it is evidence that the deployed files differ.
+    With ``signature`` (:func:`rmfkit.signatures.verify_model_signature`) the result and the signer are
+    recorded too; ``build`` names the build the files are (at least their digest).
     """
     from rmfkit import __version__
-    from rmfkit.models.evidence import EvidenceRecord, EvidenceSource
     from rmfkit.clock import today as default_today
 
     day = default_today()
@@ -180,29 +196,45 @@ def record_artifact_check(ws: "Workspace", component: str, result: ArtifactCheck
     document = {"check": "artifact-integrity", "component": component, "checked_on": day.isoformat(),
                 "revision": expectation.revision if expectation else None,
                 "expected_source": expectation.source if expectation else None,
-                "tool": f"rmfkit {__version__}", **result.as_dict()}
+                "tool": f"rmfkit {__version__}", **result.as_dict(),
+                "signature": signature.as_dict() if signature else None}
+    verdict = result.verdict + (f"; {signature.describe()}" if signature else "")
+    return store_json_evidence(
+        ws, f"artifact-check-{component}", CHECK_ARTEFACT_NAME, document,
+        title=f"Artefact integrity check of {component}: {verdict}", kind="artifact-check",
+        tool="rmfkit ops verify-artifact", components=[component], subcategories=subcategories,
+        description=f"SHA-256 of {plural(len(result.files), 'file')} of {result.target} compared with the expected "
+                    f"checksums in {OPERATIONS_FILE}: {verdict}.",
+        facts={"ok": result.ok, "digest": result.digest, "files_checked": result.as_dict()["files_checked"],
+               "total_bytes": result.total_bytes, "failures": [f.describe() for f in result.failures],
+               **({"signature": signature.as_dict()} if signature else {})}, build=build)
+
+
+def store_json_evidence(ws: "Workspace", base_id: str, file_name: str, document: dict, *, title: str, kind: str,
+                        tool: str, components: list[str], subcategories: list[str], description: str,
+                        facts: dict, build: dict | None = None) -> "EvidenceRecord":
+    """Store a check's JSON result as evidence ``<base_id>-<date>`` (``-2``, ``-3``… for more that day)."""
+    from rmfkit import __version__
+    from rmfkit.clock import today as default_today
+    from rmfkit.models.evidence import EvidenceRecord, EvidenceSource
+
+    day = default_today()
     payload = (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
-    verdict = result.verdict
     with ws.edit():
-        evidence_id = _new_check_id(ws, component, day)
+        evidence_id = _new_check_id(ws, base_id, day)
         record = EvidenceRecord(
-            id=evidence_id, title=f"Artefact integrity check of {component}: {verdict}", kind="artifact-check",
-            file=CHECK_ARTEFACT_NAME, sha256=hashlib.sha256(payload).hexdigest(), size=len(payload),
-            collected_at=day, imported_at=dt.datetime.now(dt.timezone.utc).replace(microsecond=0),
-            source=EvidenceSource(tool="rmfkit ops verify-artifact", tool_version=__version__),
-            components=[component], subcategories=subcategories,
-            description=f"SHA-256 of {plural(len(result.files), 'file')} of {result.target} compared with the expected "
-                        f"checksums in {OPERATIONS_FILE}: {verdict}.",
-            facts={"ok": result.ok, "files_checked": result.as_dict()["files_checked"],
-                   "total_bytes": result.total_bytes, "failures": [f.describe() for f in result.failures]})
-        ws.write_artifact(f"evidence/{evidence_id}/{CHECK_ARTEFACT_NAME}", payload)
+            id=evidence_id, title=title, kind=kind, file=file_name, sha256=hashlib.sha256(payload).hexdigest(),
+            size=len(payload), collected_at=day, imported_at=dt.datetime.now(dt.timezone.utc).replace(microsecond=0),
+            source=EvidenceSource(tool=tool, tool_version=__version__), components=components,
+            subcategories=subcategories, description=description, facts=facts, build=build)
+        ws.write_artifact(f"evidence/{evidence_id}/{file_name}", payload)
         ws.put(f"evidence/{evidence_id}/evidence.yaml", record)
     return record
 
 
-def _new_check_id(ws: "Workspace", component: str, day: dt.date) -> str:
-    """A fresh evidence id for a check of ``component`` today (folders on disk count as taken)."""
-    base = f"artifact-check-{component}-{day.isoformat()}"
+def _new_check_id(ws: "Workspace", prefix: str, day: dt.date) -> str:
+    """A fresh evidence id ``<prefix>-<date>`` for a check made today (folders on disk count as taken)."""
+    base = f"{prefix}-{day.isoformat()}"
     folder = ws.path("evidence")
     taken = set(ws.evidence) | ({p.name for p in folder.iterdir()} if folder.is_dir() else set())
     candidate, n = base, 1

@@ -1,8 +1,8 @@
-"""``rmfkit ops show`` and ``rmfkit ops verify-artifact COMPONENT PATH``."""
+"""``rmfkit ops show``, ``rmfkit ops verify-artifact COMPONENT PATH`` and ``rmfkit ops scan-artifact PATH``."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import List, Optional
 
 import typer
 
@@ -85,16 +85,29 @@ def init(workspace: Optional[Path] = WorkspaceOpt) -> None:
 def verify_artifact(component: str = typer.Argument(..., help="Component id in system.yaml, e.g. a weights component"),
                     path: Path = typer.Argument(..., help="The model file, or the folder holding its files"),
                     workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt,
-                    progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar")
+                    progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar"),
+                    signature: Optional[Path] = typer.Option(None, "--signature", help="OpenSSF model signature "
+                                                             "(default: model.sig in the folder, when present)"),
+                    public_key: Optional[Path] = typer.Option(None, "--public-key", help="Signer's public key (PEM)"),
+                    certificate_chain: Optional[List[Path]] = typer.Option(
+                        None, "--certificate-chain", help="Trusted certificate (PEM) the signing certificate chains "
+                                                          "to (repeat)"),
+                    identity: Optional[str] = typer.Option(None, "--identity", help="Sigstore signer identity"),
+                    issuer: Optional[str] = typer.Option(None, "--issuer", help="Sigstore OIDC issuer"),
+                    trust_config: Optional[Path] = typer.Option(None, "--trust-config",
+                                                                help="Sigstore trust root the team provides (JSON)")
                     ) -> None:
-    """Hash PATH (streaming) against the expected SHA-256 in operations.yaml and store the result as evidence.
+    """Hash PATH (streaming) against the expected SHA-256 in operations.yaml and the component's build digest,
+    verify its model signature, and store the result as evidence.
 
-    Exit code 4 when a file differs, is missing or is extra.
+    Exit code 4 when a file differs, is missing or is extra, the digest is not the build's, or the signature
+    does not verify (the cause is named).
     """
     import difflib
 
     from rmfkit import artifacts, ops
     from rmfkit.errors import IntegrityError, UnknownIdError, UsageError
+    from rmfkit.signatures import SIGNATURE_NAME, verify_model_signature
 
     ws = open_ws(workspace)
     known = [c.id for c in ws.system.components]
@@ -102,23 +115,76 @@ def verify_artifact(component: str = typer.Argument(..., help="Component id in s
         close = difflib.get_close_matches(component, known, n=3)
         raise UnknownIdError(f"unknown component '{component}'",
                              hint=("did you mean " + ", ".join(close) + "?") if close else "see system.yaml")
+    build = ws.system.component(component).build
     record = ops.operations_of(ws)
     expectation = record.artifact(component) if record else None
-    if expectation is None:
+    trusted = public_key or certificate_chain or identity
+    sig_path = signature or (path / SIGNATURE_NAME if path.is_dir() and (path / SIGNATURE_NAME).exists() else None)
+    if expectation is None and not (build and build.digest) and not trusted:
         raise UsageError(f"no expected checksum is recorded for '{component}'",
-                         hint=f"add it under artifacts: in {ops.OPERATIONS_FILE} (sha256 for a file, files for a folder)")
-    result = artifacts.verify_artifact(expectation.expected, path, ignore=expectation.ignore, progress=progress)
-    evidence = artifacts.record_artifact_check(ws, component, result, expectation)
+                         hint=f"add it under artifacts: in {ops.OPERATIONS_FILE} (sha256 for a file, files for a "
+                              "folder), record build: {digest: …} in system.yaml, or give --public-key for its signature")
+    ignore = [*(expectation.ignore if expectation else []), SIGNATURE_NAME]
+    result = artifacts.verify_artifact(expectation.expected if expectation else None, path, ignore=ignore,
+                                       progress=progress)
+    signed = None
+    if trusted or sig_path:
+        if not trusted:
+            raise UsageError(f"{sig_path.name} is a model signature; say whom to trust",
+                             hint="--public-key PEM, --certificate-chain PEM, or --identity/--issuer/--trust-config")
+        signed = verify_model_signature(path, sig_path, public_key=public_key, certificate_chain=certificate_chain or (),
+                                        identity=identity, issuer=issuer, trust_config=trust_config)
+    other_digest = bool(build and build.digest and result.ok and result.digest != build.digest)
+    found = {"digest": result.digest, **({k: v for k, v in build.model_dump(exclude_none=True).items()
+                                          if k != "digest"} if build and not other_digest else {})}
+    evidence = artifacts.record_artifact_check(ws, component, result, expectation, signature=signed, build=found)
     if as_json:
-        print_json({"component": component, "evidence_id": evidence.id, **result.as_dict()})
+        print_json({"component": component, "evidence_id": evidence.id, **result.as_dict(),
+                    "build_digest": build.digest if build else None,
+                    "signature": signed.as_dict() if signed else None})
     else:
         hashed = sum(1 for f in result.files if f.actual)
         typer.echo(f"{component}: {hashed} file(s), {result.total_bytes:,} bytes hashed: {result.verdict}; "
                    f"recorded as evidence {evidence.id}")
-    if not result.ok:
-        raise IntegrityError(f"{component}: {result.target} does not match its expected checksums "
-                             f"(recorded as evidence {evidence.id})",
-                             failures=[f.describe() for f in result.failures])
+        if build is not None or signed:
+            typer.echo(f"{component}: build digest sha256:{result.digest}")
+        if signed:
+            typer.echo(f"{component}: {signed.describe()}")
+    failures = [f.describe() for f in result.failures]
+    if other_digest:
+        failures.append(f"digest sha256:{result.digest} is not the build in system.yaml (sha256:{build.digest}): "
+                        "a new build; update build: in system.yaml and re-run the gate (rmfkit gate)")
+    if signed and not signed.ok:
+        failures.append(signed.describe())
+    if failures:
+        raise IntegrityError(f"{component}: {result.target} does not verify (recorded as evidence {evidence.id})",
+                             failures=failures)
+
+
+@ops_app.command("scan-artifact")
+def scan_artifact(path: Path = typer.Argument(..., help="The model file, or the folder holding its files"),
+                  component: Optional[str] = typer.Option(None, "--component", help="Component the files belong to"),
+                  workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
+    """Scan for unsafe serialization (picklescan; safetensors headers) and store the result as evidence for
+    MEASURE 2.7 and MANAGE 3.2. Exit code 4 when a file is flagged or cannot be read.
+    """
+    from rmfkit import scan
+    from rmfkit.errors import IntegrityError, UnknownIdError
+
+    ws = open_ws(workspace)
+    if component is not None and ws.system.component(component) is None:
+        raise UnknownIdError(f"unknown component '{component}'", hint="component ids are listed in system.yaml")
+    report = scan.scan_folder(path)
+    evidence = scan.record_scan(ws, component, report)
+    if as_json:
+        print_json({"evidence_id": evidence.id, **report.as_dict()})
+    else:
+        typer.echo(f"{report.target}: {len(report.files)} file(s) scanned with {report.scanner}: {report.verdict}; "
+                   f"recorded as evidence {evidence.id}")
+    if not report.ok:
+        raise IntegrityError(f"{report.target}: unsafe or unreadable serialization (recorded as evidence {evidence.id})",
+                             failures=[f"{f.path}: {f.status} ({', '.join(f.findings)})"
+                                       for f in report.files if f.status != "ok"])
 
 
 def register(app: typer.Typer) -> None:
