@@ -12,14 +12,20 @@ broken override is reported as the user's file with its line (exit 2), not as a 
 from __future__ import annotations
 
 import base64
+import contextlib
 import mimetypes
+import os
+import signal
+import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from rmfkit.paths import templates_dir
 
 OVERRIDE_FOLDER = "templates"
 PACKET_TEMPLATE = "packet.html.j2"
+MAX_VALUE = 10_000_000  # characters or items one template expression may build
+DEFAULT_RENDER_SECONDS = 30.0
 IMAGE_TYPES = {".png": "image/png", ".svg": "image/svg+xml", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
 
 
@@ -47,9 +53,29 @@ def environment(workspace_root: Path | None):
                 raise SecurityError(f"{template} is a link to a file outside the {folder.name}/ folder")
             return source, filename, uptodate
 
+    class BoundedEnvironment(SandboxedEnvironment):
+        """The sandbox, plus no operator may build a value larger than :data:`MAX_VALUE` (``'a' * 3e9``)."""
+
+        intercepted_binops = frozenset({"*", "**", "+"})
+
+        def call_binop(self, context, operator, left, right):
+            if operator == "**" and isinstance(right, (int, float)) and (abs(right) > 64 or (
+                    isinstance(left, int) and abs(left).bit_length() * abs(right) > MAX_VALUE)):
+                raise SecurityError(f"the power {left!r:.20} ** {right} is larger than templates may compute")
+            if operator == "*":
+                for seq, times in ((left, right), (right, left)):
+                    if isinstance(seq, (str, list, tuple)) and isinstance(times, int) \
+                            and len(seq) * times > MAX_VALUE:
+                        raise SecurityError(f"a value of {len(seq) * times:,} items is larger than templates may "
+                                            f"build ({MAX_VALUE:,})")
+            result = super().call_binop(context, operator, left, right)
+            if isinstance(result, (str, list, tuple)) and len(result) > MAX_VALUE:
+                raise SecurityError(f"a value of {len(result):,} items is larger than templates may build")
+            return result
+
     loaders = [InsideFolderLoader(str(folder)) for folder in template_folders(workspace_root)]
-    env = SandboxedEnvironment(loader=ChoiceLoader(loaders), autoescape=True, undefined=StrictUndefined,
-                               trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env = BoundedEnvironment(loader=ChoiceLoader(loaders), autoescape=True, undefined=StrictUndefined,
+                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["label"] = lambda value: str(value).replace("_", " ")
     env.filters["dash"] = lambda value: "—" if value in (None, "", []) else value
     return env
@@ -97,9 +123,10 @@ def render_template(workspace_root: Path | None, name: str, **context: Any) -> s
     from jinja2 import TemplateError, TemplateNotFound
 
     try:
-        return environment(workspace_root).get_template(name).render(**context)
+        with time_limit(render_seconds()):
+            return environment(workspace_root).get_template(name).render(**context)
     except (TemplateError, UnicodeDecodeError, RecursionError, ArithmeticError, LookupError, TypeError,
-            ValueError) as exc:
+            ValueError, MemoryError, RenderTimeout) as exc:
         override = workspace_root / OVERRIDE_FOLDER if workspace_root is not None else None
         if override is None or not override.is_dir():
             raise  # the built-in templates are ours: a failure there is a bug, not the user's file
@@ -109,11 +136,49 @@ def render_template(workspace_root: Path | None, name: str, **context: Any) -> s
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         if isinstance(exc, RecursionError):
             message = "templates include or call each other without end"
+        elif isinstance(exc, (RenderTimeout, MemoryError)):
+            message = f"rendering stopped: {exc or 'out of memory'} (a loop or value without bound?)"
         elif isinstance(exc, TemplateNotFound):
             message = f"no template named {exc.name!r} in {OVERRIDE_FOLDER}/ or the built-in templates"
         raise InputFileError(f"template error: {message[:200]}", file=file or f"{OVERRIDE_FOLDER}/", line=line,
                              hint="fix the workspace's template override, or remove it to use the built-in one"
                              ) from None
+
+
+class RenderTimeout(Exception):
+    """Rendering ran past its time limit."""
+
+
+def render_seconds() -> float:
+    """Time a template may take: ``RMFKIT_RENDER_SECONDS`` (default 30).
+
+    >>> render_seconds() > 0
+    True
+    """
+    try:
+        return max(0.1, float(os.environ.get("RMFKIT_RENDER_SECONDS", DEFAULT_RENDER_SECONDS)))
+    except ValueError:
+        return DEFAULT_RENDER_SECONDS
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Raise :class:`RenderTimeout` in the block after ``seconds`` (main thread only: a signal timer;
+    elsewhere the sandbox's size limits still hold)."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def expired(signum, frame):
+        raise RenderTimeout(f"took longer than {seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _override_location(exc: BaseException, override: Path) -> tuple[str | None, int | None]:
