@@ -173,14 +173,18 @@ def manifest_of(entries: Mapping[str, dict[str, Any]], generated_at: str) -> byt
 
 def build_packet(ws: "Workspace", out: Path, *, sign_key: Path | None = None,
                  progress: Callable[[str], None] | None = None,
-                 session_record: SessionRecord | None = None) -> PacketResult:
+                 session_record: SessionRecord | None = None, strict: bool = False) -> PacketResult:
     """Render and seal the audit packet into ``out`` (which must be empty or absent).
+
+    ``strict`` refuses to build (:class:`~rmfkit.errors.ValidationFailed`, exit 3) while the analysis
+    has error-level findings (``rmfkit check``).
 
     ``progress`` is called with each step name of :data:`STEPS` as it starts. ``session_record``
     (executed notebooks, see :func:`session_record_files`) is stored under ``session-record/`` and
     listed in the packet's appendix; a file that is not a notebook is refused before ``out`` is made.
     """
     from rmfkit.analysis import analyze
+    from rmfkit.analysis.consistency import refuse_errors
     from rmfkit.bundle import bundle_document
     from rmfkit.clock import today
     from rmfkit.render import html, oscal
@@ -201,6 +205,8 @@ def build_packet(ws: "Workspace", out: Path, *, sign_key: Path | None = None,
     day = today()
     records = ws.current()
     analysis = analyze(records, ws.check_evidence(day), day)
+    if strict:
+        refuse_errors(analysis.findings)
     view = views.packet_view(records, analysis, generated=generated)
     view["session_record"] = views.session_record({name: entry(files[name]) for name in files})
 
@@ -217,6 +223,7 @@ def build_packet(ws: "Workspace", out: Path, *, sign_key: Path | None = None,
             files[f"evidence/{evidence_id}/{record.file}"] = source
 
     step("oscal")
+    files[oscal.PLAN_NAME] = canonical_json(oscal.assessment_plan(view))
     entries = {name: entry(payload) for name, payload in files.items()}
     files[OSCAL_NAME] = canonical_json(oscal.assessment_results(view, entries))
     if view["dpia"]["recorded"]:

@@ -129,6 +129,7 @@ def mapping(analysis: "Analysis") -> dict[str, Any]:
                                                         for e in row["evidence_checks"]],
                     "notes": row["notes"], "justification": row["justification"],
                     "target_status": row["target_status"], "target_date": row["target_date"],
+                    "last_reviewed": row["last_reviewed"],
                     "overdue": row["overdue"], "flags": list(row["flags"]),
                     "unsupported": unsupported, "reason": row["reason"],
                     "without_evidence": "met_without_evidence" in row["flags"],
