@@ -20,6 +20,8 @@ EXTENSION_PREFIX = "x-"
 # a mean, a chart axis) must not overflow, and no text may read differently from what it holds.
 FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
 MAX_NUMBER = 1e15
+MAX_TEXT = 200_000  # characters in one text value
+MAX_WORD = 2_000  # characters without a space: longer runs cannot be laid out on a page (and stall the typesetter)
 MAX_DAYS = 36_500  # any ``*_days`` field: a hundred years
 MAX_DEPTH = 32
 
@@ -46,6 +48,12 @@ def check_value(value: Any, depth: int = 0) -> None:
         if not FIRST_DATE <= day <= LAST_DATE:
             raise ValueError(f"must be a date from {FIRST_DATE.year} to {LAST_DATE.year} (got {day.isoformat()})")
     elif isinstance(value, str):
+        if len(value) > MAX_TEXT:
+            raise ValueError(f"must be at most {MAX_TEXT:,} characters (got {len(value):,})")
+        longest = max((len(word) for word in value.split()), default=0)
+        if longest > MAX_WORD:
+            raise ValueError(f"holds an unbroken run of {longest:,} characters (at most {MAX_WORD:,}); "
+                             "break it with spaces, or link the long content as evidence")
         hidden = hidden_characters(value)
         if hidden:
             raise ValueError(f"contains an invisible or direction-changing character ({hidden[0]}); "
