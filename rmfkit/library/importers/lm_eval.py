@@ -3,7 +3,7 @@
 Every task and group metric becomes a ``facts["metrics"]`` entry; the filter (``strict-match``)
 is the ``slice``; stderr ``"N/A"`` becomes None; ``n`` is the effective sample count. The build the run
 was made on (``facts["build"]``) comes from ``model_args`` (``pretrained``, ``revision``, quantization)
-and the tracker's ``model_revision`` / ``model_sha``.
+and the tracker's ``model_sha`` (the commit; else ``model_revision``, often a branch).
 
 >>> doc = {"results": {"arc": {"acc,none": 0.5, "acc_stderr,none": "N/A"}}, "versions": {"arc": 1}}
 >>> parse(doc, "r.json").facts["metrics"]
@@ -86,7 +86,7 @@ def parse(doc: Any, name: str) -> Parsed:
         "task_versions": plain(mapping(doc.get("versions"))),
         "harness_version": version,
         "git_hash": text(doc.get("git_hash")),
-        "build": stated_build(model, args.get("revision") or text(doc.get("model_revision")) or text(doc.get("model_sha")),
+        "build": stated_build(model, args.get("revision") or text(doc.get("model_sha")) or text(doc.get("model_revision")),
                               quantization_of(args), text(config.get("model"))),
     }
     shown = ", ".join(sorted(tasks)[:3]) + (f" and {len(tasks) - 3} more" if len(tasks) > 3 else "")

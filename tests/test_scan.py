@@ -1,0 +1,87 @@
+"""Unsafe serialization: a pickle that calls a function when loaded is flagged (exit 4, evidence for MEASURE
+2.7 and MANAGE 3.2); a safetensors-only folder passes with that fact stated. No torch needed."""
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import struct
+from pathlib import Path
+
+import pytest
+
+from rmfkit.scan import scan_folder
+from rmfkit.workspace import Workspace
+
+
+class Payload:
+    """Harmless, but exactly what a malicious checkpoint does: a callable run at unpickling time."""
+
+    def __reduce__(self):
+        return (os.getcwd, ())
+
+
+def safetensors(path: Path, header: bytes | None = None) -> None:
+    header = header if header is not None else json.dumps(
+        {"w": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}, "__metadata__": {"format": "pt"}}).encode()
+    path.write_bytes(struct.pack("<Q", len(header)) + header + bytes(8))
+
+
+@pytest.fixture
+def malicious(tmp_path):
+    folder = tmp_path / "malicious"
+    folder.mkdir()
+    (folder / "pytorch_model.bin").write_bytes(pickle.dumps({"weights": [1.0], "hook": Payload()}))
+    (folder / "config.json").write_text("{}")
+    return folder
+
+
+@pytest.fixture
+def clean(tmp_path):
+    folder = tmp_path / "clean"
+    folder.mkdir()
+    safetensors(folder / "model-00001-of-00002.safetensors")
+    safetensors(folder / "model-00002-of-00002.safetensors")
+    (folder / "config.json").write_text("{}")
+    return folder
+
+
+def test_a_malicious_pickle_is_flagged_naming_the_import(malicious):
+    report = scan_folder(malicious)
+    assert not report.ok and not report.safetensors_only
+    assert report.verdict == "pytorch_model.bin: flagged (posix.getcwd (dangerous))"
+
+
+def test_a_plain_pickle_of_data_passes(tmp_path):
+    (tmp_path / "m.pkl").write_bytes(pickle.dumps({"weights": [1.0, 2.0]}))
+    assert scan_folder(tmp_path).ok
+
+
+def test_a_safetensors_only_folder_passes_and_says_so(clean):
+    report = scan_folder(clean)
+    assert report.ok and report.safetensors_only
+    assert report.verdict == "safetensors only: 2 safetensors files with a valid header, no pickle to run code from"
+
+
+def test_a_broken_safetensors_header_is_invalid(tmp_path):
+    safetensors(tmp_path / "model.safetensors", header=b"[1, 2]")
+    (tmp_path / "bad.safetensors").write_bytes(struct.pack("<Q", 10 ** 9) + b"{}")
+    report = scan_folder(tmp_path)
+    assert [(f.path, f.status, f.findings) for f in report.files] == [
+        ("bad.safetensors", "invalid", ("header length exceeds the file",)),
+        ("model.safetensors", "invalid", ("header is not a JSON object",))]
+
+
+def test_cli_flags_the_pickle_with_exit_4_and_stores_evidence(example_ws, run_cli, malicious):
+    code, out, err = run_cli("ops", "scan-artifact", str(malicious), "--component", "llama-3.1-8b-instruct",
+                             "-w", str(example_ws))
+    assert code == 4 and "pytorch_model.bin: flagged (posix.getcwd (dangerous))" in err + out
+    record = next(r for r in Workspace.open(example_ws).evidence.values() if r.kind == "model-scan")
+    assert record.subcategories == ["MEASURE 2.7", "MANAGE 3.2"] and record.facts["ok"] is False
+
+
+def test_cli_passes_a_safetensors_only_build(example_ws, run_cli, clean):
+    code, out, err = run_cli("ops", "scan-artifact", str(clean), "-w", str(example_ws), "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["ok"] and data["safetensors_only"] and data["scanner"].startswith("picklescan ")
