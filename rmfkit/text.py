@@ -28,8 +28,9 @@ import unicodedata
 # Zero-width joiner/non-joiner (U+200C, U+200D) are left alone: scripts such as Persian and emoji need them.
 HIDDEN = re.compile("[\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb"
                     "\U000e0000-\U000e007f]")
-# For the terminal: also every C0/C1 control but tab, and the line and paragraph separators.
-TERMINAL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]|" + HIDDEN.pattern)
+# For the terminal: also every C0/C1 control but tab, the line and paragraph separators, and lone surrogates
+# (a YAML "\\udb40" escape) that no terminal encoding can print.
+TERMINAL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]|" + HIDDEN.pattern)
 
 
 def _escape(match: re.Match) -> str:

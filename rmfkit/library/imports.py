@@ -37,7 +37,7 @@ from rmfkit.workspace import Workspace
 from rmfkit.workspace_files import STAGING_SUFFIX
 
 DEFAULT_MAX_ARTEFACT_BYTES = 1024 ** 3
-ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+ID_PATTERN = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9._-]{0,127}\Z")  # whole string: "$" accepts a final newline
 
 # How long evidence stays fresh when neither --valid-until nor the library says otherwise (days).
 REVIEW_INTERVAL_DAYS = {
