@@ -97,8 +97,10 @@ def test_gate_blocks_until_re_measured_then_an_approval_passes_and_is_in_the_pac
     decision = analysis.gates["decisions"][0]
     assert (decision["decision"], decision["reviewer"], decision["result"], decision["signature"]) == \
            ("approve", "ML lead (R. Haddad)", "pass", "unsigned")
-    row = analysis.row("MEASURE 2.3")  # the re-runs, linked at import, support the claim again
-    assert row["effective_status"] == "met" and "also linked" in row["reason"] and "evaluated on another build" in row["reason"]
+    checks = {e["id"]: e for e in analysis.row("MEASURE 2.3")["evidence_checks"]}  # re-runs linked at import
+    assert checks[LMEVAL]["status"] == checks[TASK]["status"] == "other_build"
+    assert sorted(e["build"] for i, e in checks.items() if i not in (LMEVAL, TASK)) == ["current", "current"]
+    assert all(e["status"] == "ok" for i, e in checks.items() if i not in (LMEVAL, TASK))
     from rmfkit.views.gates import gates_view
 
     view = gates_view(analysis.gates)
