@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import os
 import random
 import shutil
@@ -339,13 +340,141 @@ def template_cases() -> list[Case]:
     return [
         Case("generated/templates/symlink-to-secret", symlinked, 2, "outside the templates/ folder", "templates/"),
         Case("generated/templates/latin-1", latin1, 2, "codec can't decode", "templates/packet.html.j2"),
-        Case("generated/packet/logo-outside-workspace", logo_outside, 2, "path leaves the workspace", "../outside.png"),
+        # packet validates first: a logo outside the workspace is a validation problem (exit 3), never read
+        Case("generated/packet/logo-outside-workspace", logo_outside, 3, "path leaves the workspace", "../outside.png"),
         Case("generated/packet/signing-key-garbage", bad_signing_key, 2, "not an unencrypted PEM private key",
              "key.pem"),
     ]
 
 
-CASES = [*committed_cases(), *workspace_cases(), *importer_cases(), *verify_cases(), *template_cases()]
+def archive_cases() -> list[Case]:
+    """Issue 21 items 2, 6 and 12: archives that unzip differently from what zipfile reads, or unsafely."""
+    import struct
+
+    def sealed_zip(change: Callable[[bytes], bytes]) -> Callable[[Path], list[str]]:
+        def setup(sandbox: Path) -> list[str]:
+            whole = (sealed_packet(sandbox / "packet") / "bundle.zip").read_bytes()
+            shutil.rmtree(sandbox / "packet")
+            put(sandbox / "given" / "bundle.zip", change(whole))
+            return ["verify", "given/bundle.zip"]
+        return setup
+
+    def hidden_entry(data: bytes) -> bytes:
+        cd_offset = struct.unpack("<I", data[-6:-2])[0]
+        forged = b"<p>forged</p>\n"
+        local = struct.pack("<4sHHHHHIIIHH", b"PK\x03\x04", 20, 0, 0, 0, 0, zipfile.crc32(forged), len(forged),
+                            len(forged), 11, 0) + b"packet.html" + forged
+        return data[:cd_offset] + local + data[cd_offset:-6] + struct.pack("<I", cd_offset + len(local)) + data[-2:]
+
+    def moded(mode: int) -> Callable[[Path], list[str]]:
+        def setup(sandbox: Path) -> list[str]:
+            note = b"test data\n"
+            buffer = io.BytesIO()
+            with zipfile.ZipFile(buffer, "w") as archive:
+                archive.writestr(MANIFEST, manifest_of({"note.txt": note}))
+                info = zipfile.ZipInfo("note.txt", (2026, 11, 29, 0, 0, 0))
+                info.create_system, info.external_attr = 3, mode << 16
+                archive.writestr(info, note)
+            put(sandbox / "given" / "bundle.zip", buffer.getvalue())
+            return ["verify", "given/bundle.zip"]
+        return setup
+
+    def bomb(sandbox: Path) -> list[str]:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr(MANIFEST, canonical_json({"format": "rmfkit-manifest/1", "generated_at": "2026-11-29",
+                                                       "files": [{"path": "zeros.bin", "sha256": "0" * 64,
+                                                                  "size": 3 * 1024 ** 3}]}))
+            archive.writestr("zeros.bin", b"\0" * (8 * 1024 * 1024))
+        put(sandbox / "given" / "bundle.zip", buffer.getvalue())
+        return ["verify", "given/bundle.zip"]
+
+    def flipped(data: bytes) -> bytes:
+        return data[:120] + bytes([data[120] ^ 0xFF]) + data[121:]
+
+    return [
+        Case("generated/archive/hidden-local-entry", sealed_zip(hidden_entry), 4, "hidden extra entry", "bundle.zip"),
+        Case("generated/archive/prepended-script", sealed_zip(lambda d: b"#!/bin/sh\nexit 0\n" + d), 4,
+             "not a valid zip", "bundle.zip"),
+        Case("generated/archive/appended-bytes", sealed_zip(lambda d: d + b"trailing"), 4, "not a valid zip",
+             "bundle.zip"),
+        Case("generated/archive/comment", sealed_zip(lambda d: d[:-2] + b"\x02\x00hi"), 4, "not a valid zip",
+             "bundle.zip"),
+        Case("generated/archive/flipped-byte", sealed_zip(flipped), 4, "", "bundle.zip"),
+        Case("generated/archive/symlink-entry", moded(0o120777), 4, "symbolic link", "note.txt"),
+        Case("generated/archive/executable-entry", moded(0o100755), 4, "executable", "note.txt"),
+        Case("generated/archive/setuid-entry", moded(0o104644), 4, "setuid", "note.txt"),
+        Case("generated/archive/device-entry", moded(0o060644), 4, "special file", "note.txt"),
+        Case("generated/archive/declared-3-gib", bomb, 4, "size 8,388,608 bytes", "zeros.bin"),
+    ]
+
+
+def sealing_cases() -> list[Case]:
+    """Issue 15 item 6 and issue 21 item 12: a sealed folder missing what its manifest says it has."""
+    def in_packet(change: Callable[[Path], None], *, signed: bool = False) -> Callable[[Path], list[str]]:
+        def setup(sandbox: Path) -> list[str]:
+            folder = sealed_packet(sandbox / "packet", signed=signed)
+            manifest = json.loads((folder / MANIFEST).read_bytes())
+            manifest.update(signed=signed, zip=True)  # as rmfkit.seal.seal records it
+            (folder / MANIFEST).write_bytes(canonical_json(manifest))
+            key = None
+            if signed:
+                from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+                key = Ed25519PrivateKey.generate()
+                (folder / SIGNATURE).write_bytes(key.sign((folder / MANIFEST).read_bytes()))
+            write_zip(folder, [*[p.relative_to(folder).as_posix() for p in folder.rglob("*")
+                                 if p.is_file() and p.name != "bundle.zip"]], (2026, 11, 29, 0, 0, 0))
+            change(folder)
+            return ["verify", "packet"]
+        return setup
+
+    def fifo(folder: Path) -> None:
+        (folder / "bundle.zip").unlink()
+        os.mkfifo(folder / "bundle.zip")
+
+    def directory(folder: Path) -> None:
+        (folder / "bundle.zip").unlink()
+        (folder / "bundle.zip").mkdir()
+
+    def listed_fifo(folder: Path) -> None:
+        (folder / "packet.html").unlink()
+        os.mkfifo(folder / "packet.html")
+
+    return [
+        Case("generated/sealing/bundle-zip-deleted", in_packet(lambda f: (f / "bundle.zip").unlink()), 4, "missing",
+             "bundle.zip"),
+        Case("generated/sealing/bundle-zip-fifo", in_packet(fifo), 4, "not a regular file", "bundle.zip"),
+        Case("generated/sealing/bundle-zip-folder", in_packet(directory), 4, "is a folder", "bundle.zip"),
+        Case("generated/sealing/listed-file-fifo", in_packet(listed_fifo), 4, "not a regular file", "packet.html"),
+        Case("generated/sealing/signature-removed", in_packet(lambda f: (f / SIGNATURE).unlink(), signed=True), 4,
+             "signature was removed", "manifest.json.sig"),
+        Case("generated/sealing/signature-added", in_packet(lambda f: (f / SIGNATURE).write_bytes(b"x" * 64)), 4,
+             "records an unsigned packet", "manifest.json.sig"),
+    ]
+
+
+def history_cases() -> list[Case]:
+    """Issue 21 items 11 and 13: labels outside the cadence's scheme, evidence folders an import left behind."""
+    def label(text: str) -> Callable[[Path], list[str]]:
+        return lambda sandbox: ["review", "snapshot", "--label", text, "-w", "ws"]
+
+    def orphan(name: str) -> Callable[[Path], list[str]]:
+        def setup(sandbox: Path) -> list[str]:
+            put(sandbox / "ws" / "evidence" / name / "artefact.bin", b"test data")
+            return ["validate", "-w", "ws"]
+        return setup
+
+    cases = [Case(f"generated/label/{name}", label(text), 2, "is not a quarterly snapshot label", "--label")
+             for name, text in (("trailing-newline", "2026-Q4\n"), ("quarter-5", "2026-Q5"), ("upper-live", "LIVE"),
+                                ("month-for-quarterly", "2026-11"), ("path", "../2026-Q4"), ("carriage-return", "q1\r"))]
+    cases += [Case(f"generated/orphan/{name}", orphan(name), 3, "holds no evidence.yaml", f"evidence/{name}/")
+              for name in ("half-imported", ".x.partial", "eval-2026-12")]
+    return cases
+
+
+CASES = [*committed_cases(), *workspace_cases(), *importer_cases(), *verify_cases(), *template_cases(),
+         *archive_cases(), *sealing_cases(), *history_cases()]
 
 
 # ---------------------------------------------------------------- the one test
