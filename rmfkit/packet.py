@@ -7,6 +7,8 @@ Layout of ``rmfkit packet --out DIR``::
     bundle.json                     every record and the analysis (:mod:`rmfkit.bundle`)
     bundle-manifest.json            SHA-256 and size of every file the PDF is built from
     oscal-assessment-results.json   the assessment as OSCAL assessment results
+    oscal-assessment-plan.json      the OSCAL assessment plan the results import
+    sbom.cdx.json                   the governed system as a CycloneDX 1.6 ML-BOM (models, data, software, services)
     dpia-cnil.json                  the DPIA in the CNIL PIA tool's format (when a DPIA exists)
     charts/*.png                    the charts shown in the packet
     evidence/<id>/<file>            every evidence artefact, byte-exact
@@ -35,6 +37,7 @@ from rmfkit.seal import (BUNDLE_JSON, BUNDLE_MANIFEST, CNIL_NAME, HTML_NAME, MAN
 if TYPE_CHECKING:
     from rmfkit.workspace import Workspace
 
+SBOM_NAME = "sbom.cdx.json"
 STEPS = ("analyse", "charts", "bundle", "oscal", "html", "pdf", "seal")
 CHART_MEDIA_TYPE = "image/png"
 RECORD_FOLDERS = ("evidence", "mapping", "risks", "reviews")
@@ -189,6 +192,7 @@ def build_packet(ws: "Workspace", out: Path, *, sign_key: Path | None = None,
     from rmfkit.clock import today
     from rmfkit.render import html, oscal
     from rmfkit.render.pdf import render_pdf
+    from rmfkit.render.sbom import render_sbom
     from rmfkit.views import packet as views
 
     step = progress or (lambda name: None)
@@ -217,6 +221,7 @@ def build_packet(ws: "Workspace", out: Path, *, sign_key: Path | None = None,
     files[BUNDLE_JSON] = canonical_json(bundle_document(records, analysis, generated_at=stamp, signer=signer))
     view["signoff"] = views.seal_signoff(view["signoff"], bundle_sha256=sha256_bytes(files[BUNDLE_JSON]),
                                          signer_key_sha256=signer)
+    files[SBOM_NAME] = render_sbom(records, "cyclonedx", stamp)
     for evidence_id, record in sorted(records.evidence.items()):
         source = ws.evidence_dir(evidence_id) / record.file
         if source.is_file() and not source.is_symlink():

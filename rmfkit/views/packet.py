@@ -338,6 +338,7 @@ def packet_view(records: "Records", analysis: "Analysis", *, generated: dt.datet
     (72, False, 'No evidence recorded')
     """
     from rmfkit.views.frameworks import frameworks
+    from rmfkit.views.gates import gates_view
     from rmfkit.views.summary import executive_summary
 
     when = generated or generated_at()
@@ -351,6 +352,7 @@ def packet_view(records: "Records", analysis: "Analysis", *, generated: dt.datet
     view["operations"] = operations(analysis)
     view["evidence"] = evidence_index(records, analysis)
     view["frameworks"] = frameworks(analysis)
+    view["gates"] = gates_view(analysis.gates)
     view["actions"] = dict(analysis.actions)
     view["signoff"] = signoff(records, view["cover"], view["dpia"])
     view["summary"] = executive_summary(view)
