@@ -6,9 +6,14 @@ the status an auditor would accept (``effective_status``):
 - ``met`` or ``partially_met`` whose linked evidence is all expired, missing or altered becomes
   ``unsupported``, with the reason; one usable (``ok``) item is enough to keep the claim supported,
   the broken ones are still named in the reason;
-- ``met`` with no evidence at all stays ``met`` but is flagged ``met_without_evidence`` and counted
-  in its own column;
+- ``met`` with usable evidence becomes ``unsupported`` while a threshold mapped to the subcategory
+  does not pass (fail, pass within tolerance, inconclusive or not measured: :mod:`rmfkit.measure`);
+  the reason names each such threshold and its outcome;
+- ``met`` or ``partially_met`` with no evidence at all keeps its status but is flagged
+  ``met_without_evidence`` or ``partially_met_without_evidence`` and counted in its own column;
 - ``not_applicable`` without a justification counts as ``not_assessed``.
+
+:data:`STATUS_RULES` states these rules as data (the packet prints them as a table).
 
 Coverage is counted from the effective status (``not_assessed`` is never folded into ``not_met``).
 The *target profile* is each subcategory's ``target_status`` (or, when none is set, the recorded
@@ -29,7 +34,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Protocol
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Protocol, Sequence
 
 from rmfkit.jsonable import jsonable
 from rmfkit.catalog import FUNCTIONS, Catalog, load_catalog, subcategory_sort_key
@@ -37,12 +42,32 @@ from rmfkit.models.mapping import STATUSES, SubcategoryAssessment
 
 if TYPE_CHECKING:
     from rmfkit.models.evidence import EvidenceRecord
+    from rmfkit.models.thresholds import Threshold
     from rmfkit.workspace import Workspace
 
 # Statuses after the evidence check, in the order tables and charts show them.
 EFFECTIVE_STATUSES: tuple[str, ...] = ("met", "partially_met", "unsupported", "not_met", "not_applicable",
                                        "not_assessed")
 CLAIMS = ("met", "partially_met")
+# The status rules as the packet states them: recorded status, condition, effective status and flag.
+STATUS_RULES: tuple[dict[str, str], ...] = (
+    {"recorded": "met", "condition": "at least one linked evidence item is current and unaltered, and every "
+                                     "threshold mapped to the subcategory passes", "effective": "met"},
+    {"recorded": "met", "condition": "a threshold mapped to the subcategory fails, passes only within "
+                                     "tolerance, is inconclusive or is not measured", "effective": "unsupported"},
+    {"recorded": "met or partially_met", "condition": "every linked evidence item is expired, missing, altered "
+                                                      "or from another build", "effective": "unsupported"},
+    {"recorded": "met or partially_met", "condition": "no evidence is linked",
+     "effective": "unchanged, flagged 'without evidence'"},
+    {"recorded": "partially_met", "condition": "at least one linked evidence item is current and unaltered",
+     "effective": "partially_met"},
+    {"recorded": "not_applicable", "condition": "no justification is written", "effective": "not_assessed"},
+    {"recorded": "threshold", "condition": "passes only when the value and its 95% confidence bound on the "
+                                           "threshold's side (lower for ≥, upper for ≤) meet it, on at least "
+                                           "min_sample observations; otherwise fail (value short beyond the "
+                                           "tolerance), pass within tolerance, inconclusive or not measured",
+     "effective": "pass"},
+)
 # How far along a status is, for comparing current with target (not_applicable is handled apart).
 _RANK = {"not_assessed": 0, "unsupported": 0, "not_met": 1, "partially_met": 2, "met": 3}
 
@@ -69,6 +94,7 @@ class Assessment:
     gaps: list[dict]
     profile: list[dict]
     category_profile: list[dict]
+    partially_met_without_evidence: list[dict] = field(default_factory=list)
     suggestions: list[dict] = field(default_factory=list)
     record_suggestions: list[dict] = field(default_factory=list)
 
@@ -108,12 +134,20 @@ def _evidence_support(evidence_ids: list[str], checks: Mapping[str, CheckLike],
 
 def evaluate_assessment(sub_id: str, assessment: SubcategoryAssessment, checks: Mapping[str, CheckLike],
                         today: dt.date, catalog: Catalog | None = None,
-                        build_scopes: Mapping[str, Any] | None = None) -> dict:
+                        build_scopes: Mapping[str, Any] | None = None, *, thresholds: Sequence[dict] = ()) -> dict:
     """The row of one subcategory: recorded claim, evidence check, effective status, target and flags.
+
+    ``thresholds`` are the :func:`rmfkit.measure.evaluate_threshold` rows mapped to this subcategory.
 
     >>> from rmfkit.models.mapping import SubcategoryAssessment as A
     >>> evaluate_assessment("MAP 1.1", A(status="met"), {}, dt.date(2026, 1, 1))["flags"]
     ['met_without_evidence']
+    >>> from rmfkit.library.freshness import EvidenceCheck
+    >>> row = evaluate_assessment("MEASURE 2.7", A(status="met", evidence=["E1"]),
+    ...                           {"E1": EvidenceCheck("E1", "ok", "hash matches", None)}, dt.date(2026, 1, 1),
+    ...                           thresholds=[{"id": "dan", "outcome": "inconclusive", "reason": "n = 5 is below 30"}])
+    >>> row["effective_status"], row["reason"]
+    ('unsupported', 'marked met, but threshold dan is inconclusive (n = 5 is below 30)')
     """
     sub = (catalog or load_catalog()).subcategory(sub_id)
     items, usable = _evidence_support(assessment.evidence, checks, build_scopes)
@@ -127,13 +161,17 @@ def evaluate_assessment(sub_id: str, assessment: SubcategoryAssessment, checks: 
         effective = "unsupported"
         flags.append("unsupported")
         reason = f"marked {status}, but none of its evidence is usable: {broken_text}"
+    elif status == "met" and usable and (short := [t for t in thresholds if t["outcome"] != "pass"]):
+        effective = "unsupported"
+        flags += ["unsupported", "threshold_not_passing"]
+        reason = "marked met, but " + "; ".join(_threshold_words(t) for t in short)
     elif status in CLAIMS and usable:
         reason = "supported by " + ", ".join(usable) + (f"; also linked: {broken_text}" if broken else "")
         if broken:
             flags.append("evidence_problem")
-    elif status == "met":
-        flags.append("met_without_evidence")
-        reason = "marked met without evidence"
+    elif status in CLAIMS:
+        flags.append(f"{status}_without_evidence")
+        reason = f"marked {status.replace('_', ' ')} without evidence"
     elif status == "not_applicable" and not (assessment.justification or "").strip():
         effective = "not_assessed"
         flags.append("not_applicable_without_justification")
@@ -156,6 +194,24 @@ def evaluate_assessment(sub_id: str, assessment: SubcategoryAssessment, checks: 
         "target_status": assessment.target_status, "target": target, "target_date": assessment.target_date,
         "gap": gap, "overdue": overdue, "last_reviewed": assessment.last_reviewed,
     }
+
+
+def _threshold_words(row: dict) -> str:
+    from rmfkit.measure import OUTCOME_LABELS
+
+    return f"threshold {row['id']} is {OUTCOME_LABELS[row['outcome']]} ({row['reason']})"
+
+
+def method() -> dict[str, Any]:
+    """The assessment method as data: the status rules and the default minimum sample of a threshold.
+
+    >>> m = method(); m["default_min_sample"], m["status_rules"][0]["effective"]
+    (30, 'met')
+    """
+    from rmfkit.models.thresholds import DEFAULT_MIN_SAMPLE
+
+    return {"status_rules": [dict(rule) for rule in STATUS_RULES], "default_min_sample": DEFAULT_MIN_SAMPLE,
+            "confidence_level": 0.95}
 
 
 def _below_target(effective: str, target: str) -> bool:
@@ -201,6 +257,7 @@ def _count(rows: list[dict]) -> dict:
     applicable = total - counts["not_applicable"]
     return {**counts,
             "met_without_evidence": sum(1 for r in rows if "met_without_evidence" in r["flags"]),
+            "partially_met_without_evidence": sum(1 for r in rows if "partially_met_without_evidence" in r["flags"]),
             "recorded_met": sum(1 for r in rows if r["status"] == "met"),
             "total": total, "assessed": assessed, "applicable": applicable,
             "assessed_share": round(assessed / total, 3) if total else 0.0,
@@ -322,10 +379,21 @@ def _record_suggestion_pairs(ws: "Workspace", checks: Mapping[str, CheckLike], d
 def assess_records(assessments: Mapping[str, SubcategoryAssessment], checks: Mapping[str, CheckLike], *,
                    today: dt.date, evidence: Mapping[str, "EvidenceRecord"] | None = None,
                    generative: bool = False, catalog: Catalog | None = None,
-                   build_scopes: Mapping[str, Any] | None = None) -> Assessment:
-    """Pure core of :func:`assess`: recorded assessments + evidence checks in, :class:`Assessment` out."""
+                   build_scopes: Mapping[str, Any] | None = None,
+                   thresholds: Sequence["Threshold"] | None = None) -> Assessment:
+    """Pure core of :func:`assess`: recorded assessments + evidence checks in, :class:`Assessment` out.
+
+    ``thresholds`` (from ``thresholds.yaml``) are evaluated against ``evidence``; a ``met`` needs every
+    threshold mapped to its subcategory to pass.
+    """
+    from rmfkit.measure import evaluate_records
+
     catalog = catalog or load_catalog()
-    rows = [evaluate_assessment(sid, a, checks, today, catalog, build_scopes)
+    by_sub: dict[str, list[dict]] = {}
+    for row in evaluate_records(list(thresholds or []), evidence or {}, checks):
+        if catalog.is_subcategory(row["subcategory"]):
+            by_sub.setdefault(catalog.subcategory(row["subcategory"]).id, []).append(row)
+    rows = [evaluate_assessment(sid, a, checks, today, catalog, build_scopes, thresholds=by_sub.get(sid, ()))
             for sid, a in sorted(assessments.items(), key=lambda kv: subcategory_sort_key(catalog.subcategory(kv[0]).id))]
     category_labels = {c.id: c.statement for c in catalog.categories}
     gaps = [{"id": r["id"], "function": r["function"], "category": r["category"], "owner": r["owner"],
@@ -339,6 +407,7 @@ def assess_records(assessments: Mapping[str, SubcategoryAssessment], checks: Map
         totals={"scope": "all", **_count(rows)},
         unsupported=[_brief(r) for r in rows if "unsupported" in r["flags"]],
         met_without_evidence=[_brief(r) for r in rows if "met_without_evidence" in r["flags"]],
+        partially_met_without_evidence=[_brief(r) for r in rows if "partially_met_without_evidence" in r["flags"]],
         gaps=gaps,
         profile=profile_rows(rows, "function"),
         category_profile=profile_rows(rows, "category"),
@@ -358,11 +427,12 @@ def assess(ws: "Workspace", today: dt.date | None = None, *, checks: Mapping[str
     """
     from rmfkit.library.freshness import check_all
     from rmfkit.clock import today as default_today
+    from rmfkit.measure import thresholds_of
 
     day = today or default_today()
     checks = checks if checks is not None else check_all(ws, day)
     result = assess_records(ws.assessments(), checks, today=day, evidence=ws.evidence,
-                            generative=ws.system.generative)
+                            generative=ws.system.generative, thresholds=thresholds_of(ws))
     result.record_suggestions = record_suggestion_rows(_record_suggestion_pairs(ws, checks, day), result.rows)
     return result
 

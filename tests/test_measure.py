@@ -80,13 +80,15 @@ def test_results_table_of_the_fixture_workspace(ws):
                                 "95% CI includes the threshold")
 
     injection = rows["injection-pass-rate"]
-    assert (injection["outcome"], injection["stale"], injection["ci_method"]) == ("pass", True, "wilson")
-    assert injection["reason"] == "0.97 vs ≥ 0.95; 95% CI includes the threshold; E-GARAK expired on 2026-05-31"
+    assert (injection["outcome"], injection["stale"], injection["ci_method"]) == ("inconclusive", True, "wilson")
+    assert injection["reason"].startswith("0.97 vs ≥ 0.95; 95% CI lower bound ")
+    assert injection["reason"].endswith(" is below the threshold; E-GARAK expired on 2026-05-31")
 
     latency = rows["p95-latency"]
     assert (latency["outcome"], latency["value"], latency["direction"], latency["unit"]) == (
-        "pass", 1830.0, "lower_is_better", "ms")
-    assert (latency["reason"], latency["ci_low"], latency["ci_method"]) == ("1830 vs ≤ 2500", None, None)
+        "inconclusive", 1830.0, "lower_is_better", "ms")
+    assert (latency["reason"], latency["ci_low"], latency["ci_method"]) == (
+        "1830 vs ≤ 2500; no confidence interval (the evidence gives no standard error)", None, None)
 
     gap = rows["language-accuracy-gap"]
     assert (gap["outcome"], gap["value"], gap["evidence"]) == ("not_measured", None, None)
@@ -94,10 +96,11 @@ def test_results_table_of_the_fixture_workspace(ws):
 
 
 def lone(direction: str, threshold: float, value: float | None, tolerance: float | None = None) -> dict:
+    """A measurement with no sampling error on a sample large enough: only the direction decides."""
     t = Threshold(id="t", metric="m", task="x", direction=direction, threshold=threshold, tolerance=tolerance,
-                  subcategory="MEASURE 2.3")
+                  unit="points", subcategory="MEASURE 2.3")
     evidence = {"E": EvidenceRecord(id="E", title="t", kind="generic", file="f", sha256="0" * 64, size=1,
-                                    facts={"metrics": [] if value is None else [metric("x", "m", value)]})}
+                                    facts={"metrics": [] if value is None else [metric("x", "m", value, 0.0, 1000)]})}
     return measure.evaluate_threshold(t, evidence, {"E": EvidenceCheck("E", "ok", "hash matches", None)})
 
 
@@ -188,7 +191,7 @@ def test_metric_names_with_lm_eval_filter_suffix_match():
                               facts={"metrics": [metric("arc", "acc_norm,none", 0.9), metric("arc", "acc,none", 0.6),
                                                  metric("arc", "acc", "N/A")]})}
     row = measure.evaluate_threshold(t, ev, {"E": EvidenceCheck("E", "ok", "ok", None)})
-    assert (row["value"], row["outcome"]) == (0.6, "pass")
+    assert (row["value"], row["outcome"]) == (0.6, "inconclusive")  # matched; no n reported, so not a pass
 
 
 # ---------------------------------------------------------------- MEASURE 1.1: what is not measured
@@ -204,9 +207,11 @@ def test_characteristics_not_measured_are_listed(ws):
     assert chars["fair_with_harmful_bias_managed"] == {
         "characteristic": "fair_with_harmful_bias_managed", "label": "Fair, with harmful bias managed",
         "subcategory": "MEASURE 2.11", "thresholds": ["language-accuracy-gap"], "measured": 0, "failing": [],
-        "status": "not_measured"}
+        "inconclusive": [], "status": "not_measured"}
     summary = measure.summary(rows)
-    assert (summary["pass"], summary["pass_within_tolerance"], summary["fail"], summary["not_measured"]) == (2, 1, 1, 1)
+    assert (summary["pass"], summary["pass_within_tolerance"], summary["inconclusive"], summary["fail"],
+            summary["not_measured"]) == (0, 1, 2, 1, 1)
+    assert summary["inconclusive_thresholds"] == ["injection-pass-rate", "p95-latency"]
     assert summary["failing"] == ["ticket-accuracy"] and summary["stale"] == ["injection-pass-rate"]
     assert summary["within_tolerance"] == ["gsm8k-strict"]
     assert summary["characteristics_not_measured"] == [

@@ -48,6 +48,9 @@ def _subcategory_items(rows: list[dict[str, Any]]) -> tuple[list[dict], list[str
                                "Met, with evidence", owner, due, row["overdue"], "met without evidence"))
         elif shortfall(row):
             gap = f"{status_label}: {row['notes']}" if row["notes"] else status_label
+            bare = "partially_met_without_evidence" in row["flags"]
+            if bare:
+                gap += " Cites no evidence."
             if not target:
                 action, target = "Agree a target status and date for this subcategory", "not set"
             elif row["status"] == "not_met":
@@ -57,17 +60,17 @@ def _subcategory_items(rows: list[dict[str, Any]]) -> tuple[list[dict], list[str
             if row["overdue"]:
                 action += "; the target date has passed: finish it or re-plan"
             items.append(_item("subcategory", ref, gap, action, target, owner, due, row["overdue"],
-                               "target gap"))
+                               "partially met without evidence" if bare else "target gap"))
     return items, not_assessed
 
 
 def _measurement_items(measurement: dict[str, Any] | None, rows_by_id: dict[str, dict]) -> list[dict]:
-    """Failing thresholds and thresholds not measured; owner and date of the subcategory they support."""
+    """Failing, inconclusive and not measured thresholds; owner and date of the subcategory they support."""
     from rmfkit.measure import direction_sign, format_number
 
     items = []
     for row in (measurement or {}).get("rows", []):
-        if row["outcome"] not in ("fail", "not_measured"):
+        if row["outcome"] not in ("fail", "inconclusive", "not_measured"):
             continue
         sub = rows_by_id.get(row["subcategory"], {})
         unit = f" {row['unit']}" if row["unit"] else ""
@@ -75,6 +78,10 @@ def _measurement_items(measurement: dict[str, Any] | None, rows_by_id: dict[str,
             gap = f"{row['title']}: fails ({row['reason']})"
             action = ("Improve the system until the metric meets the threshold, then re-run the evaluation "
                       f"({row['evidence']}) and import the result")
+        elif row["outcome"] == "inconclusive":
+            gap = f"{row['title']}: inconclusive ({row['reason']})"
+            action = (f"Measure on a sample of at least {row['min_sample']} large enough that the 95% confidence "
+                      "bound clears the threshold, and import the result")
         else:
             gap = f"{row['title']}: not measured ({row['reason']})"
             action = f"Run an evaluation that reports {row['metric']} and import its result as evidence"
@@ -169,8 +176,8 @@ def _risk_items(risks: dict[str, Any] | None, today: dt.date) -> list[dict]:
 
 
 def action_plan(analysis: dict[str, Any], today: dt.date) -> dict[str, Any]:
-    """Every gap in one place (from the analysis sections), grouped: subcategories short of target, unsupported or met without
-    evidence; failing and unmeasured thresholds; operating gaps; license findings to act on; open risks.
+    """Every gap in one place (from the analysis sections), grouped: subcategories short of target, unsupported, or
+    met or partially met without evidence; failing, inconclusive and unmeasured thresholds; operating gaps; license findings to act on; open risks.
     Each item says what to do (``action``), the state to reach (``target``), owner and due date."""
     rows = analysis["mapping"]["rows"]
     rows_by_id = {row["id"]: row for row in rows}

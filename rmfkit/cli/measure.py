@@ -27,19 +27,24 @@ def _outcome_cell(row: dict) -> str:
 
 
 def measure(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt,
-            failing: bool = typer.Option(False, "--failing", help="Only thresholds that fail or are not measured")
+            failing: bool = typer.Option(False, "--failing", help="Only thresholds that fail, are inconclusive or are not measured"),
+            list_metrics: bool = typer.Option(False, "--list-metrics",
+                                              help="Every metric name found in the workspace's evidence")
             ) -> None:
-    """Value, 95% CI, threshold and pass / pass within tolerance / fail / not measured per declared metric;
-    exit 0 either way."""
+    """Value, 95% CI, threshold and pass / pass within tolerance / inconclusive / fail / not measured per
+    declared metric; exit 0 either way."""
     from rich.markup import escape
 
     from rmfkit import measure as measure_api
 
     ws = open_ws(workspace)
+    if list_metrics:
+        _list_metrics(ws, as_json)
+        return
     declared = measure_api.thresholds_of(ws)
     every_row = measure_api.evaluate(ws)
     characteristics = measure_api.characteristics(every_row)
-    rows = [r for r in every_row if r["outcome"] in ("fail", "not_measured")] if failing else every_row
+    rows = [r for r in every_row if r["outcome"] in ("fail", "inconclusive", "not_measured")] if failing else every_row
     if as_json:
         print_json({"rows": rows, "characteristics": characteristics})
         return
@@ -55,7 +60,8 @@ def measure(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt,
     results.columns[0].overflow = results.columns[4].overflow = "fold"
     out.print(results)
     counts = measure_api.summary(every_row)
-    out.print(f"{counts['pass']} pass, {counts['pass_within_tolerance']} pass within tolerance, {counts['fail']} fail, "
+    out.print(f"{counts['pass']} pass, {counts['pass_within_tolerance']} pass within tolerance, "
+              f"{counts['inconclusive']} inconclusive, {counts['fail']} fail, "
               f"{counts['not_measured']} not measured (of {counts['thresholds']})")
     for r in rows:
         if r["outcome"] != "pass":
@@ -63,6 +69,24 @@ def measure(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt,
     missing = [c["label"] for c in characteristics if c["status"] != "measured"]
     if missing:
         out.print("Trustworthiness characteristics not measured (MEASURE 1.1): " + "; ".join(missing), soft_wrap=True)
+
+
+def _list_metrics(ws, as_json: bool) -> None:
+    """Metric, task, slice, latest value, n and evidence id of every metric the evidence holds."""
+    from rmfkit.editing.thresholds import metric_names
+    from rmfkit.measure import format_number
+
+    found = metric_names(ws)
+    if as_json:
+        print_json(found)
+        return
+    if not found:
+        typer.echo("No metrics in this workspace's evidence yet: import eval results (rmfkit evidence import).")
+        return
+    console().print(table(f"Metrics found in evidence ({len(found)})", ["Metric", "Task", "Slice", "Value", "n",
+                                                                      "Evidence"],
+                          [[m["metric"], m["task"] or "—", m["slice"] or "—", format_number(m["value"]),
+                            str(m["n"] or "—"), m["evidence"]] for m in found]))
 
 
 def register(app: typer.Typer) -> None:

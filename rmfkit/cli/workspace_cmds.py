@@ -88,7 +88,7 @@ def status(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt, as
 
 
 SECTION_TITLES = {"dpia": "DPIA", "risks": "Risks", "evidence": "Evidence", "licenses": "Licenses",
-                  "operations": "Operations"}
+                  "operations": "Operations", "findings": "Findings (`rmfkit check`)"}
 
 
 def describe_value(value) -> str:
@@ -133,9 +133,9 @@ def _print_coverage(out, coverage: dict) -> None:
         out.print(f"[bold]Unsupported claims ({len(coverage['unsupported'])})[/bold]")
         for item in coverage["unsupported"]:
             out.print(f"  {item['id']}: {escape(item['reason'])}", soft_wrap=True)
-    if coverage["met_without_evidence"]:
-        out.print(f"Met without evidence ({len(coverage['met_without_evidence'])}): "
-                  + ", ".join(coverage["met_without_evidence"]), soft_wrap=True)
+    for key, words in (("met_without_evidence", "Met"), ("partially_met_without_evidence", "Partially met")):
+        if coverage.get(key):
+            out.print(f"{words} without evidence ({len(coverage[key])}): " + ", ".join(coverage[key]), soft_wrap=True)
     gaps = coverage["target_gaps"]
     overdue = f", {len(coverage['overdue_targets'])} overdue ({', '.join(coverage['overdue_targets'])})" \
         if coverage["overdue_targets"] else ""
@@ -154,13 +154,15 @@ def _print_measurement(out, measurement: dict | None) -> None:
     within = measurement.get("pass_within_tolerance", 0)
     out.print(f"Measurement: {measurement['thresholds']} thresholds — {measurement['pass']} pass, "
               + (f"{within} pass within tolerance, " if within else "")
+              + f"{measurement['inconclusive']} inconclusive, "
               + f"{measurement['fail']} fail, {measurement['not_measured']} not measured")
     for item in measurement["failing_detail"]:
         out.print(f"  [bold]FAIL[/bold] {escape(item['title'])} ({item['id']}): {escape(item['reason'])}",
                   soft_wrap=True)
-    for item in measurement.get("within_tolerance_detail", []):
-        out.print(f"  [bold]WITHIN TOLERANCE[/bold] {escape(item['title'])} ({item['id']}): "
-                  f"{escape(item['reason'])}", soft_wrap=True)
+    for key, words in (("within_tolerance_detail", "WITHIN TOLERANCE"), ("inconclusive_detail", "INCONCLUSIVE")):
+        for item in measurement.get(key, []):
+            out.print(f"  [bold]{words}[/bold] {escape(item['title'])} ({item['id']}): {escape(item['reason'])}",
+                      soft_wrap=True)
     if measurement["characteristics_not_measured"]:
         out.print("  Trustworthiness characteristics not measured (MEASURE 1.1): "
                   + "; ".join(measurement["characteristics_not_measured"]), soft_wrap=True)

@@ -19,6 +19,8 @@ from rmfkit.models.base import Record, Strict
 from rmfkit.models.evidence import EvidenceKind
 
 Direction = Literal["higher_is_better", "lower_is_better"]
+# Smallest sample a threshold accepts as a pass unless it declares its own ``min_sample``.
+DEFAULT_MIN_SAMPLE = 30
 # The seven trustworthiness characteristics of AI RMF 1.0 (section 3), named as MEASURE 2.5-2.11 name them.
 Characteristic = Literal["valid_and_reliable", "safe", "secure_and_resilient", "accountable_and_transparent",
                          "explainable_and_interpretable", "privacy_enhanced", "fair_with_harmful_bias_managed"]
@@ -39,6 +41,8 @@ class Threshold(Strict):
     regression_tolerance: float | None = Field(None, ge=0, allow_inf_nan=False,
                                                 description="Release gate: how much worse than the baseline build "
                                                             "a candidate may measure (default 0)")
+    min_sample: int = Field(DEFAULT_MIN_SAMPLE, ge=1,
+                            description="Fewest observations (n) a measurement needs to pass; fewer is inconclusive")
     unit: str | None = None
     evidence: str | None = Field(None, description="Evidence id holding the measurement")
     evidence_kind: EvidenceKind | None = Field(None, description="Else: the newest evidence of this kind holding the metric")

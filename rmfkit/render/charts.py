@@ -27,7 +27,8 @@ STATUS_LABELS = {"met": "Met", "partially_met": "Partially met", "unsupported": 
 STATUS_COLORS = {"met": "#1a7f37", "partially_met": "#8fd19e", "unsupported": "#c2410c", "not_met": "#f2b84b",
                  "not_applicable": "#8c96a3", "not_assessed": "#e6e8eb"}
 _DARK = {"met", "unsupported", "not_applicable"}
-OUTCOME_COLORS = {"pass": "#1a7f37", "pass_within_tolerance": "#9a6700", "fail": "#c2410c", "not_measured": "#8c96a3"}
+OUTCOME_COLORS = {"pass": "#1a7f37", "pass_within_tolerance": "#9a6700", "inconclusive": "#9a6700", "fail": "#c2410c",
+                  "not_measured": "#8c96a3"}
 _STYLE = {"svg.hashsalt": "rmfkit", "svg.fonttype": "path", "font.family": "DejaVu Sans", "font.size": 9,
           "axes.titlesize": 10, "axes.spines.top": False, "axes.spines.right": False}
 WIDTH_IN = 7.5
