@@ -314,6 +314,8 @@ def risk_rows(dpia: Dpia, *, is_large_scale: bool) -> list[dict[str, Any]]:
                      "residual_severity": risk.residual_severity, "residual_likelihood": risk.residual_likelihood,
                      "residual_justification": risk.residual_justification, "residual_level": residual,
                      "residual_rated": rated, "effect": risk.effect, "approved_by": risk.approved_by,
+                     "approved_on": risk.approved_on.isoformat() if risk.approved_on else None,
+                     "register_risk": risk.register_risk,
                      "register_refs": list(risk.register_refs)})
     return rows
 
@@ -386,6 +388,9 @@ def check_references(ws: "Workspace") -> list["Problem"]:
         for j, measure_id in enumerate(risk.measures):
             if measure_id not in measure_ids:
                 problem(f"measure '{measure_id}' is not in measures", ("risks", i, "measures", j), f"risks.{risk.id}.measures")
+        if risk.register_risk and risk.register_risk not in register:
+            problem(f"risk '{risk.register_risk}' is not in risks/", ("risks", i, "register_risk"),
+                    f"risks.{risk.id}.register_risk")
         for j, ref in enumerate(risk.register_refs):
             if ref not in register:
                 problem(f"risk '{ref}' is not in risks/", ("risks", i, "register_refs", j), f"risks.{risk.id}.register_refs")

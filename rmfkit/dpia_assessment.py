@@ -129,6 +129,10 @@ def completeness(system: SystemProfile, dpia: Dpia | None, result: ScreeningResu
         ask("consultation", "dpo_advice", "What did the DPO advise (Art. 35(2)), and was it followed?")
     if dpia.data_subject_views is None:
         ask("consultation", "data_subject_views", "Were data subjects' views sought (Art. 35(9))? If not, why not?")
+    for i, point in enumerate(dpia.open_points):
+        if point.closed_on is None:
+            raised = f" (raised by {point.raised_by})" if point.raised_by else ""
+            ask("outcome", f"open_points.{i}", f"Open point{raised}: {point.point}")
     if not (dpia.sign_off.measures_approved_by and dpia.sign_off.residual_risks_approved_by):
         ask("outcome", "sign_off", "Who approved the measures and the residual risks, and when?")
     if dpia.next_review_due is None:
@@ -165,7 +169,7 @@ def view(ws: "Records | Workspace", today: dt.date | None = None) -> dict[str, A
                                            "next_review_due", "review_triggers", "controller", "dpo", "author",
                                            "evaluator", "approver", "description", "measures", "dpo_advice",
                                            "data_subject_views", "other_consultees", "sign_off",
-                                           "prior_consultation")})
+                                           "prior_consultation", "open_points")})
     out["necessity"] = [{"key": key, "title": title, **(data["necessity"].get(key) or
                                                          {"answer": None, "measures": [], "assessment": None})}
                         for key, title in NECESSITY_ITEMS.items()]

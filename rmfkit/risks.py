@@ -136,19 +136,21 @@ def acceptance(risk: Risk) -> str | None:
     """Who accepted a risk treated by acceptance, in words (``None`` for other treatments).
 
     >>> r = Risk(id="R-0001", title="t", category="confabulation", likelihood=2, impact=3, owner="o",
-    ...          rationale="r", treatment="accept", accepted_by="AI risk committee, 2026-06-12")
+    ...          rationale="r", treatment="accept", accepted_by="A. Novak, Head of CX", accepted_on=dt.date(2026, 11, 16))
     >>> acceptance(r), acceptance(r.model_copy(update={"accepted_by": None}))
-    ('accepted by AI risk committee, 2026-06-12', 'accepted, but no one is recorded as accepting it')
+    ('accepted by A. Novak, Head of CX on 2026-11-16', 'accepted, but no one is recorded as accepting it')
     """
     if risk.treatment != "accept":
         return None
     if not (risk.accepted_by or "").strip():
         return "accepted, but no one is recorded as accepting it"
-    return f"accepted by {risk.accepted_by}"
+    return f"accepted by {risk.accepted_by}" + (f" on {risk.accepted_on.isoformat()}" if risk.accepted_on else "")
 
 
 def register_row(risk: Risk) -> dict[str, Any]:
     """One risk as plain data (packet table, notebook DataFrame, ``risk ls --json``)."""
+    from rmfkit.acceptance import intact
+
     categories = risk_categories()
     return {
         "id": risk.id, "title": risk.title, "category": risk.category,
@@ -163,6 +165,9 @@ def register_row(risk: Risk) -> dict[str, Any]:
         "measures": list(risk.measures), "subcategories": list(risk.subcategories),
         "components": list(risk.components), "evidence": list(risk.evidence),
         "accepted_by": risk.accepted_by, "acceptance": acceptance(risk),
+        "accepted_on": risk.accepted_on.isoformat() if risk.accepted_on else None,
+        "acceptance_key_sha256": risk.acceptance_signature.key_sha256 if risk.acceptance_signature else None,
+        "acceptance_intact": intact(risk), "residual_controls": list(risk.residual_controls),
         "rescored": len(risk.history), "last_reviewed": risk.last_reviewed.isoformat() if risk.last_reviewed else None,
     }
 
@@ -202,8 +207,8 @@ def check_acceptance(ws: "Workspace") -> list["Problem"]:
     """
     from rmfkit.errors import Problem
 
-    return [Problem(rel, "an accepted risk needs accepted_by: who accepted the residual risk, and when "
-                         "(e.g. 'AI risk committee, 2026-06-12')", ws.locate(rel, ("treatment",)), "accepted_by")
+    return [Problem(rel, "an accepted risk needs accepted_by: the person who accepted the residual risk, "
+                         "as 'Name, role' (e.g. 'A. Novak, Head of Customer Experience')", ws.locate(rel, ("treatment",)), "accepted_by")
             for rel, risk in ws.records_of("risk").items()
             if risk.treatment == "accept" and not (risk.accepted_by or "").strip()]
 
@@ -233,7 +238,7 @@ def add_risk(ws: "Workspace", **fields: Any) -> Risk:
         raise UsageError(message, field=field) from None
     if risk.treatment == "accept" and not (risk.accepted_by or "").strip():
         raise UsageError("treatment 'accept' needs who accepted the residual risk, and when "
-                         "(e.g. 'AI risk committee, 2026-06-12')", field="accepted_by",
+                         "(e.g. 'A. Novak, Head of Customer Experience')", field="accepted_by",
                          hint="on the command line: --accepted-by NAME")
     _require_links(ws, risk)
     ws.put(f"risks/{risk.id}.yaml", risk)
@@ -318,6 +323,36 @@ def rescore(ws: "Workspace", risk_id: str, *, reason: str, likelihood: int | Non
     except ValidationError as exc:
         field, message = describe_validation_error(exc.errors()[0])
         raise UsageError(message, field=field) from None
+    ws.put(ws.rel_of(risk), updated)
+    return updated
+
+
+def accept_risk(ws: "Workspace", risk_id: str, *, by: str, on: dt.date | None = None, due: dt.date | None = None,
+                private_key: Any = None) -> Risk:
+    """Record a named acceptance of a risk's residual score (inside ``ws.edit()``), signed with ``private_key``.
+
+    ``by`` must name a person as ``"Name, role"`` (:func:`rmfkit.acceptance.person_problem`);
+    ``on`` defaults to today. The signature covers the whole record as written (:mod:`rmfkit.acceptance`),
+    so sign last: any later change of the file shows as altered.
+    """
+    from rmfkit.acceptance import person_problem, sign
+    from rmfkit.clock import today
+    from rmfkit.errors import UnknownIdError, UsageError
+
+    risk = ws.risks.get(risk_id)
+    if risk is None:
+        raise UnknownIdError(f"unknown risk '{risk_id}'", hint="list risks with `rmfkit risk ls`")
+    problem = person_problem(by)
+    if problem:
+        raise UsageError(f"'{by}' {problem}", field="accepted_by",
+                         hint='e.g. --by "A. Novak, Head of Customer Experience"')
+    data = risk.model_dump(exclude_unset=True, exclude={"acceptance_signature"})
+    data.update(treatment="accept", accepted_by=by.strip(), accepted_on=on or today())
+    if due is not None:
+        data["due"] = due
+    updated = Risk.model_validate(data)
+    if private_key is not None:
+        updated = updated.model_copy(update={"acceptance_signature": sign(updated, private_key)})
     ws.put(ws.rel_of(risk), updated)
     return updated
 

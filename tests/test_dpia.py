@@ -311,14 +311,14 @@ def test_reference_checks_catch_unknown_ids(example_ws, run_cli):
     path = example_ws / "dpia.yaml"
     text = path.read_text()
     text = text.replace("    measures: [M-08, M-12]\n", "    measures: [M-08, M-99]\n", 1)
-    text = text.replace("    register_refs: [R-0013]\n", "    register_refs: [R-0999]\n", 1)
+    text = text.replace("    register_risk: R-0013\n", "    register_risk: R-0999\n", 1)
     text = text.replace("      data_flow: F3-rag-to-hosted-api\n", "      data_flow: F9-nowhere\n", 1)
     path.write_text(text)
     code, _, err = run_cli("validate", "-w", example_ws)
     assert code == 3
     lines = [l for l in err.splitlines() if l.startswith("dpia.yaml")]
     assert any("risks.DR-01.measures: measure 'M-99' is not in measures" in l for l in lines)
-    assert any("risks.DR-02.register_refs: risk 'R-0999' is not in risks/" in l for l in lines)
+    assert any("risks.DR-02.register_risk: risk 'R-0999' is not in risks/" in l for l in lines)
     assert any("description.international_transfers.data_flow: data flow 'F9-nowhere' is not in system.yaml" in l
                for l in lines)
 
@@ -355,7 +355,8 @@ def test_view_for_the_packet(example_ws):
     assert [r["id"] for r in view["risks"]] == [f"DR-{i:02d}" for i in range(1, 11)]
     dr3 = view["risks"][2]
     assert (dr3["inherent_level"], dr3["residual_level"], dr3["measures"][0]["title"]) == (
-        "high", "low", "Redaction of contact details and account identifiers before the fallback call")
+        "high", "medium", "Redaction of contact details and account identifiers before the fallback call")
+    assert (dr3["register_risk"], dr3["approved_by"]) == ("R-0008", "A. Novak, Head of Customer Experience")
     assert view["prior_consultation_required"] is False and view["completeness"] == []
     assert view["scale"]["severity"] == {"1": "Negligible", "2": "Limited", "3": "Important", "4": "Maximum"}
     import json
@@ -374,7 +375,7 @@ def test_rmf_suggestions_name_the_four_subcategories(example_ws):
     suggested = dict(dpia.rmf_suggestions(Workspace.open(example_ws)))
     assert list(suggested) == ["GOVERN 1.1", "MAP 1.1", "MAP 5.1", "MEASURE 2.10"]
     assert suggested["GOVERN 1.1"].startswith("GDPR Art. 35 screening recorded (decision 'required')")
-    assert suggested["MEASURE 2.10"] == ("Privacy risks examined and documented in the DPIA: 10 risks, 12 measures "
+    assert suggested["MEASURE 2.10"] == ("Privacy risks examined and documented in the DPIA: 10 risks, 13 measures "
                                          "with residual risk.")
 
 

@@ -100,8 +100,9 @@ def test_accepted_risk_without_approver_is_a_validation_problem(example_ws, run_
     shutil.copy(FIXTURES / "accepted-without-approver.yaml", example_ws / "risks" / "R-0099.yaml")
     code, _, err = run_cli("validate", "-w", example_ws)
     assert code == 3
-    assert err.splitlines()[0] == ("risks/R-0099.yaml line 9: accepted_by: an accepted risk needs accepted_by: who "
-                                   "accepted the residual risk, and when (e.g. 'AI risk committee, 2026-06-12')")
+    assert err.splitlines()[0] == ("risks/R-0099.yaml line 9: accepted_by: an accepted risk needs accepted_by: the "
+                                   "person who accepted the residual risk, as 'Name, role' (e.g. 'A. Novak, Head of "
+                                   "Customer Experience')")
     text = (example_ws / "risks" / "R-0099.yaml").read_text(encoding="utf-8")
     (example_ws / "risks" / "R-0099.yaml").write_text(
         text.replace("status: open\n", "status: open\naccepted_by: Head of Customer Experience, 2026-11-20\n"),
@@ -128,7 +129,7 @@ def test_example_register_rows(example_ws):
     assert len(categories & {g.id for g in load_catalog().gai_risks}) >= 5
     assert sum(1 for r in rows if r["residual_score"] is not None) == 10
     accepted = [(r["id"], r["accepted_by"]) for r in rows if r["treatment"] == "accept"]
-    assert accepted == [("R-0002", "AI risk committee, 2026-06-12")]
+    assert accepted == [("R-0002", "A. Novak, Head of Customer Experience")]
     json.dumps(rows)
 
 
@@ -137,7 +138,7 @@ def test_example_heatmap_counts(example_ws):
     assert risks.heatmap_counts(ws.risks.values()) == [
         [0, 0, 0, 0, 0], [0, 0, 1, 0, 0], [0, 0, 6, 2, 0], [0, 0, 2, 1, 0], [0, 0, 0, 0, 0]]
     assert risks.heatmap_counts(ws.risks.values(), residual=True) == [
-        [0, 0, 0, 0, 0], [0, 1, 2, 0, 0], [0, 4, 2, 1, 0], [1, 1, 0, 0, 0], [0, 0, 0, 0, 0]]
+        [0, 0, 0, 0, 0], [0, 2, 2, 0, 0], [0, 3, 2, 1, 0], [0, 2, 0, 0, 0], [0, 0, 0, 0, 0]]
 
 
 def test_summary_counts_by_current_level(example_ws, monkeypatch):
@@ -219,7 +220,7 @@ def test_cli_add_writes_a_valid_risk(example_ws, run_cli, monkeypatch):
     (["--subcategory", "MAP 9.9"], "MAP 9.9"),
     (["--due", "soon"], "--due 'soon' is not a date"),
     (["--treatment", "accept"], "accepted_by: treatment 'accept' needs who accepted the residual risk, and when "
-                                "(e.g. 'AI risk committee, 2026-06-12') (on the command line: --accepted-by NAME)"),
+                                "(e.g. 'A. Novak, Head of Customer Experience') (on the command line: --accepted-by NAME)"),
     (["--treatment", "accept", "--accepted-by", " "], "accepted_by: treatment 'accept' needs who accepted"),
 ])
 def test_cli_add_rejects_bad_input_and_leaves_workspace_unchanged(example_ws, run_cli, args, text):
@@ -249,11 +250,11 @@ def test_cli_add_accepted_risk_names_who_accepted_it_in_ls_and_packet(example_ws
     assert "accepted_by: Head of Support (example), 2026-11-28\n" in (example_ws / "risks" / "R-0014.yaml").read_text()
     code, out, _ = run_cli("risk", "ls", "-w", example_ws)
     assert code == 0
-    assert out.splitlines()[-2:] == ["R-0002: accepted by AI risk committee, 2026-06-12",
+    assert out.splitlines()[-2:] == ["R-0002: accepted by A. Novak, Head of Customer Experience on 2026-11-16",
                                      "R-0014: accepted by Head of Support (example), 2026-11-28"]
     code, out, _ = run_cli("risk", "ls", "--json", "-w", example_ws)
     assert {r["id"]: r["acceptance"] for r in json.loads(out) if r["acceptance"]} == {
-        "R-0002": "accepted by AI risk committee, 2026-06-12",
+        "R-0002": "accepted by A. Novak, Head of Customer Experience on 2026-11-16",
         "R-0014": "accepted by Head of Support (example), 2026-11-28"}
 
     ws = Workspace.open(example_ws)
@@ -262,7 +263,7 @@ def test_cli_add_accepted_risk_names_who_accepted_it_in_ls_and_packet(example_ws
     section = section[:section.index("</section>")]
     cells = {m.group(1): " ".join(re.sub(r"<[^>]+>", " ", m.group(2)).split())
              for m in re.finditer(r'<td class="mono">(R-\d+)</td>(.*?)</tr>', section, re.S)}
-    assert "accept accepted by AI risk committee, 2026-06-12" in cells["R-0002"]
+    assert "accept accepted by A. Novak, Head of Customer Experience on 2026-11-16" in cells["R-0002"]
     assert "accept accepted by Head of Support (example), 2026-11-28" in cells["R-0014"]
     assert sum("accepted by" in text for text in cells.values()) == 2
 

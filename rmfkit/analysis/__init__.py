@@ -58,6 +58,7 @@ class Analysis(BaseModel):
     frameworks: dict[str, Any]
     gates: Optional[dict[str, Any]] = None  # builds, build-bound evidence, release-gate decisions (rmfkit.gate)
     findings: list[dict[str, Any]]
+    method: Optional[dict[str, Any]] = None  # status rules and minimum sample (rmfkit.assess.method)
 
     def row(self, sub_id: str) -> dict[str, Any]:
         """The mapping row of one subcategory (any id form: ``"measure-2.10"`` works)."""
@@ -77,9 +78,11 @@ class Analysis(BaseModel):
             "evidence": {k: self.evidence[k] for k in ("total", *EVIDENCE_STATUSES)},
             "risks_open": self.risks["summary"]["open"] if self.risks else 0,
             "risks_total": self.risks["summary"]["total"] if self.risks else 0,
-            "thresholds": ({k: measured[k] for k in ("thresholds", "pass", "pass_within_tolerance", "fail",
-                                                     "not_measured")} if measured else None),
+            "thresholds": ({k: measured[k] for k in ("thresholds", "pass", "pass_within_tolerance", "inconclusive",
+                                                     "fail", "not_measured")} if measured else None),
             "findings": len(self.findings),
+            "findings_by_severity": {s: sum(1 for f in self.findings if f.get("severity") == s)
+                                     for s in ("error", "warning")},
         }
 
 
@@ -108,7 +111,8 @@ def _mapping(records: "Records", checks: "EvidenceChecks", today: dt.date) -> di
     from rmfkit.assess import assess_records, record_suggestion_rows
 
     result = assess_records(records.assessments(), checks, today=today, evidence=records.evidence,
-                            generative=records.system.generative, build_scopes=builds.records_scopes(records))
+                            generative=records.system.generative, build_scopes=builds.records_scopes(records),
+                            thresholds=records.thresholds.thresholds if records.thresholds else None)
     pairs = {"DPIA and risk register": dpia.rmf_suggestions(records),
              "operations checklist": ops.mapping_suggestions(records, today, checks=checks)}
     result.record_suggestions = record_suggestion_rows(pairs, result.rows)
@@ -169,7 +173,9 @@ def analyze(records: "Records", checks: "EvidenceChecks", today: dt.date) -> Ana
     ``Workspace.check_evidence(today)``.
     """
     from rmfkit import dpia_assessment, gate, ops
+    from rmfkit.analysis import consistency
     from rmfkit.analysis.actions import action_plan
+    from rmfkit.assess import method
     from rmfkit.validation import validate
 
     sections: dict[str, Any] = {
@@ -182,8 +188,8 @@ def analyze(records: "Records", checks: "EvidenceChecks", today: dt.date) -> Ana
         "dpia": dpia_assessment.view(records, today),
         "operations": ops.view(records, today, checks=checks),
         "gates": gate.analysis_section(records),
-        "findings": [{"file": p.file, "line": p.line, "field": p.field, "message": p.message}
-                     for p in validate(records)],
+        "findings": consistency.findings(records, checks, today, problems=validate(records)),
+        "method": method(),
     }
     sections = jsonable(sections)
     sections["frameworks"] = jsonable(_frameworks(records, checks, sections["mapping"]["rows"]))

@@ -17,6 +17,7 @@ app = typer.Typer(help="Govern an AI system under the NIST AI RMF: workspace, ev
 # Modules that add commands to ``app``; each defines ``register(app)``.
 COMMAND_MODULES = ["workspace_cmds", "map", "risk", "dpia", "ops", "packet", "evidence", "licenses", "measure", "review"]
 COMMAND_MODULES.append("frameworks")  # ISO/IEC 42001 SoA and EU AI Act register (rmfkit.cli.frameworks)
+COMMAND_MODULES.append("check")  # consistency findings across records (rmfkit.cli.check)
 COMMAND_MODULES += ["gate", "sbom"]  # release gate on a model swap; the system as an ML-BOM (issue 19)
 
 # Exit codes of the CLI contract (DESIGN.md): the first matching class wins.

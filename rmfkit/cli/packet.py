@@ -17,6 +17,8 @@ def packet(out: Path = typer.Option(..., "--out", "-o", help="Output folder (new
            session_record: Optional[List[Path]] = typer.Option(
                None, "--session-record", help="Executed session notebook (.ipynb) or a folder of them, added to "
                                               "the bundle as session-record/<name>.html (repeatable)"),
+           strict: bool = typer.Option(False, "--strict", help="Refuse to build (exit 3) while `rmfkit check` "
+                                                               "reports error-level findings"),
            as_of: Optional[str] = AsOfOpt, as_json: bool = JsonOpt) -> None:
     """Build the audit packet: packet.pdf, packet.html, bundle.zip, manifest.json, OSCAL results."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -41,7 +43,8 @@ def packet(out: Path = typer.Option(..., "--out", "-o", help="Output folder (new
             bar.update(task, description=name, completed=STEPS.index(name))
 
         with pinned(evaluation_date(ws, as_of)):
-            result = build_packet(ws, out, sign_key=sign, progress=step, session_record=session_record or None)
+            result = build_packet(ws, out, sign_key=sign, progress=step, session_record=session_record or None,
+                                  strict=strict)
         bar.update(task, completed=len(STEPS))
     summary = result.summary()
     for item in result.broken_evidence:

@@ -1,4 +1,4 @@
-"""``rmfkit risk ls | add | adopt | score | categories``: the risk register."""
+"""``rmfkit risk ls | add | adopt | score | accept | categories``: the risk register."""
 from __future__ import annotations
 
 import datetime as dt
@@ -121,6 +121,29 @@ def score(risk_id: str = typer.Argument(..., help="Risk id, e.g. R-0003"),
                        residual_rationale=residual_rationale)
     residual = f", residual {risk.residual_score}" if risk.residual_score is not None else ""
     typer.echo(f"{risk.id}: inherent {risk.inherent_score}{residual}")
+
+
+@risk_app.command("accept")
+def accept(risk_id: str = typer.Argument(..., help="Risk id, e.g. R-0002"),
+           by: str = typer.Option(..., "--by", metavar="NAME", help='The person accepting, as "Name, role"'),
+           on: Optional[str] = typer.Option(None, "--on", help="Date of the acceptance, YYYY-MM-DD (default: today)"),
+           due: Optional[str] = typer.Option(None, "--due", help="When the acceptance is reviewed, YYYY-MM-DD"),
+           sign: Optional[Path] = typer.Option(None, "--sign", metavar="KEY",
+                                               help="The acceptor's Ed25519 private key (PEM): sign the risk record"),
+           workspace: Optional[Path] = WorkspaceOpt) -> None:
+    """Record who accepted the residual risk and when, optionally signed with that person's key."""
+    from rmfkit.risks import accept_risk, level
+    from rmfkit.seal import load_private_key
+    from rmfkit.workspace import open_workspace
+
+    key = load_private_key(sign) if sign else None
+    ws = open_workspace(workspace)
+    with ws.edit():
+        risk = accept_risk(ws, risk_id, by=by, on=_date(on, "--on"), due=_date(due, "--due"), private_key=key)
+    signed = (f", signed with key {risk.acceptance_signature.key_sha256}" if risk.acceptance_signature
+              else ", not signed")
+    typer.echo(f"{risk.id}: residual {risk.current_score} ({level(risk.current_score)}) accepted by {risk.accepted_by} "
+               f"on {risk.accepted_on.isoformat()}{signed}")
 
 
 @risk_app.command("categories")

@@ -212,8 +212,12 @@ class DpiaRisk(Strict):
     residual_likelihood: int | None = Field(None, ge=1, le=4, validate_default=True)
     residual_justification: str | None = Field(None, validate_default=True)
     effect: Effect | None = None
-    approved_by: str | None = None
-    register_refs: list[str] = Field(default_factory=list, description="Ids of related risks in risks/")
+    approved_by: str | None = Field(None, description="Who accepted the residual risk: 'Name, role' of a person")
+    approved_on: dt.date | None = Field(None, description="When the residual risk was accepted (default: sign-off date)")
+    register_risk: str | None = Field(None, pattern=r"^R-\d{4,}$",
+                                      description="The register risk this privacy risk is (risks/R-0008.yaml): the "
+                                                  "residual level of both must agree, so it exists once")
+    register_refs: list[str] = Field(default_factory=list, description="Ids of other related risks in risks/")
 
     @field_validator("severity_justification", "likelihood_justification")
     @classmethod
@@ -291,6 +295,18 @@ class SignOff(Strict):
     measures_approved_by: str | None = None
     residual_risks_approved_by: str | None = None
     date: dt.date | None = None
+    first_approved_on: dt.date | None = Field(None, description="When the first version was approved (Art. 35(1): "
+                                                                "before the processing starts); default: date")
+
+
+class OpenPoint(Strict):
+    """A question the DPO, the screening or a reviewer left open; the DPIA is not complete while it is."""
+
+    point: str = Field(..., min_length=1)
+    raised_by: str | None = None
+    due: dt.date | None = None
+    closed_on: dt.date | None = None
+    resolution: str | None = Field(None, description="How it was closed")
 
 
 class PriorConsultation(Strict):
@@ -319,6 +335,7 @@ class Dpia(Record):
     necessity: dict[Literal[tuple(NECESSITY_ITEMS)], NecessityAnswer] = Field(default_factory=dict)  # type: ignore[valid-type]
     risks: list[DpiaRisk] = Field(default_factory=list)
     measures: list[Measure] = Field(default_factory=list)
+    open_points: list[OpenPoint] = Field(default_factory=list)
     dpo_advice: DpoAdvice | None = None
     data_subject_views: DataSubjectViews | None = None
     other_consultees: list[str] = Field(default_factory=list)

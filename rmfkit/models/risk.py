@@ -71,6 +71,19 @@ class ScoreChange(Strict):
     reason: str = Field(..., min_length=1, description="Why the score changed afterwards")
 
 
+class AcceptanceSignature(Strict):
+    """An Ed25519 signature of the acceptor over the risk record (see :mod:`rmfkit.acceptance`).
+
+    ``record_sha256`` is the SHA-256 of the record's canonical JSON without this block; ``key_sha256``
+    the fingerprint of the signer's public key (:func:`rmfkit.seal.key_fingerprint`).
+    """
+
+    residual_score: int | None = Field(None, ge=1, le=25, description="The residual score accepted")
+    record_sha256: str = Field(..., pattern=r"^[0-9a-f]{64}$")
+    key_sha256: str = Field(..., pattern=r"^[0-9a-f]{64}$")
+    signature: str = Field(..., pattern=r"^[0-9a-f]{128}$", description="Ed25519 signature of record_sha256, hex")
+
+
 class Risk(Record):
     id: str = Field(..., pattern=r"^R-\d{4,}$")
     title: str = Field(..., min_length=1)
@@ -92,8 +105,16 @@ class Risk(Record):
     due: dt.date | None = None
     status: RiskStatus = "open"
     accepted_by: str | None = Field(None, validate_default=True,
-                                    description="Who accepted the residual risk, and when (needed whenever the "
-                                                "treatment is accept; validate reports it missing)")
+                                    description="Who accepted the residual risk: 'Name, role' of a person (needed "
+                                                "whenever the treatment is accept; `rmfkit check` reports a body or "
+                                                "a missing role)")
+    accepted_on: dt.date | None = Field(None, description="When the residual risk was accepted")
+    acceptance_signature: AcceptanceSignature | None = Field(
+        None, description="The acceptor's signature over this record (`rmfkit risk accept --sign`)")
+    residual_controls: list[str] = Field(
+        default_factory=list, description="Controls the residual score relies on: operations checklist item ids, "
+                                          "or artifact:<component> for the artefact checksum check; each must have "
+                                          "run (done, with usable evidence)")
     identified_on: dt.date | None = None
     last_reviewed: dt.date | None = None
     history: list[ScoreChange] = Field(default_factory=list)

@@ -26,20 +26,22 @@ def coverage(analysis: "Analysis") -> dict[str, Any]:
             "unsupported": [{"id": r["id"], "status": r["status"], "reason": r["reason"]}
                             for r in result["unsupported"]],
             "met_without_evidence": [r["id"] for r in result["met_without_evidence"]],
+            "partially_met_without_evidence": [r["id"] for r in result.get("partially_met_without_evidence", [])],
             "target_gaps": len(result["gaps"]), "overdue_targets": [g["id"] for g in result["gaps"] if g["overdue"]],
             "suggestions": len(result["suggestions"]), "record_suggestions": len(result["record_suggestions"])}
 
 
 def measurement(analysis: "Analysis") -> dict[str, Any] | None:
-    """Thresholds passed, passed only within tolerance, failing and not measured; None until
+    """Thresholds passed, passed only within tolerance, inconclusive, failing and not measured; None until
     ``thresholds.yaml`` exists."""
     if analysis.measurement is None:
         return None
     rows = analysis.measurement["rows"]
     detail = {outcome: [{"id": r["id"], "title": r["title"], "reason": r["reason"]}
-                        for r in rows if r["outcome"] == outcome] for outcome in ("fail", "pass_within_tolerance")}
+                        for r in rows if r["outcome"] == outcome]
+              for outcome in ("fail", "pass_within_tolerance", "inconclusive")}
     return {**analysis.measurement["summary"], "failing_detail": detail["fail"],
-            "within_tolerance_detail": detail["pass_within_tolerance"]}
+            "within_tolerance_detail": detail["pass_within_tolerance"], "inconclusive_detail": detail["inconclusive"]}
 
 
 def dpia(analysis: "Analysis") -> dict[str, Any] | None:
@@ -89,4 +91,11 @@ def status_summary(analysis: "Analysis") -> dict[str, Any]:
             "coverage": coverage(analysis), "measurement": measurement(analysis),
             "risks": analysis.risks["summary"] if analysis.risks else None, "dpia": dpia(analysis),
             "operations": operations(analysis), "evidence": evidence(analysis), "licenses": licenses(analysis),
-            "findings": len(analysis.findings)}
+            "findings": findings(analysis)}
+
+
+def findings(analysis: "Analysis") -> dict[str, Any]:
+    """Findings per severity (validation and consistency, as ``rmfkit check`` lists them)."""
+    from rmfkit.analysis.consistency import counts
+
+    return {"total": len(analysis.findings), **counts(analysis.findings)}
