@@ -39,16 +39,17 @@ def show(subcategory: Optional[str] = typer.Argument(None, help='One subcategory
          owner: Optional[str] = typer.Option(None, "--owner", help="Owner contains this text (case-insensitive)"),
          assessed_only: bool = typer.Option(False, "--assessed", help="Hide not_assessed subcategories")) -> None:
     """List subcategories with recorded and evidence-checked status, owner, evidence and target."""
-    from rmfkit.assess import EFFECTIVE_STATUSES, assess, guidance
+    from rmfkit.analysis import of_workspace
+    from rmfkit.assess import EFFECTIVE_STATUSES, guidance
     from rmfkit.catalog import FUNCTIONS, load_catalog, normalize_id
     from rmfkit.errors import UnknownIdError, UsageError
 
     ws = open_ws(workspace)
     catalog = load_catalog()
-    result = assess(ws)
+    analysis = of_workspace(ws, cached=True)
     if subcategory:
-        _show_one(result.row(subcategory), guidance(subcategory, generative=result.generative, catalog=catalog),
-                  as_json)
+        _show_one(analysis.row(subcategory),
+                  guidance(subcategory, generative=analysis.system["generative"], catalog=catalog), as_json)
         return
     if status and status not in EFFECTIVE_STATUSES:
         raise UsageError(f"--status '{status}' is not a status", hint="use one of " + ", ".join(EFFECTIVE_STATUSES))
@@ -56,7 +57,7 @@ def show(subcategory: Optional[str] = typer.Argument(None, help='One subcategory
         raise UnknownIdError(f"unknown function '{function}'", hint="use one of " + ", ".join(FUNCTIONS))
     wanted_function = catalog.function(normalize_id(function)).id if function else None
     wanted_category = catalog.category(normalize_id(category)).id if category else None
-    rows = [r for r in result.rows
+    rows = [r for r in analysis.mapping["rows"]
             if (not wanted_function or r["function"] == wanted_function)
             and (not wanted_category or r["category"] == wanted_category)
             and (not status or status in (r["status"], r["effective_status"]))
@@ -153,18 +154,18 @@ def set_(subcategory: str = typer.Argument(..., help='Subcategory id, e.g. "MEAS
 @map_app.command("suggest")
 def suggest(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
     """Subcategories your evidence already speaks to but the mapping does not link ("accept?")."""
-    from rmfkit.assess import assess
+    from rmfkit.analysis import of_workspace
 
-    result = assess(open_ws(workspace))
-    rows = result.suggestions
+    mapping = of_workspace(open_ws(workspace), cached=True).mapping
+    rows, from_records = mapping["suggestions"], mapping["record_suggestions"]
     if as_json:
-        print_json({"evidence": rows, "records": result.record_suggestions})
+        print_json({"evidence": rows, "records": from_records})
         return
-    if result.record_suggestions:
-        console().print(table(f"Supported by your records ({len(result.record_suggestions)})",
+    if from_records:
+        console().print(table(f"Supported by your records ({len(from_records)})",
                               ["Subcategory", "Now", "Source", "Why"],
                               [[s["subcategory"], s["current_status"], s["source"], s["reason"]]
-                               for s in result.record_suggestions]))
+                               for s in from_records]))
     if not rows:
         typer.echo("No evidence suggestions: every usable evidence item is linked where it applies.")
         return
@@ -184,23 +185,24 @@ def gaps(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt,
          by_category: bool = typer.Option(False, "--by-category", help="Gap per category instead of per function")
          ) -> None:
     """Current vs target profile: how many subcategories are below target, and which."""
-    from rmfkit.assess import assess
+    from rmfkit.analysis import of_workspace
 
-    result = assess(open_ws(workspace))
-    profile = result.category_profile if by_category else result.profile
+    mapping = of_workspace(open_ws(workspace), cached=True).mapping
+    profile = mapping["category_profile"] if by_category else mapping["profile"]
     key = "category" if by_category else "function"
+    below = mapping["gaps"]
     if as_json:
-        print_json({"profile": profile, "gaps": result.gaps})
+        print_json({"profile": profile, "gaps": below})
         return
     out = console()
     out.print(table("Current vs target profile (met now → met at target)",
                     [key.capitalize(), "Met now", "Met at target", "With target", "Below target", "Overdue"],
                     [[p[key], p["current"]["met"], p["target"]["met"], p["with_target"], p["gap"], p["overdue"]]
                      for p in profile if not by_category or p["gap"] or p["with_target"]]))
-    out.print(table(f"Below target ({len(result.gaps)})", ["Id", "Now", "Target", "By", "Owner"],
+    out.print(table(f"Below target ({len(below)})", ["Id", "Now", "Target", "By", "Owner"],
                     [[g["id"], g["current"], g["target"],
                       (f"{g['target_date']} OVERDUE" if g["overdue"] else g["target_date"]) or "—", g["owner"] or "—"]
-                     for g in result.gaps]))
+                     for g in below]))
 
 
 def register(app: typer.Typer) -> None:
