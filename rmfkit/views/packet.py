@@ -337,6 +337,8 @@ def packet_view(records: "Records", analysis: "Analysis", *, generated: dt.datet
     >>> view["mapping"]["subcategory_count"], view["dpia"]["recorded"], view["evidence"]["message"][:20]
     (72, False, 'No evidence recorded')
     """
+    from rmfkit.analysis.consistency import counts as finding_counts
+    from rmfkit.views.acceptances import acceptances
     from rmfkit.views.frameworks import frameworks
     from rmfkit.views.gates import gates_view
     from rmfkit.views.summary import executive_summary
@@ -353,6 +355,9 @@ def packet_view(records: "Records", analysis: "Analysis", *, generated: dt.datet
     view["evidence"] = evidence_index(records, analysis)
     view["frameworks"] = frameworks(analysis)
     view["gates"] = gates_view(analysis.gates)
+    view["acceptances"] = acceptances(analysis.risks)
+    view["method"] = analysis.method
+    view["findings"] = {"items": analysis.findings, "counts": finding_counts(analysis.findings)}
     view["actions"] = dict(analysis.actions)
     view["signoff"] = signoff(records, view["cover"], view["dpia"])
     view["summary"] = executive_summary(view)

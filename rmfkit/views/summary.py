@@ -37,7 +37,7 @@ def _brief_reason(row: dict[str, Any]) -> str:
 def _metrics_sentence(measurement_view: dict[str, Any]) -> tuple[str, str]:
     rows = measurement_view["rows"]
     by_outcome = {o: [r for r in rows if r["outcome"] == o] for o in ("pass", "pass_within_tolerance", "fail",
-                                                                      "not_measured")}
+                                                                      "inconclusive", "not_measured")}
     parts = [f"{len(by_outcome['pass'])} pass"]
     if by_outcome["pass_within_tolerance"]:
         parts.append(f"{len(by_outcome['pass_within_tolerance'])} "
@@ -46,6 +46,10 @@ def _metrics_sentence(measurement_view: dict[str, Any]) -> tuple[str, str]:
     if by_outcome["fail"]:
         parts.append(f"{len(by_outcome['fail'])} {'fails' if len(by_outcome['fail']) == 1 else 'fail'} ("
                      + "; ".join(map(_brief_reason, by_outcome["fail"])) + ")")
+    if by_outcome["inconclusive"]:
+        parts.append(f"{len(by_outcome['inconclusive'])} {'is' if len(by_outcome['inconclusive']) == 1 else 'are'} "
+                     f"inconclusive: too few samples or a confidence bound on the wrong side "
+                     f"({_titles(by_outcome['inconclusive'])})")
     if by_outcome["not_measured"]:
         parts.append(f"{len(by_outcome['not_measured'])} {'is' if len(by_outcome['not_measured']) == 1 else 'are'} "
                      f"not measured yet ({_titles(by_outcome['not_measured'])})")
@@ -54,7 +58,8 @@ def _metrics_sentence(measurement_view: dict[str, Any]) -> tuple[str, str]:
     if unmeasured:
         text += f" Trustworthiness characteristics with no measurement: {join_words(unmeasured)}."
     tone = "bad" if by_outcome["fail"] else (
-        "warn" if by_outcome["not_measured"] or by_outcome["pass_within_tolerance"] or unmeasured else "good")
+        "warn" if by_outcome["not_measured"] or by_outcome["pass_within_tolerance"] or by_outcome["inconclusive"]
+        or unmeasured else "good")
     return text, tone
 
 
