@@ -19,6 +19,7 @@ from typing import Any, Callable, Iterator, Mapping
 from pydantic import ValidationError
 
 from rmfkit.errors import Problem, ProblemList, ValidationFailed
+from rmfkit.models.audit import AuditFrame
 from rmfkit.models.base import Record
 from rmfkit.models.dpia import Dpia
 from rmfkit.models.evidence import EvidenceRecord
@@ -57,6 +58,7 @@ RECORD_KINDS: list[RecordKind] = [
     RecordKind("operations", "operations.yaml", Operations),
     RecordKind("frameworks", "frameworks.yaml", FrameworksFile),
     RecordKind("gate", "gates/G-*.yaml", GateDecision),
+    RecordKind("audit", "audit.yaml", AuditFrame),
 ]
 
 # Migrations: kind name -> {from_version: function(data) -> data at from_version + 1}.
@@ -221,6 +223,10 @@ class Records:
     @property
     def operations(self) -> Operations | None:
         return self.by_path.get("operations.yaml")
+
+    @property
+    def audit(self) -> AuditFrame | None:
+        return self.by_path.get("audit.yaml")
 
     @property
     def frameworks(self) -> FrameworksFile:
