@@ -59,6 +59,7 @@ class Analysis(BaseModel):
     gates: Optional[dict[str, Any]] = None  # builds, build-bound evidence, release-gate decisions (rmfkit.gate)
     findings: list[dict[str, Any]]
     method: Optional[dict[str, Any]] = None  # status rules and minimum sample (rmfkit.assess.method)
+    frame: Optional[dict[str, Any]] = None  # audit frame: audit.yaml checked, assessors, documents, AI 600-1 (frame.py)
 
     def row(self, sub_id: str) -> dict[str, Any]:
         """The mapping row of one subcategory (any id form: ``"measure-2.10"`` works)."""
@@ -173,7 +174,7 @@ def analyze(records: "Records", checks: "EvidenceChecks", today: dt.date) -> Ana
     ``Workspace.check_evidence(today)``.
     """
     from rmfkit import dpia_assessment, gate, ops
-    from rmfkit.analysis import consistency
+    from rmfkit.analysis import consistency, frame
     from rmfkit.analysis.actions import action_plan
     from rmfkit.assess import method
     from rmfkit.validation import validate
@@ -193,6 +194,7 @@ def analyze(records: "Records", checks: "EvidenceChecks", today: dt.date) -> Ana
     }
     sections = jsonable(sections)
     sections["frameworks"] = jsonable(_frameworks(records, checks, sections["mapping"]["rows"]))
+    sections["frame"] = jsonable(frame.section(records, checks, sections["mapping"]["rows"], today))
     sections["actions"] = action_plan(sections, today)
     return Analysis(as_of=today, **sections)
 
