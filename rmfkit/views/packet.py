@@ -339,6 +339,7 @@ def packet_view(records: "Records", analysis: "Analysis", *, generated: dt.datet
     """
     from rmfkit.analysis.consistency import counts as finding_counts
     from rmfkit.views.acceptances import acceptances
+    from rmfkit.views.frame import frame_view
     from rmfkit.views.frameworks import frameworks
     from rmfkit.views.gates import gates_view
     from rmfkit.views.summary import executive_summary
@@ -358,6 +359,7 @@ def packet_view(records: "Records", analysis: "Analysis", *, generated: dt.datet
     view["acceptances"] = acceptances(analysis.risks)
     view["method"] = analysis.method
     view["findings"] = {"items": analysis.findings, "counts": finding_counts(analysis.findings)}
+    view["frame"] = frame_view(analysis.frame, analysis.method, reviews=records.reviews)
     view["actions"] = dict(analysis.actions)
     view["signoff"] = signoff(records, view["cover"], view["dpia"])
     view["summary"] = executive_summary(view)
