@@ -19,6 +19,7 @@ COMMAND_MODULES = ["workspace_cmds", "map", "risk", "dpia", "ops", "packet", "ev
 COMMAND_MODULES.append("frameworks")  # ISO/IEC 42001 SoA and EU AI Act register (rmfkit.cli.frameworks)
 COMMAND_MODULES.append("check")  # consistency findings across records (rmfkit.cli.check)
 COMMAND_MODULES += ["gate", "sbom"]  # release gate on a model swap; the system as an ML-BOM (issue 19)
+COMMAND_MODULES.append("audit")  # the audit frame: audit.yaml, assessors, documents (rmfkit.cli.audit)
 
 # Exit codes of the CLI contract (DESIGN.md): the first matching class wins.
 EXIT_CODES: list[tuple[type[BaseException], int]] = [
