@@ -15,8 +15,8 @@ from markupsafe import escape
 from tests.conftest import EXAMPLE
 
 HOSTILE = '#sys.inputs #include "/etc/passwd" #read("x") ] $ @label <lbl> *bold* _em_ ` \\ #{1+1}'
-ISO_HEADING = "12. ISO/IEC 42001 Statement of Applicability"
-ACT_HEADING = "13. EU AI Act obligation register"
+ISO_HEADING = "14. ISO/IEC 42001 Statement of Applicability"
+ACT_HEADING = "15. EU AI Act obligation register"
 CROSSWALK = "NIST AI Resource Center crosswalk (AI RMF to ISO/IEC FDIS 42001), p"
 
 

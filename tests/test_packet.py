@@ -114,14 +114,14 @@ def test_pdf_lists_all_72_subcategories(pdf_text):
     flat = _flat(pdf_text)
     missing = [s.id for s in load_catalog().subcategories if s.id not in flat]
     assert missing == []
-    assert "4. RMF mapping: all 72 subcategories" in flat
+    assert "5. RMF mapping: all 72 subcategories" in flat
 
 
 def test_pdf_has_license_register_rows(built, pdf_text):
     from rmfkit.licenses import analyze
 
     ws = built[0]
-    section = _section(pdf_text, "3. License register and openness", "4. RMF mapping")
+    section = _section(pdf_text, "4. License register and openness", "5. RMF mapping")
     rows = analyze(ws.system, ws.evidence).register_rows()
     assert len(rows) == len(ws.system.components) == 11
     squashed = re.sub(r"\s+", "", section)
@@ -135,7 +135,7 @@ def test_pdf_has_dpia_section_with_screening_and_risks(built, pdf_text):
     from rmfkit.dpia import load
 
     dpia = load(built[0])
-    section = _section(pdf_text, "7. DPIA inputs", "8. Operating the model")
+    section = _section(pdf_text, "9. DPIA inputs", "10. Operating the model")
     assert dpia.dpia_id in section
     assert "Screening (Art. 35(1) and (3), EDPB WP248 criteria)" in section
     assert "Decision: required" in section
@@ -144,7 +144,7 @@ def test_pdf_has_dpia_section_with_screening_and_risks(built, pdf_text):
 
 
 def test_pdf_evidence_index_shows_every_short_hash(built, pdf_text):
-    section = _section(pdf_text, "9. Evidence index", "10. Gaps and action plan")
+    section = _section(pdf_text, "11. Evidence index", "12. Gaps and action plan")
     assert built[0].evidence
     for record in built[0].evidence.values():
         assert record.sha256[:12] in section, record.id
@@ -159,9 +159,9 @@ def test_pdf_pages_are_numbered_page_x_of_y(built):
     assert "Page 1 of %d" % total in reader.pages[0].extract_text()
     assert "Page %d of %d" % (total, total) in reader.pages[-1].extract_text()
     toc = _flat(reader.pages[1].extract_text())
-    match = re.search(r"9\. Evidence index[ .]*(\d+)", toc)
+    match = re.search(r"11\. Evidence index[ .]*(\d+)", toc)
     assert match, toc
-    assert "9. Evidence index" in reader.pages[int(match.group(1)) - 1].extract_text()
+    assert "11. Evidence index" in reader.pages[int(match.group(1)) - 1].extract_text()
 
 
 def test_pdf_attachments_equal_the_bundle_files(built):
@@ -359,7 +359,7 @@ def test_workspace_template_folder_overrides_a_partial(tmp_path):
         encoding="utf-8")
     html = render_packet_html(packet_view(ws.current(), of_workspace(ws)), workspace_root=ws.root)
     assert "<h1>11. Approval</h1><p>Branded board</p>" in html
-    assert "2. System profile and data flows" in html
+    assert "3. System profile and data flows" in html
 
 
 def test_logo_outside_the_workspace_is_refused(tmp_path):
@@ -377,7 +377,7 @@ def test_logo_outside_the_workspace_is_refused(tmp_path):
 
 def _section(text: str, start: str, end: str) -> str:
     """The body of a section: from its heading (not its line in the contents, where dot leaders follow the
-    rest of the title, as in "4. RMF mapping: all 72 subcategories . . . 8")."""
+    rest of the title, as in "5. RMF mapping: all 72 subcategories . . . 8")."""
     flat = _flat(text)
     begin = next(m.start() for m in re.finditer(re.escape(start), flat)
                  if not re.match(r"[^.]{0,80}?( \.){3}", flat[m.end():]))
@@ -393,13 +393,13 @@ def test_mapping_shades_and_labels_claims_met_without_evidence(built, pdf_text):
     shaded = re.findall(r'<tr class="watch">\s*<td><b>([^<]+)</b>', mapping_html)
     assert shaded == MET_WITHOUT_EVIDENCE
     assert re.findall(r'<tr class="gap">\s*<td><b>(MEASURE 2\.6)</b>', mapping_html) == ["MEASURE 2.6"]
-    section = _section(pdf_text, "4. RMF mapping", "5. Measurement results")
+    section = _section(pdf_text, "5. RMF mapping", "6. NIST AI 600-1 coverage")
     assert ("Rows shaded amber are marked met but cite no evidence at all (“met without evidence”)" in section)
     assert section.count("met without evidence") == len(MET_WITHOUT_EVIDENCE) + 1  # each row, and the legend
 
 
 def test_action_plan_gathers_every_gap_with_an_action_and_a_target(built, pdf_text):
-    section = _section(pdf_text, "10. Gaps and action plan", "11. Sign-off")
+    section = _section(pdf_text, "12. Gaps and action plan", "13. Sign-off")
     squashed = re.sub(r"\s+", "", section)
     assert "Every gap named in this packet, in one place: 52 items, 1 overdue" in section
     for title in ("RMF subcategories (23)", "Measurements (3)", "Operating the model (10)", "Licenses (4)",
@@ -433,7 +433,7 @@ def test_action_plan_gathers_every_gap_with_an_action_and_a_target(built, pdf_te
 
 
 def test_dpia_section_shows_dpo_advice_views_sign_off_and_completeness(built, pdf_text):
-    section = _section(pdf_text, "7. DPIA inputs", "8. Operating the model")
+    section = _section(pdf_text, "9. DPIA inputs", "10. Operating the model")
     assert "Advice of the data protection officer (Art. 35(2))" in section
     assert "Given by, on E. Meyer, 2026-11-10 Recommendation proceed with conditions" in section
     assert "Followed by the controller yes" in section
@@ -449,7 +449,7 @@ def test_dpia_section_shows_dpo_advice_views_sign_off_and_completeness(built, pd
 
 
 def test_executive_summary_states_totals_targets_thresholds_licenses_and_operations(pdf_text):
-    section = _section(pdf_text, "1. Executive summary", "2. System profile and data flows")
+    section = _section(pdf_text, "1. Executive summary", "2. Scope, method and assurance")
     assert ("Coverage. Of the 72 AI RMF subcategories, 27 are assessed: 8 met (6 of them citing no evidence), "
             "13 partially met, 1 claimed but unsupported by evidence, 3 not met and 2 not applicable; "
             "45 are not yet assessed.") in section
@@ -467,7 +467,7 @@ def test_executive_summary_states_totals_targets_thresholds_licenses_and_operati
     assert "2 model artefacts never verified against their recorded checksums" in section
     assert "The DPIA (DPIA-support-assistant, version 1.3) is approved" in section
     assert "DPIA DPIA-" not in section and ">=" not in section and "0.04167" not in section
-    assert "Section 10 lists all 52 gaps in one place" in section
+    assert "Section 12 lists all 52 gaps in one place" in section
 
 
 def _signoff_text(html: str) -> str:
@@ -528,7 +528,7 @@ def test_license_register_has_evidence_and_obligation_columns(built, pdf_text):
     from rmfkit.licenses import analyze
 
     ws = built[0]
-    section = _section(pdf_text, "3. License register and openness", "4. RMF mapping")
+    section = _section(pdf_text, "4. License register and openness", "5. RMF mapping")
     squashed = re.sub(r"\s+", "", section)
     rows = analyze(ws.system, ws.evidence).register_rows()
     register = squashed[:squashed.index("Licenseobligationspercomponent")]
@@ -551,7 +551,7 @@ def test_license_register_has_evidence_and_obligation_columns(built, pdf_text):
 
 def test_no_raw_backticks_and_one_spelling_of_license(built, pdf_text):
     assert "`" not in pdf_text
-    section = _section(pdf_text, "8. Operating the model", "9. Evidence index")
+    section = _section(pdf_text, "10. Operating the model", "11. Evidence index")
     assert "from the next deployment on, rmfkit ops verify-artifact records each check as evidence" in section
     html = (built[1].out / "packet.html").read_text("utf-8")
     assert '<span class="mono">rmfkit ops verify-artifact</span>' in html
@@ -584,7 +584,7 @@ def test_pdf_and_html_give_every_subcategory_the_same_status(built, pdf_text):
     rows = re.findall(r'<td><b>([^<]+)</b><span class="statement">([^<]*)</span></td>\s*'
                       r'<td><span class="status status-[a-z_]+">([^<]+)</span>', _html_section(document, "s-mapping"))
     assert len(rows) == 72 and {label for _, _, label in rows} <= set(STATUS_LABELS)
-    section = _section(pdf_text, "4. RMF mapping", "5. Measurement results")
+    section = _section(pdf_text, "5. RMF mapping", "6. NIST AI 600-1 coverage")
     found = []
     for (sub_id, statement, label), following in zip(rows, [*rows[1:], None]):
         start = section.index(sub_id + " ")
@@ -603,8 +603,8 @@ def test_pdf_and_html_summary_pages_state_the_same_counts(built):
     document = (built[1].out / "packet.html").read_text("utf-8")
     summary_html = _html_section(document, "s-summary")
     raw = joined_ids("\n".join(page.extract_text() for page in PdfReader(built[1].out / "packet.pdf").pages))
-    summary_pdf = _section(_page_frames_removed(raw), "1. Executive summary", "2. System profile and data flows")
-    sentences = [_html_text(li) for li in re.findall(r"<li[^>]*>(.*?)</li>", summary_html, re.S)]
+    summary_pdf = _section(_page_frames_removed(raw), "1. Executive summary", "2. Scope, method and assurance")
+    sentences = [_html_text(li) for li in re.findall(r'<li class="tone-[^"]*">(.*?)</li>', summary_html, re.S)]
     assert len(sentences) >= 10
     for sentence in sentences:
         assert sentence in summary_pdf, sentence

@@ -54,8 +54,8 @@ def test_packet_shows_every_subcategory_with_its_status(packet):
     text = text_of(pdf)
     rows = [r for f in data["mapping"]["functions"] for c in f["categories"] for r in c["rows"]]
     assert len(rows) == 72
-    start = text.rindex("4. RMF mapping: all 72 subcategories")  # the section, not its contents line
-    section = text[start:text.index("5. Measurement results", start)]
+    start = text.rindex("5. RMF mapping: all 72 subcategories")  # the section, not its contents line
+    section = text[start:text.index("6. NIST AI 600-1 coverage", start)]
     for row, following in zip(rows, [*rows[1:], None]):
         start = section.index(row["id"] + " ")
         end = section.index(following["id"] + " ", start) if following else len(section)
@@ -67,10 +67,10 @@ def test_packet_has_every_section_license_rows_hashes_and_page_numbers(packet):
     data, pdf = packet
     text = text_of(pdf)
     pages = len(pypdf.PdfReader(io.BytesIO(pdf)).pages)
-    for heading in ("Contents", "1. Executive summary", "2. System profile and data flows",
-                    "3. License register and openness", "5. Measurement results", "6. Risk register",
-                    "7. DPIA inputs", "8. Operating the model", "9. Evidence index", "10. Gaps and action plan",
-                    "11. Sign-off", "Appendix A. Session record"):
+    for heading in ("Contents", "1. Executive summary", "2. Scope, method and assurance", "3. System profile and data flows",
+                    "4. License register and openness", "6. NIST AI 600-1 coverage", "7. Measurement results", "8. Risk register",
+                    "9. DPIA inputs", "10. Operating the model", "11. Evidence index", "12. Gaps and action plan",
+                    "13. Sign-off", "Appendix A. Session record"):
         assert heading in text
     for row in data["licenses"]["register"]:
         assert row["name"] in text
@@ -79,7 +79,7 @@ def test_packet_has_every_section_license_rows_hashes_and_page_numbers(packet):
     for flow in data["system"]["data_flows"]:
         assert flow["id"] in text
     assert f"Page 1 of {pages}" in text and f"Page {pages} of {pages}" in text
-    assert re.search(r"7\. DPIA inputs (\. )+\d+ 8\. Operating", text), "the contents list gives each page"
+    assert re.search(r"9\. DPIA inputs (\. )+\d+ 10\. Operating", text), "the contents list gives each page"
 
 
 def test_appendix_only_when_a_session_record_is_present():

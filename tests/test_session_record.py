@@ -119,7 +119,7 @@ def test_packet_without_session_record_has_no_empty_appendix(example_ws):
     charts = {name: "data:image/png;base64," for name in ("coverage", "profile", "metrics", "heat_map")}
     document = render_packet_html(view, workspace_root=example_ws, images=charts)
     assert 'id="s-session-record"' not in document and "Appendix A" not in document
-    assert "11. Sign-off" in document
+    assert "13. Sign-off" in document
 
 
 @pytest.mark.parametrize("given_path, message", [
