@@ -270,7 +270,8 @@ def test_osi_flag_comes_from_the_spdx_list():
 def test_or_picks_the_choice_a_consumer_would_make_and_says_so():
     result = resolve("GPL-3.0-only OR MIT")
     assert result.expression == "MIT" and result.alternatives == ("GPL-3.0-only",)
-    assert result.notes[0] == "dual-licensed: you may choose; rmfkit evaluated 'MIT' (other choices: GPL-3.0-only)"
+    assert result.notes[0] == ("an election: the licensor offers a choice, and rmfkit evaluates the most permissive option "
+                               "you can elect, 'MIT' (other choices: GPL-3.0-only); record the election you make")
 
 
 def test_example_workspace_register(example_ws):

@@ -73,7 +73,8 @@ def test_cli_register_json(example_ws, run_cli):
     rows = {r["component"]: r for r in data["register"]}
     assert rows["hosted-llm-api"]["openness"] == "open_access" and rows["hosted-llm-api"]["needs_review"] is True
     assert rows["llama-3.1-8b-instruct"]["license_names"] == ["Llama 3.1 Community License Agreement"]
-    assert rows["llama-3.1-8b-instruct"]["evidence"] == ["lic-llama-3.1"] and rows["vllm"]["evidence"] == ["lic-vllm"]
+    assert rows["llama-3.1-8b-instruct"]["evidence"] == ["card-llama-3.1-8b-instruct", "lic-llama-3.1"]
+    assert rows["vllm"]["evidence"] == ["lic-vllm"]
     assert data["mof"]["class"] == "unclassified" and data["osaid"]["conformant"] is False
     assert data["counts"]["openness"]["open_access"] == 1
     assert data["drift"] is None and data["recommendation"] is None
@@ -160,7 +161,7 @@ def test_licence_record_evidence_that_disagrees_is_a_finding():
     assert reranker.evidence == ("LR-reranker",)
     mismatch = [f for f in reranker.findings if f.topic == "evidence_mismatch"]
     assert [f.message for f in mismatch] == [
-        "system.yaml names Apache-2.0, but license record LR-reranker names CC-BY-NC-4.0"]
+        "system.yaml names Apache-2.0 for reranker, but license record LR-reranker names CC-BY-NC-4.0"]
     assert not [f for f in report.component("vector-db").findings if f.topic == "evidence_mismatch"]
     assert report.register_rows()[2]["evidence"] == ["LR-vdb"]
 
@@ -266,3 +267,30 @@ def test_user_facing_text_says_license_us_spelling(example_ws, run_cli, tmp_path
     messages = [m for c in analyze(_profile("system-after.yaml")).components
                 for m in (*c.review, *(f.message for f in c.findings), *(f.action for f in c.findings))]
     assert messages and [m for m in messages if re.search(BRITISH, m)] == []
+
+
+def test_a_linked_model_card_naming_another_license_is_a_finding_with_both_sources(example_ws, run_cli):
+    """Licenses follow the evidence: the Llama component declared Apache-2.0 while its linked card says llama3.1."""
+    system = example_ws / "system.yaml"
+    text = system.read_text("utf-8")
+    start = text.index("id: llama-3.1-8b-instruct")
+    license_at = text.index("license:", start)
+    end = text.index("\n", license_at)
+    system.write_text(text[:license_at] + "license: apache-2.0" + text[end:], encoding="utf-8")
+    code, out, err = run_cli("licenses", "-w", example_ws, "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    row = next(r for r in data["register"] if r["component"] == "llama-3.1-8b-instruct")
+    assert "card-llama-3.1-8b-instruct" in row["evidence"] and row["needs_review"] is True
+    found = [f for f in data["findings"] if f["component"] == "llama-3.1-8b-instruct" and f["topic"] == "evidence_mismatch"]
+    assert any("model card card-llama-3.1-8b-instruct names llama3.1" in f["message"] and "system.yaml" in f["clause"]
+               and "card-llama-3.1-8b-instruct" in f["clause"] for f in found), found
+
+
+def test_a_disjunction_reports_the_most_permissive_option_as_an_election():
+    from rmfkit.licenses.facts import resolve
+
+    result = resolve("GPL-2.0-or-later OR LGPL-2.1-or-later OR MPL-1.1")
+    assert result.expression == "MPL-1.1" and set(result.alternatives) == {"GPL-2.0-or-later", "LGPL-2.1-or-later"}
+    assert result.notes[0].startswith("an election:")
+

@@ -422,12 +422,21 @@ def _alternatives(node) -> list[list[tuple[str, str | None]]]:
     raise ValueError(f"unexpected expression node {node!r}")
 
 
+# How little a copyleft asks of the licensee (more is more permissive): an election prefers the weakest.
+_COPYLEFT_RANK = {None: 4, "none": 4, "weak": 3, "share_alike": 2, "strong": 1, "network": 0}
+
+
 def _score(facts: list[LicenseFacts], review: list[str]) -> tuple:
-    """Which OR alternative a consumer would pick: known, commercial, open, unrestricted, no copyleft, fewest
-    obligations."""
+    """Which OR alternative a licensee would elect: known, commercial, open, unrestricted, the weakest copyleft,
+    fewest obligations.
+
+    >>> resolve("GPL-2.0-or-later OR LGPL-2.1-or-later OR MPL-1.1").expression
+    'MPL-1.1'
+    """
     commercial = min((_COMMERCIAL_RANK[f.commercial_use] for f in facts), default=0)
+    copyleft = min((_COPYLEFT_RANK.get(f.copyleft, 0) for f in facts), default=4)
     return (not review, commercial, all(f.osi_approved for f in facts), not any(f.use_restrictions for f in facts),
-            all(f.copyleft in (None, "none") for f in facts), -sum(len(f.obligations) for f in facts))
+            copyleft, -sum(len(f.obligations) for f in facts))
 
 
 @lru_cache(maxsize=2048)
@@ -474,8 +483,9 @@ def resolve(license: str | None, license_name: str | None = None) -> ResolvedLic
     _, rendered, facts_list, review, notes, exceptions = options[0]
     others = tuple(o[1] for o in options[1:])
     if others:
-        notes = [f"dual-licensed: you may choose; rmfkit evaluated '{rendered}' (other choices: "
-                 + "; ".join(others) + ")", *notes]
+        notes = [f"an election: the licensor offers a choice, and rmfkit evaluates the most permissive option you "
+                 f"can elect, '{rendered}' (other choices: " + "; ".join(others) + "); record the election you make",
+                 *notes]
     unique = tuple({f.key: f for f in facts_list}.values())
     return ResolvedLicense(license, rendered, unique, others, tuple(exceptions),
                            tuple(dict.fromkeys(review)), tuple(dict.fromkeys(notes)))

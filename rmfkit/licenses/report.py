@@ -23,6 +23,9 @@ from rmfkit.models.evidence import EvidenceRecord
 from rmfkit.models.system import Component, SystemProfile
 
 LICENSE_EVIDENCE_KIND = "license-record"
+# Evidence about one thing whose license facts speak for the component it is linked to (an SBOM or a
+# pip-licenses list names many packages, so its licenses are not the component's).
+SINGLE_SUBJECT_KINDS = {"license-record": "license record", "model-card": "model card"}
 
 
 @dataclass(frozen=True)
@@ -144,18 +147,34 @@ class LicenseReport:
                 "findings": [f.to_dict() for f in self.findings]}
 
 
+def speaks_for_one(record: EvidenceRecord) -> bool:
+    """Does the record's license fact describe one component (a license record, a model card, the metadata of
+    one Python package) rather than a list of many?
+
+    >>> from rmfkit.models.evidence import EvidenceRecord as E
+    >>> speaks_for_one(E(id="c", title="t", kind="model-card", file="README.md", sha256="0" * 64, size=1))
+    True
+    """
+    return record.kind in SINGLE_SUBJECT_KINDS or (record.kind == "python-env"
+                                                  and record.facts.get("package_count") == 1)
+
+
 def evidence_findings(component: Component, records: list[EvidenceRecord]) -> list[Finding]:
-    """License records (evidence) that disagree with the license or license text recorded in system.yaml."""
+    """Linked evidence (license records, model cards, one package's metadata) that disagrees with the license
+    or license text recorded in system.yaml: a finding that needs review, naming both sources."""
     own = resolve(component.license, component.license_name)
     findings = []
     for record in records:
         recorded = [str(x) for x in record.facts.get("licenses") or []]
         readings = {resolve(x, record.facts.get("license_name")).expression for x in recorded}
         if recorded and own.expression not in readings:
+            what = SINGLE_SUBJECT_KINDS.get(record.kind, "package metadata")
             findings.append(Finding(
                 component.id, "caution", "evidence_mismatch",
-                f"system.yaml names {own.display}, but license record {record.id} names {', '.join(recorded)}",
-                f"evidence {record.id}", "re-read the license; then correct system.yaml or pull a current license record",
+                f"system.yaml names {own.display} for {component.id}, but {what} {record.id} names "
+                f"{', '.join(recorded)}",
+                f"system.yaml (components.{component.id}.license) and evidence {record.id}",
+                f"re-read the license; then correct system.yaml or the {what}",
                 f"evidence {record.id}", own.expression or "none", needs_review=True))
         text_hash = record.facts.get("license_text_sha256")
         if text_hash and component.license_text_sha256 and text_hash != component.license_text_sha256:
@@ -177,10 +196,11 @@ def _primary_model(system: SystemProfile) -> str | None:
 def analyze(system: SystemProfile, evidence: Mapping[str, EvidenceRecord] | None = None) -> LicenseReport:
     """Classify every component, check it against the intended use, and build the register.
 
-    ``evidence`` (the workspace's records by id) adds license-record items that name a component, or that the
-    component or its license-clarity check cites; a record that names another license becomes a finding.
+    ``evidence`` (the workspace's records by id) adds the license facts of every item about one thing (license
+    records, model cards, one package's metadata) that names a component, or that the component or its
+    license-clarity check cites; an item that names another license becomes a finding with both sources.
     """
-    licence_records = {r.id: r for r in (evidence or {}).values() if r.kind == LICENSE_EVIDENCE_KIND}
+    licence_records = {r.id: r for r in (evidence or {}).values() if speaks_for_one(r) and r.facts.get("licenses")}
     linked: dict[str, list[EvidenceRecord]] = {}
     for record in sorted(licence_records.values(), key=lambda r: r.id):
         for component_id in record.components:
