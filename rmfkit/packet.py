@@ -213,6 +213,12 @@ def build_packet(ws: "Workspace", out: Path, *, sign_key: Path | None = None,
         refuse_errors(analysis.findings)
     view = views.packet_view(records, analysis, generated=generated)
     view["session_record"] = views.session_record({name: entry(files[name]) for name in files})
+    if records.reviews:  # the pure analysis cannot read a snapshot: what changed since the latest one
+        from rmfkit.analysis.frame import changes_since
+        from rmfkit.review.diff import since
+
+        view["frame"]["changes"] = changes_since(records.reviews[-1],
+                                                 lambda label: since(ws, label, records, analysis, stamp))
 
     step("charts")
     drawing = Charts(chart_inputs(view))  # drawn in workers while the bundle and OSCAL are written

@@ -16,7 +16,9 @@ from rmfkit.labels import plural
 from rmfkit.review.operations import transition
 
 if TYPE_CHECKING:
+    from rmfkit.analysis import Analysis
     from rmfkit.bundle import State
+    from rmfkit.records import Records
     from rmfkit.workspace import Workspace
 
 # A metric "moved" when it changed by more than its threshold's declared tolerance, else by this share
@@ -455,6 +457,20 @@ def state_data(state: "State") -> dict[str, Any]:
     return {**{k: v for k, v in state.document.items() if k not in ("results", "analysis")},
             "analysis": state.analysis.model_dump(mode="json"),
             "review": {**(state.document.get("review") or {}), "label": state.label, "date": state.date.isoformat()}}
+
+
+def analysed_data(records: "Records", analysis: "Analysis", generated_at: str) -> dict[str, Any]:
+    """The live workspace as the change functions read it, from an analysis made already (not made again)."""
+    return {"generated_at": generated_at, "system_id": records.system.id, "records": records.dump(),
+            "analysis": analysis.model_dump(mode="json"),
+            "review": {"label": LIVE, "date": analysis.as_of.isoformat()}}
+
+
+def since(ws: "Workspace", label: str, records: "Records", analysis: "Analysis", generated_at: str) -> dict[str, Any]:
+    """What changed from snapshot ``label`` (verified, with the chain behind the newest) to an analysis in hand."""
+    from rmfkit.review.snapshots import resolve
+
+    return diff_bundles(state_data(resolve(ws, label)), analysed_data(records, analysis, generated_at))
 
 
 def diff(ws: "Workspace", from_label: str, to_label: str = LIVE) -> dict[str, Any]:

@@ -107,7 +107,7 @@ def _licenses_sentence(lic: dict[str, Any]) -> tuple[str, str]:
         text += (f"{';' if obligations else ''} {plural(len(review), 'item')} "
                  f"{'needs' if len(review) == 1 else 'need'} legal review (" + _by_component(review) + ")")
     if obligations or review:
-        text += "; see sections 3 and 10."
+        text += "; see sections 4 and 12."
     return text, "bad" if blockers else ("warn" if obligations or review else "good")
 
 
@@ -180,7 +180,7 @@ def executive_summary(view: dict) -> dict[str, Any]:
         say("Evidence", "No evidence is recorded yet, so no claim can be checked.", "bad")
     actions = view["actions"]
     if actions["items"]:
-        say("Action plan", f"Section 10 lists all {len(actions['items'])} gaps in one place, each with the action to "
+        say("Action plan", f"Section 12 lists all {len(actions['items'])} gaps in one place, each with the action to "
             f"take, the target, owner and due date ({actions['without_owner']} without an owner, "
             f"{actions['without_date']} without a date yet).", "neutral")
     return {"recorded": True, "sentences": sentences}
@@ -200,7 +200,7 @@ def _dpia_sentence(dpia_view: dict) -> str:
     text = (f"The DPIA ({name}{version}) is {str(dpia_view.get('status') or 'draft').replace('_', ' ')}; "
             f"screening: {plural(met, 'criterion', 'criteria')} met, so a DPIA is {decision}. "
             f"{plural(len(dpia_view['risks']), 'privacy risk')} assessed, {high} with a high residual level. "
-            + (f"A DPO would still ask {plural(questions, 'question')} (see section 7)." if questions else
+            + (f"A DPO would still ask {plural(questions, 'question')} (see section 9)." if questions else
                "The completeness check leaves nothing outstanding."))
     if dpia_view["prior_consultation_required"]:
         text += " Prior consultation of the supervisory authority is required (Art. 36)."
