@@ -64,6 +64,10 @@ def test_a_quantized_build_makes_the_lm_eval_backed_claims_unsupported(example_w
                  if r["id"] == "MEASURE 2.3") if "functions" in packet["mapping"] else None
     if shown is not None:
         assert shown["unsupported"] and "evaluated on another build" in shown["reason"]
+    # thresholds read only runs on the builds served now: the lm-eval and task metrics are not measured
+    rows = {r["id"]: r for r in analysis.measurement["rows"]}
+    assert rows["mmlu-regression-guard"]["outcome"] == "not_measured"
+    assert rows["answer-accuracy"]["outcome"] == "not_measured"
 
 
 def test_gate_blocks_until_re_measured_then_an_approval_passes_and_is_in_the_packet(example_ws, run_cli, tmp_path):

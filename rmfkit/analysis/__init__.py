@@ -121,12 +121,16 @@ def _mapping(records: "Records", checks: "EvidenceChecks", today: dt.date) -> di
 
 
 def _measurement(records: "Records", checks: "EvidenceChecks") -> dict[str, Any] | None:
-    from rmfkit import measure
+    """Thresholds against the evidence produced on the builds served now (a run on another build is not read)."""
+    from rmfkit import builds, measure
 
     thresholds = records.thresholds
     if thresholds is None:
         return None
-    rows = measure.evaluate_records(list(thresholds.thresholds), records.evidence, checks)
+    scopes = builds.scopes(records.evidence, records.system)
+    current = {eid: rec for eid, rec in records.evidence.items()
+               if getattr(scopes.get(eid), "state", None) != "other_build"}
+    rows = measure.evaluate_records(list(thresholds.thresholds), current, checks)
     return {"rows": rows, "summary": measure.summary(rows), "characteristics": measure.characteristics(rows)}
 
 
