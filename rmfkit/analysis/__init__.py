@@ -199,6 +199,7 @@ def analyze(records: "Records", checks: "EvidenceChecks", today: dt.date) -> Ana
     sections = jsonable(sections)
     sections["frameworks"] = jsonable(_frameworks(records, checks, sections["mapping"]["rows"]))
     sections["frame"] = jsonable(frame.section(records, checks, sections["mapping"]["rows"], today))
+    sections["findings"] = consistency.ordered([*sections["findings"], *sections["frame"]["findings"]])
     sections["actions"] = action_plan(sections, today)
     return Analysis(as_of=today, **sections)
 

@@ -70,7 +70,16 @@ def findings(records: "Records", checks: Mapping[str, Any], today: dt.date, *,
     out = [finding("error", "validation", p.file, p.field, p.message, p.line) for p in problems]
     for rule in (_dpia_open_points, _privacy_risks, _measure_states, _dpia_timing, _acceptances, _residual_controls):
         out += rule(records, checks, today)
-    return sorted(out, key=lambda f: SEVERITIES.index(f["severity"]))
+    return ordered(out)
+
+
+def ordered(items: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Findings, errors first (the order otherwise kept).
+
+    >>> [f["rule"] for f in ordered([{"severity": "warning", "rule": "a"}, {"severity": "error", "rule": "b"}])]
+    ['b', 'a']
+    """
+    return sorted(items, key=lambda f: SEVERITIES.index(f["severity"]))
 
 
 def refuse_errors(items: Iterable[dict[str, Any]]) -> None:
