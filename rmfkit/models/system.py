@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from rmfkit.models.base import Record, Strict
 from rmfkit.models.build import Build
@@ -86,14 +86,34 @@ class Component(Strict):
                                                   "stops supporting what it backed")
 
 
+class DataCategory(Strict):
+    """A category of personal data the system handles; special category (GDPR Art. 9) is its property.
+
+    >>> DataCategory(id="health", name="Health details in claims", special_category=True).special_category
+    True
+    """
+
+    id: Id = Field(..., min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    name: str = Field(..., min_length=1)
+    special_category: bool = Field(False, description="GDPR Art. 9 special-category (or Art. 10 criminal) data")
+    description: str | None = None
+
+
 class DataFlow(Strict):
-    """Data moving from a source to a component or processor, and what personal data it carries."""
+    """Data moving from a source to a component or processor, and what personal data it carries.
+
+    With ``data_categories`` declared in the profile, ``personal_data`` names their ids and
+    ``special_category_data`` is derived from them (never written); without them (older profiles) the
+    flow's own flag stands: :func:`rmfkit.editing.system.adopt_data_categories` moves it onto categories.
+    """
 
     id: Id = Field(..., min_length=1)
     description: str
     data: str = Field(..., description="What data moves (e.g. 'customer prompts and retrieved articles')")
-    personal_data: list[str] = Field(default_factory=list, description="Categories of personal data, empty if none")
-    special_category_data: bool = False
+    personal_data: list[str] = Field(default_factory=list, description="Data category ids (or, in a profile "
+                                                                         "without data_categories, names)")
+    special_category_data: bool = Field(False, description="Derived from the data categories when they are "
+                                                           "declared; set only in a profile without them")
     data_subjects: list[str] = Field(default_factory=list)
     source: str
     destination: Id = Field(..., description="Component id (or processor name) receiving the data")
@@ -133,10 +153,35 @@ class SystemProfile(Record):
     automated_decisions: bool = Field(False, description="Makes decisions with legal or similar effect on people")
     intended_use: IntendedUse = Field(default_factory=IntendedUse)
     components: list[Component] = Field(default_factory=list)
+    data_categories: list[DataCategory] = Field(default_factory=list, description="Personal data the system "
+                                                "handles; data flows name these ids in personal_data")
     data_flows: list[DataFlow] = Field(default_factory=list)
     go_live: dt.date | None = None
     primary_model: Id | None = Field(None, description="Component id of the main model release (its MOF class is "
                                                       "reported); default: the first weights component")
 
+    @model_validator(mode="after")
+    def _flows_use_categories(self) -> "SystemProfile":
+        """With data categories declared: flows name them, and a flow's special flag is derived from them."""
+        if not self.data_categories:
+            return self
+        special = {c.id: c.special_category for c in self.data_categories}
+        if len(special) != len(self.data_categories):
+            raise ValueError("data_categories: a data category id is used twice")
+        for flow in self.data_flows:
+            unknown = [name for name in flow.personal_data if name not in special]
+            if unknown:
+                raise ValueError(f"data_flows.{flow.id}.personal_data: '{unknown[0]}' is not a data category id "
+                                 "(declare it under data_categories)")
+            derived = any(special[name] for name in flow.personal_data)
+            if "special_category_data" in flow.model_fields_set and flow.special_category_data != derived:
+                raise ValueError(f"data_flows.{flow.id}.special_category_data: special category is a property of "
+                                 "the data category; set special_category on data_categories instead")
+            flow.__dict__["special_category_data"] = derived
+        return self
+
     def component(self, component_id: str) -> Component | None:
         return next((c for c in self.components if c.id == component_id), None)
+
+    def data_category(self, category_id: str) -> DataCategory | None:
+        return next((c for c in self.data_categories if c.id == category_id), None)
