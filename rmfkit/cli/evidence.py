@@ -96,7 +96,7 @@ def _print_outcomes(outcomes) -> None:
         for sub, reason in o.suggestions:
             print_text(f"  suggested: {sub} — {reason}")
         if o.suggestions:
-            print_text(f"  accept with: rmfkit map set \"{o.suggestions[0][0]}\" --evidence {o.id}")
+            print_text(f"  accept with: rmfkit map set \"{o.suggestions[0][0]}\" --add-evidence {o.id}")
     if len(outcomes) > 1:
         counts = {status: sum(o.status == status for o in outcomes) for status in ("imported", "duplicate", "refused")}
         print_text(f"{len(outcomes)} files: {counts['imported']} imported, {counts['duplicate']} duplicate, "
@@ -265,6 +265,23 @@ def verify(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) ->
         print_text(f"expired: {c.id} ({c.reason})")
     print_text(f"verified {len(checks)} item(s), {total:,} bytes: every artefact matches its SHA-256"
                + (f"; {len(expired)} expired" if expired else ""))
+
+
+@evidence_app.command("rm")
+def rm(evidence_id: str = typer.Argument(..., help="Evidence id (see `rmfkit evidence ls`)"),
+       workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt,
+       unlink: bool = typer.Option(False, "--unlink", help="Also remove every link to it (each one is reported)")
+       ) -> None:
+    """Remove an evidence item; refused while records link it, unless --unlink."""
+    from rmfkit.library.remove import remove_evidence
+
+    unlinked = remove_evidence(_open(workspace), evidence_id, unlink=unlink)
+    if as_json:
+        print_json({"id": evidence_id, "removed": True, "unlinked": unlinked})
+        return
+    for where in unlinked:
+        typer.echo(f"unlinked from {where}")
+    typer.echo(f"removed {evidence_id}")
 
 
 def register(app: typer.Typer) -> None:
