@@ -1,4 +1,4 @@
-"""The guided notebooks' layer: display objects over one analysis, the session helpers and the assessment form.
+"""The guided notebooks' layer: display objects over one analysis, session helpers, forms and live views.
 
 A session cell ends with an object that displays itself. Displays read one
 :class:`~rmfkit.analysis.Analysis` (:func:`analysis_of`) and render through the Jinja partials in
@@ -22,7 +22,16 @@ from __future__ import annotations
 from rmfkit.notebook.dpia import dpia_decision, dpia_questions, personal_data_table, screening_table, transfers_table
 from rmfkit.notebook.evidence import (drift_table, evidence_cards, evidence_table, import_table, library_table,
                                       pull_table)
-from rmfkit.notebook.forms import AssessmentForm, assessment_code, assessment_form
+from rmfkit import editing as edit
+from rmfkit.notebook.forms import (AssessmentForm, Form, assessment_code, assessment_form, checklist_form,
+                                   component_form, data_category_form, data_flow_form, decision_form,
+                                   description_form, dpo_form, import_form, measure_form, pilot_form, profile_form,
+                                   remove_form, replace_form, rescore_form, risk_form, screening_form,
+                                   threshold_form, treatment_form)
+from rmfkit.notebook.frameworks import frameworks_summary
+from rmfkit.notebook.guide import guidance_picker, record_suggestions
+from rmfkit.notebook.live import Live, live, refresh
+from rmfkit.notebook.quarter import BaselineReview, baseline_snapshot, quarter_changes, review_packet_step
 from rmfkit.notebook.html import Chart, Html, Table, callout, chart, code, facts, label, row, table
 from rmfkit.notebook.licenses import (license_findings, license_register, mof_card, needs_table, openness_reasons,
                                       recommendation_card, scorecard_table)
@@ -38,14 +47,23 @@ from rmfkit.notebook.review import (ReviewDiff, chain_report, review_diff, revie
 from rmfkit.notebook.risks import heatmap, risk_table, starter_risks_table
 from rmfkit.notebook.session import (adopt_starter_risks, analysis_of, build_dir, open_session, packet_dir,
                                      quarter_label, record_assessments, review_labels, review_packet,
-                                     review_packet_dir, review_snapshot, start_workspace)
+                                     review_packet_dir, review_snapshot, signing_keys, on_example,
+                                     start_session, start_workspace)
 from rmfkit.notebook.system import components_table, data_flows_table, system_card
 
 __all__ = [
     # session helpers
-    "open_session", "analysis_of", "start_workspace", "build_dir", "record_assessments", "adopt_starter_risks",
+    "open_session", "analysis_of", "start_session", "start_workspace", "baseline_snapshot", "quarter_changes",
+    "review_packet_step", "BaselineReview", "signing_keys", "on_example", "build_dir", "record_assessments", "adopt_starter_risks",
     "packet_dir", "executed_notebooks", "run_notebook", "quarter_label", "review_labels", "review_snapshot",
     "review_packet_dir", "review_packet",
+    # editing: the documented calls (show.edit.system.set_profile(ws, ...)) and their forms
+    "edit", "Form", "profile_form", "component_form", "data_category_form", "data_flow_form", "threshold_form",
+    "risk_form", "rescore_form", "treatment_form", "screening_form", "description_form", "measure_form",
+    "dpo_form", "decision_form", "checklist_form", "pilot_form", "import_form", "remove_form", "replace_form",
+    # outputs that follow the decisions
+    "Live", "live", "refresh", "guidance_picker", "record_suggestions",
+    "frameworks_summary",
     # building blocks
     "Html", "Table", "Chart", "table", "chart", "callout", "code", "facts", "row", "label",
     # the workspace at a glance and the system

@@ -46,7 +46,8 @@ def run_notebook(path: Path | str, parameters: Mapping[str, Any] | None = None, 
     notebook = nbformat.read(path, as_version=4)
     if parameters:
         inject_parameters(notebook, parameters)
-    client = NotebookClient(notebook, timeout=timeout, kernel_name="python3",
+    # No widget state is stored: exported HTML then shows each form's text echo, not an empty widget view.
+    client = NotebookClient(notebook, timeout=timeout, kernel_name="python3", store_widget_state=False,
                             resources={"metadata": {"path": str(path.parent)}})
     client.execute(env={**os.environ, **(env or {})})
     return notebook

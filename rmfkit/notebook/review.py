@@ -40,7 +40,12 @@ def _change_rows(changes: Sequence[Mapping[str, Any]]) -> tuple[list[dict], dict
     rows, tones = [], {}
     for c in changes:
         word = KIND_WORDS.get(c["kind"], label(c["kind"]))
-        tones[word] = "bad" if c["kind"] in BAD_KINDS else "good" if c["kind"] in GOOD_KINDS else "neutral"
+        tone = "bad" if c["kind"] in BAD_KINDS else "good" if c["kind"] in GOOD_KINDS else "neutral"
+        if c["kind"] == "rescored" and c.get("score_before") is not None and c.get("score_after") is not None:
+            worse = c["score_after"] > c["score_before"]
+            word = f"{word} {'up' if worse else 'down'}"
+            tone = "bad" if worse else "good"
+        tones[word] = tone
         notes = [c.get("detail")]
         if c["category"] == "metrics":
             sign = "≥" if c["direction"] == "higher_is_better" else "≤"

@@ -1,14 +1,15 @@
 """Guided sessions: which workspace a notebook works on, its analysis, and the steps that write.
 
 A notebook's ``parameters`` cell names the workspace; :func:`open_session` turns that into an open
-:class:`~rmfkit.workspace.Workspace` (by default a working copy of the shipped example, so the example
-itself is never written to). :func:`analysis_of` is the one :class:`~rmfkit.analysis.Analysis` a
+:class:`~rmfkit.workspace.Workspace` (by default a working copy of the shipped example in the user's
+``~/rmfkit`` folder, or ``$RMFKIT_HOME``: never inside the toolkit, and never the example itself).
+:func:`start_session` (session 00) creates a new workspace from the parameters or opens an existing one. :func:`analysis_of` is the one :class:`~rmfkit.analysis.Analysis` a
 session's displays read. The writing steps (decisions, starter risks, packets, snapshots) are thin
 wrappers over the public API that pick safe folders, so re-running a cell never overwrites a result.
 
 >>> import datetime as dt
 >>> quarter_label(dt.date(2026, 11, 20)), session_workspace_dir().name
-('2026-Q4', 'session-workspace')
+('2026-Q4', 'example-session')
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
-from rmfkit.paths import SOURCE_ROOT, example_dir
+from rmfkit.paths import example_dir
 
 if TYPE_CHECKING:
     from rmfkit.analysis import Analysis
@@ -26,17 +27,18 @@ if TYPE_CHECKING:
 
 DEFAULT_EXAMPLE = "support-assistant"
 WORKSPACE_ENV = "RMFKIT_WORKSPACE"
+HOME_ENV = "RMFKIT_HOME"
 _COPY_IGNORE = ("build", ".rmfkit.lock", ".rmfkit-index.json", "__pycache__")
 
 
 def build_dir(name: str) -> Path:
-    """A folder under the project's git-ignored ``build/`` (session copies, a first own workspace)."""
-    return SOURCE_ROOT / "build" / name
+    """A folder in the user's rmfkit folder: ``$RMFKIT_HOME`` or ``~/rmfkit`` (never inside the toolkit)."""
+    return Path(os.environ.get(HOME_ENV) or Path.home() / "rmfkit") / name
 
 
 def session_workspace_dir() -> Path:
-    """Where the working copy of the example lives: ``build/session-workspace``."""
-    return build_dir("session-workspace")
+    """Where the working copy of the example lives: ``~/rmfkit/example-session``."""
+    return build_dir("example-session")
 
 
 def copy_example(name: str, destination: Path | str) -> "Workspace":
@@ -55,7 +57,7 @@ def open_session(workspace: Path | str | None = None, *, example: str = DEFAULT_
     """The workspace a session works on.
 
     ``workspace`` (the notebook's parameter) wins; else ``RMFKIT_WORKSPACE``; else a working copy of
-    the example in ``build/session-workspace``, made on first use and reused afterwards, so the
+    the example in ``~/rmfkit/example-session``, made on first use and reused afterwards, so the
     sessions 00 → 07 build on each other.
     """
     from rmfkit.workspace import Workspace
@@ -81,10 +83,10 @@ def analysis_of(ws: "Workspace", today: dt.date | None = None) -> "Analysis":
 
 def start_workspace(path: Path | str, *, system_id: str, name: str, owner: str, purpose: str,
                     deployment_pattern: str = "self_hosted") -> "Workspace":
-    """Create a new workspace for your own system, or open it if this folder already holds it.
-
-    Re-running the cell is therefore safe; a folder holding a *different* system is refused.
+    """Create a new workspace for your own system (with ``operations.yaml``), or open it if this folder
+    already holds it. Re-running the cell is therefore safe; a folder holding a *different* system is refused.
     """
+    from rmfkit.editing import operations
     from rmfkit.errors import UsageError
     from rmfkit.records import MARKER
     from rmfkit.workspace import Workspace
@@ -96,8 +98,35 @@ def start_workspace(path: Path | str, *, system_id: str, name: str, owner: str, 
             raise UsageError(f"{path} already holds the workspace of '{ws.settings.system_id}'",
                              hint="choose another folder for a new system")
         return ws
-    return Workspace.create(path, system_id=system_id, name=name, owner=owner, purpose=purpose,
-                            deployment_pattern=deployment_pattern)
+    ws = Workspace.create(path, system_id=system_id, name=name, owner=owner, purpose=purpose,
+                          deployment_pattern=deployment_pattern)
+    operations.start(ws)
+    return ws
+
+
+def start_session(workspace: Path | str | None = None, *, system_id: str | None = None, name: str | None = None,
+                  owner: str | None = None, purpose: str | None = None) -> "Workspace":
+    """Session 00: open the workspace at ``workspace`` when it exists; create it there (from ``system_id``,
+    ``name``, ``owner``, ``purpose``) when the folder is missing or empty. Without ``workspace``: as
+    :func:`open_session` (``$RMFKIT_WORKSPACE``, else the example's working copy).
+
+    An existing workspace is opened as it is, whatever the other parameters say (the facts card shows it).
+    """
+    from rmfkit.errors import UsageError
+    from rmfkit.records import MARKER
+    from rmfkit.workspace import Workspace
+
+    chosen = workspace or os.environ.get(WORKSPACE_ENV)
+    if not chosen:
+        return open_session()
+    path = Path(chosen)
+    if (path / MARKER).is_file():
+        return Workspace.open(path)
+    if path.exists() and any(path.iterdir()):
+        raise UsageError(f"{path} is not empty and holds no workspace", hint="choose an empty or new folder")
+    system_id = system_id or path.name
+    return start_workspace(path, system_id=system_id, name=name or system_id, owner=owner or "to be named",
+                           purpose=purpose or "Describe what the system is for (session 01).")
 
 
 def record_assessments(ws: "Workspace", decisions: Iterable[Mapping[str, Any]]) -> list[dict]:
@@ -169,20 +198,17 @@ def review_labels(ws: "Workspace", baseline: str | None = None, new_label: str |
     """(snapshot to compare with, label of the snapshot this review takes).
 
     Defaults: this quarter's label (:func:`quarter_label` of today) and the latest snapshot other than
-    it, so re-running a review session compares against the same earlier quarter.
+    it, so re-running a review session compares against the same earlier quarter. In a first quarter
+    there is none: the baseline is ``None`` and the session freezes this quarter as the baseline.
     """
     from rmfkit.clock import today
-    from rmfkit.errors import UsageError
     from rmfkit.review.snapshots import snapshots
 
     new_label = new_label or quarter_label(today())
     if baseline:
         return baseline, new_label
     earlier = [s.label for s in snapshots(ws) if s.label != new_label]
-    if not earlier:
-        raise UsageError("no earlier snapshot to compare with",
-                         hint="take a first one with `rmfkit review snapshot --label LABEL` and review next quarter")
-    return earlier[-1], new_label
+    return (earlier[-1] if earlier else None), new_label
 
 
 def review_snapshot(ws: "Workspace", label: str, *, sign_key: Path | str | None = None) -> dict[str, Any]:
@@ -216,3 +242,21 @@ def review_packet(ws: "Workspace", from_label: str, to_label: str, *, sign_key: 
 
     return build_review_packet(ws, from_label, to_label, review_packet_dir(ws, from_label, to_label),
                                sign_key=Path(sign_key) if sign_key else None)
+
+
+def signing_keys(folder: Path | str) -> tuple[Path, Path]:
+    """(private key, public key) in ``folder``, generated once (as ``rmfkit keys generate --out DIR``).
+
+    Keep the folder out of git; send only the public key to whoever verifies the packet.
+    """
+    from rmfkit.seal import PRIVATE_KEY_NAME, PUBLIC_KEY_NAME, generate_keys
+
+    folder = Path(folder)
+    if (folder / PUBLIC_KEY_NAME).is_file():
+        return folder / PRIVATE_KEY_NAME, folder / PUBLIC_KEY_NAME
+    return generate_keys(folder)
+
+
+def on_example(ws: "Workspace") -> bool:
+    """Is this the shipped example (or a copy of it)? Cells that use the example's own data run only then."""
+    return ws.settings.system_id == DEFAULT_EXAMPLE
