@@ -49,7 +49,7 @@ def test_status_names_unsupported_claims_and_failing_metrics(run_cli, ws_path):
     assert "GOVERN 1.1: marked met, but none of its evidence is usable: E-POLICY expired on 2026-06-30" in out
     assert "Met without evidence (1): GOVERN 2.1" in out
     assert "Target profile: 2 subcategories below target, 1 overdue (MAP 4.1) (see `rmfkit map gaps`)" in out
-    assert "Measurement: 5 thresholds — 0 pass, 1 fail, 4 not measured" in out
+    assert "Measurement: 5 thresholds — 0 pass, 0 inconclusive, 1 fail, 4 not measured" in out
     assert "FAIL Support answer accuracy on labelled tickets (ticket-accuracy): 0.812 vs ≥ 0.85; short by 0.038" in out
     lines = [line.split() for line in out.splitlines()]
     assert ["GOVERN", "1", "0", "1", "0", "0", "17", "19", "10%", "5%"] in lines

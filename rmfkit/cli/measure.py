@@ -41,14 +41,16 @@ def measure(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt,
     if list_metrics:
         _list_metrics(ws, as_json)
         return
-    declared = measure_api.thresholds_of(ws)
-    every_row = measure_api.evaluate(ws)
+    from rmfkit.analysis import of_workspace
+
+    section = of_workspace(ws, cached=True).measurement
+    every_row = section["rows"] if section else []
     characteristics = measure_api.characteristics(every_row)
     rows = [r for r in every_row if r["outcome"] in ("fail", "inconclusive", "not_measured")] if failing else every_row
     if as_json:
         print_json({"rows": rows, "characteristics": characteristics})
         return
-    if declared is None:
+    if section is None:
         typer.echo("No thresholds declared: add thresholds.yaml (metric, direction, threshold, subcategory).")
         return
     out = console()

@@ -18,10 +18,9 @@ _STATUS_STYLE = {"done": "green", "unsupported": "bold red", "in_progress": "yel
 @ops_app.command("show")
 def show(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
     """Readiness checklist (evidence-checked), expected artefact checksums, pilot plan and gaps."""
-    from rmfkit import ops
+    from rmfkit.analysis import of_workspace
 
-    ws = open_ws(workspace)
-    data = ops.view(ws)
+    data = of_workspace(open_ws(workspace), cached=True).operations
     if as_json:
         print_json(data)
         return
