@@ -43,7 +43,6 @@ from rmfkit.models.mapping import STATUSES, SubcategoryAssessment
 if TYPE_CHECKING:
     from rmfkit.models.evidence import EvidenceRecord
     from rmfkit.models.thresholds import Threshold
-    from rmfkit.workspace import Workspace
 
 # Statuses after the evidence check, in the order tables and charts show them.
 EFFECTIVE_STATUSES: tuple[str, ...] = ("met", "partially_met", "unsupported", "not_met", "not_applicable",
@@ -365,23 +364,12 @@ def record_suggestion_rows(pairs_by_source: Mapping[str, list[tuple[str, str]]],
     return sorted(out, key=lambda s: (subcategory_sort_key(s["subcategory"]), s["source"]))
 
 
-def _record_suggestion_pairs(ws: "Workspace", checks: Mapping[str, CheckLike], day: dt.date
-                             ) -> dict[str, list[tuple[str, str]]]:
-    """(subcategory, reason) pairs from the DPIA (with the risk register) and the operations checklist."""
-    from rmfkit import dpia, ops
-
-    return {"DPIA and risk register": dpia.rmf_suggestions(ws),
-            "operations checklist": ops.mapping_suggestions(ws, day, checks=checks)}
-
-
-# ---------------------------------------------------------------- the whole assessment
-
 def assess_records(assessments: Mapping[str, SubcategoryAssessment], checks: Mapping[str, CheckLike], *,
                    today: dt.date, evidence: Mapping[str, "EvidenceRecord"] | None = None,
                    generative: bool = False, catalog: Catalog | None = None,
                    build_scopes: Mapping[str, Any] | None = None,
                    thresholds: Sequence["Threshold"] | None = None) -> Assessment:
-    """Pure core of :func:`assess`: recorded assessments + evidence checks in, :class:`Assessment` out.
+    """The mapping part of the analysis: recorded assessments + evidence checks in, :class:`Assessment` out.
 
     ``thresholds`` (from ``thresholds.yaml``) are evaluated against ``evidence``; a ``met`` needs every
     threshold mapped to its subcategory to pass.
@@ -417,24 +405,6 @@ def assess_records(assessments: Mapping[str, SubcategoryAssessment], checks: Map
 
 def _brief(row: dict) -> dict:
     return {k: row[k] for k in ("id", "function", "status", "effective_status", "owner", "evidence", "reason")}
-
-
-def assess(ws: "Workspace", today: dt.date | None = None, *, checks: Mapping[str, CheckLike] | None = None
-           ) -> Assessment:
-    """Assess a workspace: all 72 subcategories, evidence checked (re-hashed) as of ``today``.
-
-    Pass ``checks`` (from ``rmfkit.library.freshness.check_all``) to reuse an evidence check.
-    """
-    from rmfkit.library.freshness import check_all
-    from rmfkit.clock import today as default_today
-    from rmfkit.measure import thresholds_of
-
-    day = today or default_today()
-    checks = checks if checks is not None else check_all(ws, day)
-    result = assess_records(ws.assessments(), checks, today=day, evidence=ws.evidence,
-                            generative=ws.system.generative, thresholds=thresholds_of(ws))
-    result.record_suggestions = record_suggestion_rows(_record_suggestion_pairs(ws, checks, day), result.rows)
-    return result
 
 
 # ---------------------------------------------------------------- guidance at the point of decision

@@ -31,3 +31,16 @@ def run_cli(capsys):
         return code, captured.out, captured.err
 
     return run
+
+
+def assessed(ws, today=None):
+    """The mapping section of the one analysis of ``ws``, read as attributes (``.rows``, ``.row("MAP 1.1")``).
+
+    Dates are ISO text, as every surface shows them.
+    """
+    from types import SimpleNamespace
+
+    from rmfkit.analysis import of_workspace
+
+    analysis = of_workspace(ws, today)
+    return SimpleNamespace(**analysis.mapping, row=analysis.row, to_dict=lambda: analysis.mapping)

@@ -12,12 +12,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rmfkit.assess import EFFECTIVE_STATUSES, assess, assess_records, guidance
+from rmfkit.assess import EFFECTIVE_STATUSES, assess_records, guidance
 from rmfkit.catalog import load_catalog
 from rmfkit.library.freshness import EvidenceCheck
 from rmfkit.models.evidence import EvidenceRecord
 from rmfkit.models.mapping import STATUSES, SubcategoryAssessment
 from rmfkit.workspace import Workspace
+from tests.conftest import assessed
 
 BEFORE = dt.date(2026, 6, 1)
 AFTER = dt.date(2026, 7, 1)
@@ -59,7 +60,7 @@ def govern(result) -> dict:
 # ---------------------------------------------------------------- acceptance: support is lost
 
 def test_met_is_supported_while_its_evidence_is_fresh(ws_with_claim):
-    result = assess(ws_with_claim, today=BEFORE)
+    result = assessed(ws_with_claim, today=BEFORE)
     row = result.row("GOVERN 1.1")
     assert (row["status"], row["effective_status"], row["supported"]) == ("met", "met", True)
     assert row["reason"] == "supported by E-POLICY"
@@ -70,8 +71,8 @@ def test_met_is_supported_while_its_evidence_is_fresh(ws_with_claim):
 
 
 def test_met_loses_support_when_its_only_evidence_expires(ws_with_claim):
-    before = assess(ws_with_claim, today=BEFORE)
-    after = assess(ws_with_claim, today=AFTER)
+    before = assessed(ws_with_claim, today=BEFORE)
+    after = assessed(ws_with_claim, today=AFTER)
     row = after.row("GOVERN 1.1")
     assert (row["status"], row["effective_status"], row["supported"]) == ("met", "unsupported", False)
     assert row["reason"] == "marked met, but none of its evidence is usable: E-POLICY expired on 2026-06-30"
@@ -86,7 +87,7 @@ def test_met_loses_support_when_its_only_evidence_expires(ws_with_claim):
 def test_met_loses_support_when_its_evidence_is_altered(ws_with_claim):
     artefact = ws_with_claim.evidence_dir("E-POLICY") / "artefact.txt"
     artefact.write_bytes(b"signed policy v4\n")
-    result = assess(ws_with_claim, today=BEFORE)
+    result = assessed(ws_with_claim, today=BEFORE)
     row = result.row("GOVERN 1.1")
     assert row["effective_status"] == "unsupported"
     assert row["evidence_checks"][0]["status"] == "hash_mismatch"
@@ -96,7 +97,7 @@ def test_met_loses_support_when_its_evidence_is_altered(ws_with_claim):
 
 def test_met_loses_support_when_its_evidence_is_missing(ws_with_claim):
     (ws_with_claim.evidence_dir("E-POLICY") / "artefact.txt").unlink()
-    row = assess(ws_with_claim, today=BEFORE).row("GOVERN 1.1")
+    row = assessed(ws_with_claim, today=BEFORE).row("GOVERN 1.1")
     assert row["effective_status"] == "unsupported"
     assert row["reason"] == "marked met, but none of its evidence is usable: E-POLICY artefact artefact.txt is missing"
 
@@ -104,7 +105,7 @@ def test_met_loses_support_when_its_evidence_is_missing(ws_with_claim):
 def test_one_usable_item_keeps_the_claim_but_names_the_broken_one(ws_with_claim):
     add_evidence(ws_with_claim, "E-MINUTES", b"board minutes\n", valid_until=dt.date(2027, 1, 1))
     set_(ws_with_claim, "GOVERN 1.1", evidence=["E-POLICY", "E-MINUTES"])
-    row = assess(Workspace.open(ws_with_claim.root), today=AFTER).row("GOVERN 1.1")
+    row = assessed(Workspace.open(ws_with_claim.root), today=AFTER).row("GOVERN 1.1")
     assert row["effective_status"] == "met" and row["supported"] is True
     assert row["flags"] == ["evidence_problem"]
     assert row["reason"] == "supported by E-MINUTES; also linked: E-POLICY expired on 2026-06-30"
@@ -112,13 +113,13 @@ def test_one_usable_item_keeps_the_claim_but_names_the_broken_one(ws_with_claim)
 
 def test_partially_met_with_broken_evidence_is_unsupported_too(ws_with_claim):
     set_(ws_with_claim, "GOVERN 1.1", status="partially_met")
-    row = assess(Workspace.open(ws_with_claim.root), today=AFTER).row("GOVERN 1.1")
+    row = assessed(Workspace.open(ws_with_claim.root), today=AFTER).row("GOVERN 1.1")
     assert row["effective_status"] == "unsupported"
     assert row["reason"].startswith("marked partially_met, but none of its evidence is usable")
 
 
 def test_met_without_evidence_is_flagged_and_counted_apart(ws_with_claim):
-    result = assess(ws_with_claim, today=BEFORE)
+    result = assessed(ws_with_claim, today=BEFORE)
     row = result.row("GOVERN 1.2")
     assert (row["effective_status"], row["supported"], row["flags"]) == ("met", False, ["met_without_evidence"])
     assert row["reason"] == "marked met without evidence"
@@ -129,7 +130,7 @@ def test_met_without_evidence_is_flagged_and_counted_apart(ws_with_claim):
 def test_not_assessed_is_not_counted_as_not_met(tmp_path):
     ws = new_ws(tmp_path)
     set_(ws, "MAP 1.1", status="not_met")
-    result = assess(Workspace.open(ws.root), today=BEFORE)
+    result = assessed(Workspace.open(ws.root), today=BEFORE)
     map_row = next(r for r in result.coverage if r["function"] == "MAP")
     assert (map_row["not_met"], map_row["not_assessed"], map_row["total"], map_row["assessed"]) == (1, 17, 18, 1)
     assert result.totals["not_assessed"] == 71 and result.totals["total"] == 72
@@ -156,12 +157,12 @@ def test_target_profile_gap_per_function_and_category(tmp_path):
     set_(ws, "MAP 1.1", status="not_assessed", target_status="met", target_date=dt.date(2026, 12, 31))
     set_(ws, "MAP 4.1", status="met", target_status="partially_met")
     set_(ws, "MEASURE 2.12", status="not_applicable", justification="No training.")
-    result = assess(Workspace.open(ws.root), today=BEFORE)
+    result = assessed(Workspace.open(ws.root), today=BEFORE)
 
     gaps = {g["id"]: g for g in result.gaps}
     assert sorted(gaps) == ["GOVERN 1.1", "GOVERN 1.2", "MAP 1.1"]
     assert gaps["GOVERN 1.1"] == {"id": "GOVERN 1.1", "function": "GOVERN", "category": "GOVERN 1", "owner": None,
-                                  "current": "partially_met", "target": "met", "target_date": dt.date(2026, 5, 31),
+                                  "current": "partially_met", "target": "met", "target_date": "2026-05-31",
                                   "overdue": True, "days_left": -1}
     assert (gaps["GOVERN 1.2"]["overdue"], gaps["GOVERN 1.2"]["days_left"]) == (False, 121)
 
@@ -178,11 +179,11 @@ def test_target_profile_gap_per_function_and_category(tmp_path):
     assert by_category["GOVERN 2"]["gap"] == 0 and by_category["MAP 1"]["gap"] == 1
     assert [p["category"] for p in result.category_profile][:3] == ["GOVERN 1", "GOVERN 2", "GOVERN 3"]
     assert len(result.category_profile) == 19 and len(result.categories) == 19
-    assert result.row("GOVERN 1.1")["flags"] == ["target_overdue"]
+    assert result.row("GOVERN 1.1")["flags"] == ["partially_met_without_evidence", "target_overdue"]
 
 
 def test_assessment_is_json_ready(ws_with_claim):
-    data = assess(ws_with_claim, today=AFTER).to_dict()
+    data = assessed(ws_with_claim, today=AFTER).to_dict()
     text = json.dumps(data)
     assert json.loads(text)["today"] == "2026-07-01"
     assert len(data["rows"]) == 72 and data["unsupported"][0]["id"] == "GOVERN 1.1"
@@ -211,7 +212,7 @@ def test_non_generative_system_gets_no_gai_guidance_flag(tmp_path):
     ws = new_ws(tmp_path)
     with ws.edit():
         ws.system.generative = False
-    assert assess(Workspace.open(ws.root), today=BEFORE).generative is False
+    assert assessed(Workspace.open(ws.root), today=BEFORE).generative is False
 
 
 def test_suggestions_from_declared_subcategories_until_accepted(tmp_path, monkeypatch):
@@ -220,13 +221,13 @@ def test_suggestions_from_declared_subcategories_until_accepted(tmp_path, monkey
     add_evidence(ws, "E-SBOM", b'{"bomFormat": "CycloneDX"}', kind="cyclonedx", title="SBOM",
                  subcategories=["MAP 4.1", "govern-6.1"])
     add_evidence(ws, "E-OLD", b"old", subcategories=["MAP 4.1"], valid_until=dt.date(2026, 1, 1))
-    result = assess(Workspace.open(ws.root), today=BEFORE)
+    result = assessed(Workspace.open(ws.root), today=BEFORE)
     assert [(s["subcategory"], s["evidence"], s["reason"]) for s in result.suggestions] == [
         ("GOVERN 6.1", "E-SBOM", "declared by the evidence item"),
         ("MAP 4.1", "E-SBOM", "declared by the evidence item")]
     assert result.suggestions[1]["command"] == 'rmfkit map set "MAP 4.1" --add-evidence E-SBOM'
     set_(ws, "MAP 4.1", evidence=["E-SBOM"])
-    again = assess(Workspace.open(ws.root), today=BEFORE)
+    again = assessed(Workspace.open(ws.root), today=BEFORE)
     assert [s["subcategory"] for s in again.suggestions] == ["GOVERN 6.1"]
 
 
@@ -238,7 +239,7 @@ def test_library_suggestion_table_is_used_when_present(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "rmfkit.library.suggestions", table)
     ws = new_ws(tmp_path)
     add_evidence(ws, "E-GARAK", b'{"entry_type": "init"}\n', kind="garak")
-    result = assess(Workspace.open(ws.root), today=BEFORE)
+    result = assessed(Workspace.open(ws.root), today=BEFORE)
     assert [(s["subcategory"], s["reason"]) for s in result.suggestions] == [("MEASURE 2.7", "red-team results")]
 
 
@@ -246,7 +247,7 @@ def test_the_evidence_libraries_suggestion_table_speaks_for_an_sbom(tmp_path):
     ws = new_ws(tmp_path)
     add_evidence(ws, "E-SBOM", b'{"bomFormat": "CycloneDX"}', kind="cyclonedx", title="SBOM",
                  facts={"licenses": ["Apache-2.0", "MIT"]})
-    result = assess(Workspace.open(ws.root), today=BEFORE)
+    result = assessed(Workspace.open(ws.root), today=BEFORE)
     suggested = {s["subcategory"]: s for s in result.suggestions}
     assert {"MAP 4.1", "GOVERN 6.1"} <= set(suggested)
     assert suggested["MAP 4.1"]["evidence"] == "E-SBOM" and suggested["MAP 4.1"]["kind"] == "cyclonedx"

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from rmfkit.workspace import Workspace
+from tests.conftest import assessed
 
 FIXTURES = Path(__file__).parent / "fixtures" / "evidence"
 INSPECT_ID = "eval-inspect-llama-3.1-8b-instruct-2026-10"
@@ -63,9 +64,8 @@ def test_import_with_subcategory_links_it_in_the_mapping_status_unchanged(exampl
     assert supports(run_cli, example_ws)[INSPECT_ID] == [("GOVERN 1.3", "mapping"), ("MAP 4.1", "mapping"),
                                                          ("MEASURE 2.3", "mapping")]
 
-    from rmfkit.assess import assess
-
-    rows = {row["id"]: row for row in assess(ws).rows}
+    
+    rows = {row["id"]: row for row in assessed(ws).rows}
     assert INSPECT_ID in [e["id"] for e in rows["MAP 4.1"]["evidence_checks"]]
     assert rmfkit.validate(Workspace(example_ws)) == []
 
