@@ -152,8 +152,9 @@ def test_importing_the_notebook_layer_stays_light():
 
 # ---------------------------------------------------------------- executed
 
-def execute(name: str, tmp_path: Path, edit=None):
-    """Run one notebook on a fresh copy of the example; returns (notebook, workspace path).
+def execute(name: str, tmp_path: Path, edit=None, extra: dict | None = None):
+    """Run one notebook on a fresh copy of the example (``extra``: more parameters); returns (notebook,
+    workspace path). Nothing may be written to the default folder (``RMFKIT_HOME``).
 
     Notebooks listed in ``SAVED_BESIDE`` are placed next to it first, as JupyterLab would have saved them.
     """
@@ -167,11 +168,11 @@ def execute(name: str, tmp_path: Path, edit=None):
     path = tmp_path / f"{name}.ipynb"
     nbformat.write(source, path)
     before = tree_digest(EXAMPLE)
-    parameters = {"workspace": str(ws_path)}
-    if name == "00_start_here":
-        parameters["my_workspace"] = str(tmp_path / "my-system")
-    notebook = run_notebook(path, parameters, env={"RMFKIT_TODAY": PINNED_TODAY})
+    parameters = {"workspace": str(ws_path), **(extra or {})}
+    home = tmp_path / "rmfkit-home"
+    notebook = run_notebook(path, parameters, env={"RMFKIT_TODAY": PINNED_TODAY, "RMFKIT_HOME": str(home)})
     assert tree_digest(EXAMPLE) == before, "the shipped example was changed"
+    assert not home.exists(), "a default folder was written"
     problems = []
     for cell in notebook.cells:
         for output in cell.get("outputs", []):
@@ -188,25 +189,23 @@ def execute(name: str, tmp_path: Path, edit=None):
     return notebook, ws_path
 
 
-def decide_in_session(notebook):
-    """Type one decision into session 03's decisions cell, as the room would."""
-    cell = next(c for c in notebook.cells if c.id == "decisions")
-    assert "decisions = [\n]" in cell.source
-    cell.source = cell.source.replace("decisions = [\n]", (
-        'decisions = [\n    {"id": "measure-2.10", "status": "partially_met", "owner": "DPO (name)",\n'
-        '     "notes": "Prompt logging reviewed.", "target_status": "met"},\n]'))
-
-
-EDITS = {"03_map_the_rmf": decide_in_session}
+# The room's decisions, passed as the sessions' parameters (papermill style).
+PARAMETERS = {
+    "03_map_the_rmf": {"guide": "MEASURE 2.10", "decisions": [
+        {"id": "measure-2.10", "status": "partially_met", "owner": "DPO (name)", "notes": "Prompt logging reviewed.",
+         "target_status": "met"}]},
+    "01_intake_and_openness": {"team_needs": ["strict_privacy", "commercial_redistribution"]},
+}
 
 
 @pytest.mark.parametrize("name", PRESENT)
 def test_notebook_executes_cleanly(name, tmp_path):
-    notebook, ws_path = execute(name, tmp_path, edit=EDITS.get(name))
+    notebook, ws_path = execute(name, tmp_path, extra=PARAMETERS.get(name))
     CHECKS.get(name, lambda nb, ws, tmp: None)(notebook, ws_path, tmp_path)
 
 
 def check_start_here(notebook, ws_path, tmp_path):
+    # the status display was updated in place after the first decision: it shows the state after it
     coverage = table_rows(html_of(notebook, "status"), ("GOVERN", "MAP", "MEASURE", "MANAGE"))
     assert coverage == expected_coverage(ws_path)
     assert [r[0] for r in coverage] == ["GOVERN", "MAP", "MEASURE", "MANAGE"]
@@ -215,16 +214,22 @@ def check_start_here(notebook, ws_path, tmp_path):
 
     pilot = operations(analysis(ws_path))["pilot"]
     assert pilot.startswith("step ") and f"Pilot: {pilot}" in html.unescape(html_of(notebook, "pilot"))
-    mine = tmp_path / "my-system"
-    assert (mine / "rmfkit.yaml").is_file()
-    govern = (mine / "mapping" / "govern.yaml").read_text(encoding="utf-8")
-    assert "GOVERN 2.1:\n    status: partially_met\n    owner: Head of Product (name)" in govern
-    assert table_rows(html_of(notebook, "record-first"), ("GOVERN",)) == [
-        ["GOVERN", "0", "1", "0", "0", "0", "18", "19", "5%", "0%"]]
-    assert "1 of 72 subcategories assessed" in html_of(notebook, "record-first")
-    first_packet = mine / "build" / "packets" / PINNED_TODAY
+    owner = rmfkit.open_workspace(ws_path).system.owner
+    assert rmfkit.open_workspace(ws_path).assessment("GOVERN 2.1").owner == owner
+    assert table_rows(html_of(notebook, "record-first"), ("GOVERN 2.1",))
+    first_packet = ws_path / "build" / "packets" / PINNED_TODAY
     assert (first_packet / "packet.pdf").read_bytes().startswith(b"%PDF")
     assert "Verified:" in html_of(notebook, "packet")
+
+
+def test_start_session_creates_then_opens(tmp_path):
+    from rmfkit.notebook import start_session
+
+    ws = start_session(tmp_path / "new", system_id="claims-triage", name="Claims triage", owner="A. Rivera",
+                       purpose="Route claims")
+    assert ws.system.purpose == "Route claims" and (tmp_path / "new" / "operations.yaml").is_file()
+    again = start_session(tmp_path / "new", system_id="other", name="Other", owner="B", purpose="P")
+    assert again.system.id == "claims-triage"
 
 
 def check_map_the_rmf(notebook, ws_path, tmp_path):
@@ -237,8 +242,11 @@ def check_map_the_rmf(notebook, ws_path, tmp_path):
     assert [r[0] for r in govern_rows] == ["GOVERN 1.1", "GOVERN 1.2", "GOVERN 6.2"]
     assert govern_rows[1][2] == "Partially met" and govern_rows[1][3] == ws.assessment("GOVERN 1.2").owner
     assert '<tr class="gap"><td>GOVERN 1.2</td>' in html_of(notebook, "govern-table")
-    assert "Privacy risk of the AI system" in html_of(notebook, "measure-guidance")
-    assert "NIST AI 600-1 actions for generative AI" in html_of(notebook, "measure-guidance")
+    assert "Privacy risk of the AI system" in html_of(notebook, "guidance")
+    assert "NIST AI 600-1 actions for generative AI" in html_of(notebook, "guidance")
+    # the MEASURE table shown before the decisions cell was updated in place: it shows the decision
+    assert table_rows(html_of(notebook, "measure-table"), ("MEASURE 2.10",))[0][2] == "Partially met"
+    assert "Statement of Applicability" in html_of(notebook, "frameworks")
     # the decision typed into the decisions cell lands in mapping/measure.yaml and in the session record
     recorded = ws.assessment("MEASURE 2.10")
     assert (recorded.status, recorded.owner, recorded.notes, recorded.target_status) == (

@@ -21,7 +21,10 @@ from __future__ import annotations
 import shutil
 from typing import TYPE_CHECKING, Any
 
+from pydantic import ValidationError
+
 from rmfkit.errors import UsageError
+from rmfkit.wording import describe_validation_error
 
 if TYPE_CHECKING:
     from rmfkit.workspace import Workspace
@@ -55,8 +58,13 @@ def _place(rel: str) -> str:
             "dpia.yaml": "DPIA"}.get(rel, rel.removesuffix(".yaml").replace("risks/", "risk ").replace("mapping/", ""))
 
 
-def unlink_all(ws: "Workspace", evidence_id: str) -> list[str]:
-    """Remove ``evidence_id`` from every record that links it (inside ``ws.edit()``); returns where, in words."""
+def unlink_all(ws: "Workspace", evidence_id: str, blocked: list[str] | None = None) -> list[str]:
+    """Remove ``evidence_id`` from every record that links it (inside ``ws.edit()``); returns where, in words.
+
+    A record that would break without the link (e.g. a document that must name its evidence) is left as
+    it is and named in ``blocked``.
+    """
+    blocked = [] if blocked is None else blocked
     where: list[str] = []
     for sub_id, assessment in ws.assessments().items():
         if evidence_id in assessment.evidence:
@@ -69,8 +77,11 @@ def unlink_all(ws: "Workspace", evidence_id: str) -> list[str]:
         found: list[str] = []
         data = _unlinked_data(record.model_dump(exclude_unset=True), evidence_id, "", found)
         if found:
-            ws.put(rel, kind.model.model_validate(data))
             where.extend(f"{_place(rel)} {f}".strip() for f in found)
+            try:
+                ws.put(rel, kind.model.model_validate(data))
+            except ValidationError as exc:
+                blocked.append(f"{rel}: {describe_validation_error(exc.errors()[0])[1]}")
     return where
 
 
@@ -83,10 +94,14 @@ def remove_evidence(ws: "Workspace", evidence_id: str, *, unlink: bool = False) 
     ws.skip = ()
     with ws.edit():
         ws.require_evidence(evidence_id)
-        removed = unlink_all(ws, evidence_id)
+        blocked: list[str] = []
+        removed = unlink_all(ws, evidence_id, blocked)
         if removed and not unlink:
             raise UsageError(f"evidence '{evidence_id}' is linked from {', '.join(removed)}",
                              hint="pass --unlink to remove the links too")
+        if blocked:
+            raise UsageError(f"evidence '{evidence_id}' cannot be unlinked from {'; '.join(blocked)}",
+                             hint="change that record first")
         rel = f"evidence/{evidence_id}/evidence.yaml"
         ws.records.pop(rel, None)
     with ws.lock():
