@@ -346,18 +346,6 @@ def thresholds_of(ws: "Workspace") -> list[Threshold] | None:
     return None if record is None else list(record.thresholds)
 
 
-def evaluate(ws: "Workspace", today: dt.date | None = None, *, checks: Mapping[str, "CheckLike"] | None = None
-             ) -> list[dict]:
-    """The results table of a workspace (empty when no thresholds are declared)."""
-    from rmfkit.library.freshness import check_all
-
-    thresholds = thresholds_of(ws) or []
-    if not thresholds:
-        return []
-    checks = checks if checks is not None else check_all(ws, today)
-    return evaluate_records(thresholds, ws.evidence, checks)
-
-
 def characteristics(rows: list[dict]) -> list[dict]:
     """Each trustworthiness characteristic: measured (a threshold with an outcome other than not measured) or not.
 

@@ -44,3 +44,11 @@ def assessed(ws, today=None):
 
     analysis = of_workspace(ws, today)
     return SimpleNamespace(**analysis.mapping, row=analysis.row, to_dict=lambda: analysis.mapping)
+
+
+def measured(ws, today=None) -> list:
+    """The threshold rows of the one analysis of ``ws`` (empty when no thresholds are declared)."""
+    from rmfkit.analysis import of_workspace
+
+    section = of_workspace(ws, today).measurement
+    return section["rows"] if section else []

@@ -9,7 +9,7 @@ import pytest
 
 from rmfkit import measure
 from rmfkit.workspace import Workspace
-from tests.conftest import assessed
+from tests.conftest import assessed, measured
 
 TODAY = dt.date(2026, 12, 1)
 
@@ -58,7 +58,7 @@ def test_example_target_profile_has_dates(ws):
 
 
 def test_example_measurement_has_a_failing_metric_and_unmeasured_characteristics(ws):
-    rows = {r["id"]: r for r in measure.evaluate(ws, TODAY)}
+    rows = {r["id"]: r for r in measured(ws, TODAY)}
     failing = rows["answer-accuracy-integrations"]
     assert (failing["outcome"], failing["value"], failing["slice"], failing["n"]) == ("fail", 0.7583333333333333,
                                                                                     "integrations", 120)

@@ -17,6 +17,7 @@ from rmfkit.library.freshness import EvidenceCheck
 from rmfkit.models.evidence import EvidenceRecord
 from rmfkit.models.thresholds import Threshold
 from rmfkit.workspace import Workspace
+from tests.conftest import measured
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "measure"
 TODAY = dt.date(2026, 6, 1)
@@ -62,7 +63,7 @@ def by_id(rows: list[dict]) -> dict[str, dict]:
 # ---------------------------------------------------------------- acceptance: both directions, not_measured
 
 def test_results_table_of_the_fixture_workspace(ws):
-    rows = by_id(measure.evaluate(ws, TODAY))
+    rows = by_id(measured(ws, TODAY))
     assert list(rows) == ["ticket-accuracy", "gsm8k-strict", "injection-pass-rate", "p95-latency",
                           "language-accuracy-gap"]
     acc = rows["ticket-accuracy"]
@@ -165,7 +166,7 @@ def test_numbers_read_with_three_significant_digits():
 
 
 def test_newest_evidence_of_a_kind_is_read(ws):
-    assert by_id(measure.evaluate(ws, TODAY))["ticket-accuracy"]["evidence"] == "E-LMEVAL"
+    assert by_id(measured(ws, TODAY))["ticket-accuracy"]["evidence"] == "E-LMEVAL"
 
 
 def test_named_evidence_that_is_absent_is_not_measured():
@@ -177,7 +178,7 @@ def test_named_evidence_that_is_absent_is_not_measured():
 
 def test_altered_evidence_cannot_vouch_for_its_number(ws):
     (ws.evidence_dir("E-LMEVAL") / "results.json").write_bytes(b"tampered")
-    rows = by_id(measure.evaluate(ws, TODAY))
+    rows = by_id(measured(ws, TODAY))
     assert rows["gsm8k-strict"]["outcome"] == "not_measured"
     assert rows["gsm8k-strict"]["evidence_status"] == "hash_mismatch"
     assert rows["gsm8k-strict"]["reason"] == ("E-LMEVAL: artefact results.json was altered (SHA-256 differs from the "
@@ -197,7 +198,7 @@ def test_metric_names_with_lm_eval_filter_suffix_match():
 # ---------------------------------------------------------------- MEASURE 1.1: what is not measured
 
 def test_characteristics_not_measured_are_listed(ws):
-    rows = measure.evaluate(ws, TODAY)
+    rows = measured(ws, TODAY)
     chars = {c["characteristic"]: c for c in measure.characteristics(rows)}
     assert list(chars) == ["valid_and_reliable", "safe", "secure_and_resilient", "accountable_and_transparent",
                            "explainable_and_interpretable", "privacy_enhanced", "fair_with_harmful_bias_managed"]
@@ -231,7 +232,7 @@ def test_thresholds_file_round_trips_and_keeps_extension_keys(ws):
 
 def test_no_thresholds_file_means_nothing_declared(tmp_path):
     ws = Workspace.create(tmp_path / "ws", system_id="demo", name="Demo", owner="x")
-    assert measure.thresholds_of(ws) is None and measure.evaluate(ws) == []
+    assert measure.thresholds_of(ws) is None and measured(ws) == []
 
 
 def test_reference_checks_name_bad_subcategory_and_unknown_evidence(ws):
