@@ -24,6 +24,7 @@ from rmfkit.jsonable import jsonable
 from rmfkit.models.operations import PILOT_STEPS, Operations
 
 if TYPE_CHECKING:
+    from rmfkit.records import Records
     from rmfkit.models.evidence import EvidenceRecord
     from rmfkit.workspace import Workspace
 
@@ -217,26 +218,12 @@ def operations_of(ws: "Workspace") -> Operations | None:
     return ws.records.get(OPERATIONS_FILE)
 
 
-def _checks(ws: "Workspace", today: dt.date, checks: Mapping[str, Any] | None) -> Mapping[str, Any]:
-    from rmfkit.library.freshness import check_all
-
-    return checks if checks is not None else check_all(ws, today)
-
-
-def _today(today: dt.date | None) -> dt.date:
-    from rmfkit.clock import today as default_today
-
-    return today or default_today()
-
-
-def checklist_status(ws: "Workspace", today: dt.date | None = None, *,
-                     checks: Mapping[str, Any] | None = None) -> list[ItemState]:
-    """The workspace's checklist, evidence re-hashed and judged as of ``today`` (empty if not recorded)."""
+def checklist_status(ws: "Records | Workspace", today: dt.date, *, checks: Mapping[str, Any]) -> list[ItemState]:
+    """The workspace's checklist, judged with the evidence checks as of ``today`` (empty if not recorded)."""
     ops = operations_of(ws)
     if ops is None:
         return []
-    day = _today(today)
-    return item_states(ops, _checks(ws, day, checks), day)
+    return item_states(ops, checks, today)
 
 
 def _summary(states: Iterable[ItemState]) -> dict[str, int]:
@@ -317,8 +304,8 @@ def suggestions_from_states(states: Iterable[ItemState], assessments: Mapping[st
     return sorted(pairs, key=lambda p: (subcategory_sort_key(p[0]), p[1]))
 
 
-def mapping_suggestions(ws: "Workspace", today: dt.date | None = None, *,
-                        checks: Mapping[str, Any] | None = None) -> list[tuple[str, str]]:
+def mapping_suggestions(ws: "Records | Workspace", today: dt.date, *,
+                        checks: Mapping[str, Any]) -> list[tuple[str, str]]:
     """Subcategories the done checklist items speak to, as (subcategory, reason) pairs.
 
     The mapping shows them as "accept?" suggestions; accepting links the item's evidence.
@@ -401,7 +388,7 @@ def _gaps(states: list[ItemState], artifacts: list[dict]) -> list[str]:
     return gaps
 
 
-def view(ws: "Workspace", today: dt.date | None = None, *, checks: Mapping[str, Any] | None = None) -> dict:
+def view(ws: "Records | Workspace", today: dt.date, *, checks: Mapping[str, Any]) -> dict:
     """The "Operating the model" section as plain data (str, int, bool, None, lists, dicts).
 
     Keys: ``recorded``, ``as_of``, ``summary`` (counts per shown status plus ``overdue``,
@@ -411,8 +398,7 @@ def view(ws: "Workspace", today: dt.date | None = None, *, checks: Mapping[str, 
     ``steps``), ``gaps`` (sentences) and ``suggestions`` (subcategory, reason). Without ``operations.yaml``,
     ``recorded`` is False, ``summary`` and ``pilot`` are None and ``areas`` is empty.
     """
-    day = _today(today)
-    checks = _checks(ws, day, checks)
+    day = today
     ops = operations_of(ws)
     template = load_template()
     artifacts = _artifact_rows(ws, ops, checks)

@@ -179,10 +179,10 @@ def test_artifact_expectation_needs_exactly_one_form():
 
 def test_done_item_with_expired_evidence_is_shown_unsupported(ops_ws: Path):
     ws = Workspace.open(ops_ws)
-    may = {s.id: s for s in ops.checklist_status(ws, MAY)}
+    may = {s.id: s for s in ops.checklist_status(ws, MAY, checks=ws.check_evidence(MAY))}
     assert may["updates.rollback"].shown_status == "done"
     assert may["updates.rollback"].reason == "supported by E-rollback-drill"
-    july = {s.id: s for s in ops.checklist_status(ws, JULY)}
+    july = {s.id: s for s in ops.checklist_status(ws, JULY, checks=ws.check_evidence(JULY))}
     assert july["updates.rollback"].status == "done"
     assert july["updates.rollback"].shown_status == "unsupported"
     assert july["updates.rollback"].reason == ("marked done, but none of its evidence is usable: "
@@ -195,7 +195,7 @@ def test_done_item_with_expired_evidence_is_shown_unsupported(ops_ws: Path):
 def test_done_item_with_altered_evidence_is_shown_unsupported(ops_ws: Path):
     (ops_ws / "evidence" / "E-raci" / "E-raci.txt").write_bytes(b"RACI: model lifecycle owner = nobody\n")
     ws = Workspace.open(ops_ws)
-    state = next(s for s in ops.checklist_status(ws, MAY) if s.id == "ownership.lifecycle_owner")
+    state = next(s for s in ops.checklist_status(ws, MAY, checks=ws.check_evidence(MAY)) if s.id == "ownership.lifecycle_owner")
     assert state.shown_status == "unsupported"
     assert state.reason == ("marked done, but none of its evidence is usable: E-raci artefact E-raci.txt was altered "
                             "(SHA-256 differs from the recorded one)")
@@ -238,7 +238,7 @@ def test_done_items_suggest_their_subcategories_until_the_mapping_links_the_evid
     owner = "operations checklist item ownership.lifecycle_owner (A named owner of the model lifecycle)"
     rollback = ("operations checklist item updates.rollback "
                 "(Previous versions archived for rollback and audit; rollback tested)")
-    assert ops.mapping_suggestions(ws, MAY) == [
+    assert ops.mapping_suggestions(ws, MAY, checks=ws.check_evidence(MAY)) == [
         ("GOVERN 2.1", f"{owner} is done with evidence E-raci; GOVERN 2.1 is not_assessed and does not link it"),
         ("MANAGE 2.4", f"{owner} is done with evidence E-raci; MANAGE 2.4 is not_assessed and does not link it"),
         ("MANAGE 2.4", f"{rollback} is done with evidence E-rollback-drill; MANAGE 2.4 is not_assessed "
@@ -246,17 +246,17 @@ def test_done_items_suggest_their_subcategories_until_the_mapping_links_the_evid
     ]
     with ws.edit():
         ws.set_assessment("MANAGE 2.4", status="partially_met", evidence=["E-rollback-drill"])
-    assert [s for s, _ in ops.mapping_suggestions(ws, MAY)] == ["GOVERN 2.1", "MANAGE 2.4"]
-    assert "E-raci" in ops.mapping_suggestions(ws, MAY)[1][1]
+    assert [s for s, _ in ops.mapping_suggestions(ws, MAY, checks=ws.check_evidence(MAY))] == ["GOVERN 2.1", "MANAGE 2.4"]
+    assert "E-raci" in ops.mapping_suggestions(ws, MAY, checks=ws.check_evidence(MAY))[1][1]
     # expired evidence suggests nothing
-    assert all("E-rollback-drill" not in reason for _, reason in ops.mapping_suggestions(ws, JULY))
+    assert all("E-rollback-drill" not in reason for _, reason in ops.mapping_suggestions(ws, JULY, checks=ws.check_evidence(JULY)))
 
 
 # ---------------------------------------------------------------- view and comparison
 
 def test_view_is_plain_data_with_not_recorded_items_and_gaps(ops_ws: Path):
     ws = Workspace.open(ops_ws)
-    data = ops.view(ws, JULY)
+    data = ops.view(ws, JULY, checks=ws.check_evidence(JULY))
     assert json.loads(json.dumps(data)) == data  # only plain JSON values
     assert data["summary"] == {"done": 1, "unsupported": 1, "in_progress": 1, "open": 2, "not_applicable": 1,
                                "not_recorded": 14, "overdue": 1, "done_without_evidence": 0, "total": 20}
@@ -279,7 +279,8 @@ def test_view_is_plain_data_with_not_recorded_items_and_gaps(ops_ws: Path):
 
 def test_view_without_operations_file_states_the_gap(ops_ws: Path):
     (ops_ws / "operations.yaml").unlink()
-    data = ops.view(Workspace.open(ops_ws), MAY)
+    opened = Workspace.open(ops_ws)
+    data = ops.view(opened, MAY, checks=opened.check_evidence(MAY))
     assert (data["recorded"], data["summary"], data["pilot"], data["areas"]) == (False, None, None, [])
     assert data["gaps"] == [
         "No operations.yaml: the operational readiness checklist and the pilot plan are not recorded.",
@@ -390,7 +391,7 @@ def test_cli_verify_artifact_stores_evidence_and_exits_4_naming_the_file(ops_ws:
     ws = Workspace.open(ops_ws)
     assert ws.evidence["artifact-check-demo-llm-2026-05-01-2"].facts["ok"] is False
     assert rmfkit.validate(ws) == []
-    last = ops.view(ws, MAY)["artifacts"][0]["last_check"]
+    last = ops.view(ws, MAY, checks=ws.check_evidence(MAY))["artifacts"][0]["last_check"]
     assert (last["evidence_id"], last["match"]) == ("artifact-check-demo-llm-2026-05-01-2", False)
     code, out, _ = run_cli("ops", "verify-artifact", "demo-llm", model, "-w", ops_ws, "--json", "--no-progress")
     document = json.loads(out)
