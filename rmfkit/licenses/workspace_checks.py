@@ -1,30 +1,16 @@
-"""What the license analysis adds to ``rmfkit status`` and ``rmfkit validate`` for a workspace.
+"""What the license analysis adds to ``rmfkit validate`` for a workspace.
 
-``status_section`` counts openness classes and findings by severity; ``check_references`` checks that
-release-component keys are MOF components, that evidence ids in due-diligence and release entries exist,
+``check_references`` checks that release-component keys are MOF components, that evidence ids in due-diligence and release entries exist,
 and that ``primary_model`` names a component.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rmfkit.errors import Problem
 
 if TYPE_CHECKING:
     from rmfkit.workspace import Workspace
-
-
-def status_section(ws: "Workspace") -> dict[str, Any] | None:
-    """Counts of openness classes and findings by severity; ``None`` when no component is recorded."""
-    from rmfkit.licenses.report import analyze
-
-    if not ws.system.components:
-        return None
-    report = analyze(ws.system, ws.evidence)
-    mof = report.mof
-    return {**report.counts(), "mof_class": mof.klass if mof else None,
-            "osaid_conformant": report.osaid.conformant if report.osaid else None,
-            "primary_model": report.primary_model}
 
 
 def check_references(ws: "Workspace") -> list[Problem]:
