@@ -97,8 +97,12 @@ def status_overview(analysis: "Analysis") -> Html:
     cards, missing = _section_cards(status)
     parts.append(grid(cards, f"{len(cards)} status cards"))
     findings = status["findings"]
-    parts.append(callout(f"{plural(findings, 'validation finding')}: see the findings table", tone="warn")
-                 if findings else callout("No validation findings", tone="good"))
+    if findings["total"]:
+        errors = f", {plural(findings['error'], 'error')}" if findings.get("error") else ""
+        parts.append(callout(f"{plural(findings['total'], 'finding')}{errors}: see the findings table",
+                             tone="bad" if findings.get("error") else "warn"))
+    else:
+        parts.append(callout("No findings", tone="good"))
     if missing:
         parts.append(callout("Not yet recorded: " + ", ".join(missing), tone="warn"))
     return stack(parts, f"status of {system['name']} on {analysis.as_of}")
