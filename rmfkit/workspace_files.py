@@ -4,8 +4,9 @@ A workspace may come from someone else. Before a packet reads a file, ``validate
 what it claims to be: the branding logo is a regular image file inside the workspace (never a pipe
 that blocks the build, a link out of the workspace, or a text file); the record folders (``mapping/``,
 ``risks/``, ``evidence/``, ``templates/`` …) are real folders inside the workspace, not links to
-somewhere else; and every ``evidence/<id>/`` folder holds its ``evidence.yaml`` (an import killed
-half-way leaves a folder without one, or a ``.partial`` staging folder, which is reported).
+somewhere else; and every ``evidence/<id>/`` folder holds its ``evidence.yaml`` (imports stage each
+item in a hidden ``.<id>.partial`` folder renamed into place complete, so a folder without one was
+made by hand or by an older rmfkit, and is reported).
 
 >>> import tempfile, pathlib
 >>> folder = pathlib.Path(tempfile.mkdtemp())
@@ -28,7 +29,7 @@ MAX_LOGO_BYTES = 8 * 1024 * 1024
 # What an image file's first bytes are, per the suffixes the packet accepts.
 IMAGE_MAGIC = {".png": (b"\x89PNG\r\n\x1a\n",), ".jpg": (b"\xff\xd8\xff",), ".jpeg": (b"\xff\xd8\xff",),
                ".svg": (b"<svg", b"<?xml", b"\xef\xbb\xbf<")}
-STAGING_SUFFIX = ".partial"
+STAGING_SUFFIX = ".partial"  # an import's hidden staging folder: .<id>.partial
 
 
 def file_kind(path: Path) -> str:
@@ -69,21 +70,20 @@ def _logo_problem(ws: "Workspace", logo: str) -> str | None:
 
 
 def orphans(evidence_root: Path) -> list[str]:
-    """Folders under ``evidence/`` that are not evidence items: no ``evidence.yaml``, or an import's staging.
+    """Folders under ``evidence/`` that look like evidence items but hold no ``evidence.yaml``.
+
+    An import's hidden staging folder (``.<id>.partial``) is not one: a killed import leaves it, nothing
+    reads it, and the next import removes it.
 
     >>> import tempfile, pathlib
     >>> root = pathlib.Path(tempfile.mkdtemp()); (root / "half").mkdir(); (root / ".x.partial").mkdir()
     >>> orphans(root)
-    ['.x.partial', 'half']
+    ['half']
     """
     if not evidence_root.is_dir() or evidence_root.is_symlink():
         return []
-    found = []
-    for child in sorted(evidence_root.iterdir()):
-        if child.name.endswith(STAGING_SUFFIX) or (child.is_dir() and not child.name.startswith(".")
-                                                     and file_kind(child / "evidence.yaml") != "file"):
-            found.append(child.name)
-    return found
+    return [child.name for child in sorted(evidence_root.iterdir())
+            if child.is_dir() and not child.name.startswith(".") and file_kind(child / "evidence.yaml") != "file"]
 
 
 def check_files(ws: "Workspace") -> list[Problem]:

@@ -469,7 +469,7 @@ def history_cases() -> list[Case]:
              for name, text in (("trailing-newline", "2026-Q4\n"), ("quarter-5", "2026-Q5"), ("upper-live", "LIVE"),
                                 ("month-for-quarterly", "2026-11"), ("path", "../2026-Q4"), ("carriage-return", "q1\r"))]
     cases += [Case(f"generated/orphan/{name}", orphan(name), 3, "holds no evidence.yaml", f"evidence/{name}/")
-              for name in ("half-imported", ".x.partial", "eval-2026-12")]
+              for name in ("half-imported", "artefact-only", "eval-2026-12")]
     return cases
 
 

@@ -29,7 +29,7 @@ import pytest
 from rmfkit.library import store
 from rmfkit.seal import MANIFEST
 from rmfkit.packet import build_packet
-from rmfkit.verify import verify
+from rmfkit.integrity import verify
 from rmfkit.review.snapshots import snapshots, take_snapshot
 from rmfkit.workspace import Workspace
 
@@ -50,10 +50,11 @@ def import_forever(root: str) -> None:
 
 
 def snapshot_forever(root: str) -> None:
-    n = 0
-    while True:
+    reviews = Path(root) / "reviews"
+    n = len([p for p in reviews.iterdir() if not p.name.startswith(".")]) if reviews.is_dir() else 0
+    while True:  # quarterly labels (the workspace's cadence), each new one after the last
+        take_snapshot(Workspace.open(root), f"{1000 + n // 4}-Q{n % 4 + 1}")
         n += 1
-        take_snapshot(Workspace.open(root), f"K{os.getpid()}-{n}")
 
 
 def packet_forever(root: str) -> None:
@@ -80,6 +81,9 @@ def check_imports(root: Path, before: dict[str, str]) -> dict[str, str]:
     assert not lost, f"evidence lost or altered after a kill: {sorted(lost)}"
     ws = Workspace.open(root)
     assert set(after) == set(ws.evidence), "every saved evidence record has its artefact, byte-exact"
+    orphans = [p.name for p in (root / "evidence").iterdir()
+               if p.is_dir() and not p.name.startswith(".") and not (p / "evidence.yaml").is_file()]
+    assert not orphans, f"a killed import left evidence folders without evidence.yaml: {orphans}"
     return after
 
 
@@ -143,7 +147,7 @@ def seconds_per_run(child: Callable[[str], None], root: Path) -> float:
 def _progress(scratch: Path):
     """Signs that one operation has completed in a scratch run."""
     yield any((scratch / "ws" / "evidence").glob("doc-*/evidence.yaml"))
-    yield any(p for p in (scratch / "ws" / "reviews").glob("K*")) if (scratch / "ws" / "reviews").is_dir() else False
+    yield any((scratch / "ws" / "reviews").glob("*-Q*")) if (scratch / "ws" / "reviews").is_dir() else False
     yield any((scratch / "packets").glob("*/bundle.zip")) if (scratch / "packets").is_dir() else False
 
 

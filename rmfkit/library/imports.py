@@ -32,7 +32,8 @@ from rmfkit.library.importers import MAX_PARSE_BYTES, Parsed, generic, read_evid
 from rmfkit.library.suggestions import suggest_subcategories
 from rmfkit.models.evidence import EvidenceRecord
 from rmfkit.clock import today
-from rmfkit.fileio import read_user_file
+from rmfkit.fileio import atomic_write_bytes, read_user_file
+from rmfkit.yamlio import dump_yaml, merge_into
 from rmfkit.workspace import Workspace
 from rmfkit.workspace_files import STAGING_SUFFIX
 
@@ -229,6 +230,13 @@ def store_copy(ws: Workspace, rel: str, candidate_source: Path | bytes, sha256: 
                              hint="import it again once the tool writing it has finished")
 
 
+def record_yaml(record: EvidenceRecord) -> bytes:
+    """``evidence.yaml`` as :meth:`Workspace.save` writes a new record, so the staged folder is complete."""
+    data = record.model_dump(mode="python", exclude_unset=True)
+    return dump_yaml(merge_into(None, {"schema_version": record.schema_version,
+                                       **{k: v for k, v in data.items() if k != "schema_version"}}))
+
+
 def _record(cand: Candidate, eid: str, day: dt.date, now: dt.datetime, options: dict) -> EvidenceRecord:
     parsed = cand.parsed
     values = {"id": eid, "title": options["title"] or parsed.title, "kind": parsed.kind, "file": cand.file,
@@ -302,6 +310,7 @@ def import_candidates(ws: Workspace, candidates: list[Candidate | ImportOutcome]
                     store_copy(ws, f"evidence/.{eid}{STAGING_SUFFIX}/{cand.file}", cand.source, cand.sha256,
                                cand.origin)
                     record = _record(cand, eid, day, now, options)
+                    atomic_write_bytes(staging / "evidence.yaml", record_yaml(record))  # save() finds it written
                     os.rename(staging, folder)
                 except (InputFileError, ValidationError) as exc:
                     if all_or_nothing:
