@@ -25,7 +25,7 @@ _EXPORTS: dict[str, str] = {
     "import_evidence": "rmfkit.library.imports:import_files",
     "pull": "rmfkit.library.pull",
     "build_packet": "rmfkit.packet",
-    "verify": "rmfkit.verify",
+    "verify": "rmfkit.integrity",
     "take_snapshot": "rmfkit.review.snapshots",
     "diff": "rmfkit.review.diff",
     "portfolio": "rmfkit.review.portfolio",

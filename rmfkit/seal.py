@@ -3,7 +3,7 @@
 A sealed folder holds files, ``manifest.json`` (SHA-256 and size of every file), optionally
 ``manifest.json.sig`` (an Ed25519 signature of the manifest's bytes) and, for packets, ``bundle.zip``
 (everything above, deterministic: same input, same bytes). :func:`seal` writes one; renderers only return
-bytes. :mod:`rmfkit.verify` checks one.
+bytes. :mod:`rmfkit.integrity` checks one.
 
 >>> import tempfile
 >>> out = Path(tempfile.mkdtemp()) / "p"

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from rmfkit.errors import InputFileError, IntegrityError, RmfkitError, ValidationFailed
 from rmfkit.library.importers import IMPORTERS, module, read_evidence
 from rmfkit.seal import safe_entry_name
-from rmfkit.verify import verify
+from rmfkit.integrity import verify
 from rmfkit.safeparse import parse_json, parse_yaml, parse_yaml_plain
 
 EXAMPLES = int(os.environ.get("RMFKIT_FUZZ_EXAMPLES", "30"))

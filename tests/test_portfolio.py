@@ -99,7 +99,7 @@ def test_review_overdue_follows_the_cadence(folders):
 def test_portfolio_cli_writes_a_verifiable_report(folders, run_cli, tmp_path):
     from pypdf import PdfReader
 
-    from rmfkit.verify import verify
+    from rmfkit.integrity import verify
 
     _, paths = folders
     code, out, err = run_cli("portfolio", *paths, "--out", tmp_path / "pf", "--json")

@@ -208,7 +208,7 @@ def test_example_review_has_every_category(example_diff):
 
 
 def test_example_q3_snapshot_is_reproducible_and_verifies():
-    from rmfkit.verify import verify
+    from rmfkit.integrity import verify
 
     report = verify(EXAMPLE / "reviews" / "2026-Q3")
     assert report.ok, report.failures
@@ -299,7 +299,7 @@ def chain(example, tmp_path):
 
 
 def test_one_byte_altered_in_an_earlier_snapshot_fails_the_chain_naming_it(chain):
-    from rmfkit.verify import verify
+    from rmfkit.integrity import verify
 
     assert verify(chain / "2026-Q4").ok
     path = chain / "2026-Q3" / "bundle.json"
@@ -311,7 +311,7 @@ def test_one_byte_altered_in_an_earlier_snapshot_fails_the_chain_naming_it(chain
 
 
 def test_rewritten_earlier_manifest_fails_the_chain(chain):
-    from rmfkit.verify import verify
+    from rmfkit.integrity import verify
 
     path = chain / "2026-Q3" / "manifest.json"
     path.write_bytes(path.read_bytes().replace(b'"2026-09-30"', b'"2026-09-29"'))
@@ -433,7 +433,7 @@ def review_packet(example, tmp_path_factory):
 def test_review_packet_is_verifiable_and_shows_every_category(review_packet):
     from pypdf import PdfReader
 
-    from rmfkit.verify import verify
+    from rmfkit.integrity import verify
 
     base, summary = review_packet
     out = base / "out"

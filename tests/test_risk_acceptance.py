@@ -48,3 +48,20 @@ def test_acceptance_by_a_body_is_refused(run_cli, example_ws):
     code, _, err = run_cli("risk", "accept", "R-0002", "--by", "AI risk committee", "-w", example_ws)
     assert code == 2
     assert err.splitlines()[0].startswith("error: accepted_by: 'AI risk committee' names a body")
+
+
+def test_rmfkit_verify_fails_on_a_packet_whose_accepted_risk_changed_after_signing(run_cli, example_ws, tmp_path):
+    """The packet's bundle carries the signed acceptance; ``rmfkit verify`` checks it (exit 4 naming the risk)."""
+    private, _ = generate_keys(tmp_path / "keys")
+    code, _, err = run_cli("risk", "accept", "R-0002", "--by", "J. Doe, Chief Risk Officer", "--on", "2026-11-20",
+                           "--sign", private, "-w", example_ws)
+    assert code == 0, err
+    code, _, err = run_cli("packet", "--out", tmp_path / "intact", "-w", example_ws)
+    assert code == 0, err
+    assert run_cli("verify", tmp_path / "intact")[0] == 0
+    path = example_ws / "risks" / "R-0002.yaml"
+    path.write_text(path.read_text().replace("residual_likelihood: 3", "residual_likelihood: 1"))
+    code, _, err = run_cli("packet", "--out", tmp_path / "altered", "-w", example_ws)
+    assert code == 0, err
+    code, _, err = run_cli("verify", tmp_path / "altered")
+    assert code == 4 and "risks/R-0002.yaml: altered after its acceptance was signed" in err

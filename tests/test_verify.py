@@ -302,9 +302,9 @@ def test_unsigned_snapshot_says_not_signed(run_cli):
 def test_notebook_verify_card_uses_the_words_verify_prints(packet, pub):
     """The notebook card says what ``rmfkit verify`` says about the signature; only a checked valid
     signature turns it green."""
-    from rmfkit.display import verify_report
+    from rmfkit.notebook import verify_report
     from rmfkit.seal import key_fingerprint, load_public_key
-    from rmfkit.verify import verify
+    from rmfkit.integrity import verify
 
     not_checked, valid = verify(packet), verify(packet, key=pub)
     unsigned = verify(EXAMPLE / "reviews" / "2026-Q3")
@@ -319,7 +319,7 @@ def test_notebook_verify_card_uses_the_words_verify_prints(packet, pub):
     assert cards["valid"].text.splitlines()[1] == f"- signature valid (signed by the key with SHA-256 {fingerprint})"
     assert cards["unsigned"].text.splitlines()[1] == ("- not signed (no manifest.json.sig): the files match "
                                                       "manifest.json, but nothing shows who sealed it")
-    assert [name for name, card in cards.items() if "rmfkit-callout good" in card.markup] == ["valid"]
+    assert [name for name, card in cards.items() if "callout tone-good" in card.markup] == ["valid"]
     assert all("signature unsigned" not in card.markup and "signature not checked" not in card.markup
                for card in cards.values())
 

@@ -83,7 +83,7 @@ def verify(path: Path = typer.Argument(..., help="Packet folder or bundle.zip"),
     Without --key a signed packet's signature is not checked, and the output says so.
     """
     from rmfkit.errors import UsageError
-    from rmfkit.verify import require_packet, verify_or_raise, verify as run_verify
+    from rmfkit.integrity import require_packet, verify_or_raise, verify as run_verify
 
     if require_signature and key is None:
         raise UsageError("--require-signature needs --key PUBLIC_KEY.pem to check the signature with",

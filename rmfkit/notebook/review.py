@@ -13,7 +13,7 @@ from rmfkit.labels import EFFECTIVE_LABELS, plural
 from rmfkit.notebook.html import Chart, Display, Html, Table, callout, facts, label, render, short, stack, table
 
 if TYPE_CHECKING:
-    from rmfkit.verify import VerifyReport
+    from rmfkit.integrity import VerifyReport
     from rmfkit.workspace import Workspace
 
 GOOD_KINDS = {"improved", "newly_assessed", "renewed", "crossed_to_pass", "moved_better", "newly_measured", "closed",

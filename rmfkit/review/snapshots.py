@@ -3,7 +3,7 @@
 A snapshot freezes the workspace into ``reviews/<label>/``: ``bundle.json`` (every record and the
 analysis, :mod:`rmfkit.bundle`) and ``manifest.json`` (its SHA-256), optionally ``manifest.json.sig``.
 Each manifest names the previous snapshot and the SHA-256 of *its* manifest, so the snapshots form a
-chain (:func:`rmfkit.verify.verify_chain`). Snapshots are never rewritten; reading one first verifies it
+chain (:func:`rmfkit.integrity.verify_chain`). Snapshots are never rewritten; reading one first verifies it
 and its chain, so a diff or a review packet never uses an altered quarter (exit 4).
 
 Labels follow the workspace's review cadence (:data:`LABEL_SCHEMES`): ``2026-Q4`` quarterly, ``2026-11``
@@ -34,7 +34,7 @@ from rmfkit.hashing import sha256_bytes
 from rmfkit.safeparse import parse_json
 from rmfkit.seal import (BUNDLE_JSON, MANIFEST, MANIFEST_FORMAT, REVIEW_FORMAT, canonical_json,
                          key_fingerprint, load_private_key, sealing_files)
-from rmfkit.verify import VerifyReport, verify_folder
+from rmfkit.integrity import VerifyReport, verify_folder
 
 if TYPE_CHECKING:
     from rmfkit.workspace import Workspace

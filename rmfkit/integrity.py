@@ -346,6 +346,19 @@ def verify_chain(folder: Path, report: VerifyReport) -> None:
         current = label
 
 
+def acceptances_altered(folder: Path) -> list[str]:
+    """Signed risk acceptances in the folder's ``bundle.json`` whose risk record changed after signing."""
+    from rmfkit.acceptance import acceptance_signatures
+    from rmfkit.records import Records
+
+    try:
+        document = json.loads((folder / BUNDLE_JSON).read_bytes())
+        records = Records.from_data(document["records"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return []  # no bundle, or one the manifest checks have reported already
+    return [f"{folder.name}: {failure}" for failure in acceptance_signatures(records)]
+
+
 def verify(path: Path, key: Path | None = None, *, require_signature: bool = False) -> VerifyReport:
     """Verify a packet folder or a ``bundle.zip``; the report lists every failure (with ``require_signature``,
     also a packet whose signature is not valid for ``key``)."""
@@ -354,6 +367,7 @@ def verify(path: Path, key: Path | None = None, *, require_signature: bool = Fal
     if path.is_dir():
         if verify_folder(path, key, report):
             verify_chain(path, report)  # a review snapshot: every earlier snapshot it chains to
+            report.failures += acceptances_altered(path)
     elif path.is_file():
         verify_zip(path, key, report)
     else:
