@@ -10,6 +10,7 @@ Every function reads one :class:`~rmfkit.analysis.Analysis` (the status sections
 >>> problems_table(of_workspace(ws))
 The workspace is valid
 - every file matches its schema and every reference resolves
+- 1 warning to read: `rmfkit check`
 """
 from __future__ import annotations
 
@@ -123,10 +124,13 @@ def pilot_step(analysis: "Analysis") -> Html:
 
 
 def problems_table(analysis: "Analysis") -> Html | Table:
-    """The analysis' validation findings (file, line, field, problem), or a green note when there are none."""
-    problems = analysis.findings
+    """The analysis' error-level findings (file, line, field, problem), or a green note when there are none
+    (naming how many warnings ``rmfkit check`` lists)."""
+    problems = [f for f in analysis.findings if f["severity"] == "error"]
+    warnings = len(analysis.findings) - len(problems)
     if not problems:
-        return callout("The workspace is valid", ["every file matches its schema and every reference resolves"],
-                       tone="good")
+        return callout("The workspace is valid", ["every file matches its schema and every reference resolves",
+                                                  *([f"{plural(warnings, 'warning')} to read: `rmfkit check`"]
+                                                    if warnings else [])], tone="good")
     return table(problems, {"file": "File", "line": "Line", "field": "Field", "message": "Problem"},
                  title=f"{plural(len(problems), 'problem')} to fix", wrap_columns=("message",))
