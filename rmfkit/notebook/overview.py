@@ -10,7 +10,7 @@ Every function reads one :class:`~rmfkit.analysis.Analysis` (the status sections
 >>> problems_table(of_workspace(ws))
 The workspace is valid
 - every file matches its schema and every reference resolves
-- 1 warning to read: `rmfkit check`
+- 1 warning to read (rmfkit check lists them)
 """
 from __future__ import annotations
 
@@ -130,7 +130,7 @@ def problems_table(analysis: "Analysis") -> Html | Table:
     warnings = len(analysis.findings) - len(problems)
     if not problems:
         return callout("The workspace is valid", ["every file matches its schema and every reference resolves",
-                                                  *([f"{plural(warnings, 'warning')} to read: `rmfkit check`"]
+                                                  *([f"{plural(warnings, 'warning')} to read (rmfkit check lists them)"]
                                                     if warnings else [])], tone="good")
     return table(problems, {"file": "File", "line": "Line", "field": "Field", "message": "Problem"},
                  title=f"{plural(len(problems), 'problem')} to fix", wrap_columns=("message",))
