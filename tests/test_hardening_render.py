@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 import time
 import zipfile
 from pathlib import Path
@@ -139,3 +140,30 @@ def test_as_of_gives_every_page_one_date(example_ws, tmp_path, run_cli, monkeypa
     code, _, err = run_cli("packet", "--as-of", "2026-11-15", "--out", tmp_path / "out2", "-w", example_ws)
     assert code == 0, err
     assert "as of 2026-11-15" in (tmp_path / "out2" / "packet.html").read_text("utf-8").replace("\n", " ")
+
+
+def test_session_record_html_is_inert():
+    """Item 9: notebook HTML was copied verbatim (scripts, frames, remote images) and the mermaid template
+    loaded its library from a CDN."""
+    import nbformat
+
+    from rmfkit.notebook.record import render_notebook_html
+
+    notebook = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("show()")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": (
+        '<script>fetch("http://attacker.invalid/x")</script><iframe src="http://attacker.invalid/"></iframe>'
+        '<img src="http://attacker.invalid/p.png" onerror="alert(1)"><a href="javascript:alert(1)">x</a>'
+        '<b>kept</b>')})]
+    mermaid = nbformat.v4.new_markdown_cell("```mermaid\ngraph TD; A-->B\n```")
+    notebook.cells = [cell, mermaid]
+    from bs4 import BeautifulSoup
+
+    html = render_notebook_html(notebook, title="session").decode("utf-8")
+    soup = BeautifulSoup(html, "html.parser")
+    assert not soup.find_all(["script", "iframe", "object", "embed"])
+    for tag in soup.find_all(True):
+        for name, value in tag.attrs.items():
+            assert not name.startswith("on"), tag
+            assert not re.match(r"\s*(https?:|//|javascript:)", str(value), re.I), tag
+    assert "cdnjs" not in html and "<b>kept</b>" in html and "graph TD" in html

@@ -10,6 +10,7 @@ the pages go under :data:`SESSION_RECORD_FOLDER` in the packet and are hashed in
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
@@ -68,14 +69,45 @@ def _static_copy(notebook):
 
 
 def render_notebook_html(notebook, *, title: str | None = None) -> bytes:
-    """One executed notebook as a self-contained HTML page (no scripts fetched from the network)."""
+    """One executed notebook as a self-contained, inert HTML page (:func:`inert_html`: no scripts, frames or
+    remote URLs; outputs sanitised by nbconvert, the mermaid CDN loader left out)."""
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(template_name="lab", exclude_input_prompt=True, exclude_output_prompt=True,
-                            mathjax_url="", require_js_url="", widget_renderer_url="", jquery_url="")
+                            mathjax_url="", require_js_url="", widget_renderer_url="", jquery_url="",
+                            sanitize_html=True, mermaid_js_url="", mermaid_layout_elk_js_url="")
     resources = {"metadata": {"name": title}} if title else {}
     body, _ = exporter.from_notebook_node(_static_copy(notebook), resources=resources)
-    return body.encode("utf-8")
+    return inert_html(body).encode("utf-8")
+
+
+ACTIVE_TAGS = ("script", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "form", "meta")
+URL_ATTRIBUTES = ("src", "href", "srcset", "action", "formaction", "poster", "data", "background", "xlink:href")
+REMOTE = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:|//)", re.I)  # any scheme (http:, javascript:, file:) or //host
+
+
+def inert_html(html: str) -> str:
+    """``html`` without anything that runs or fetches: active elements removed, ``on*`` handlers dropped,
+    URL attributes kept only when they stay in the page (``#anchor``) or are ``data:`` images.
+
+    >>> inert_html('<p onclick="x()">a<script>x()</script><img src="http://e.invalid/t.png"></p>')
+    '<p>a<img/></p>'
+    """
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    for tag in soup.find_all(ACTIVE_TAGS):
+        tag.decompose()
+    for tag in soup.find_all(True):
+        for name in list(tag.attrs):
+            value = " ".join(tag[name]) if isinstance(tag[name], list) else str(tag[name])
+            if name.lower().startswith("on") or (name.lower() in URL_ATTRIBUTES and REMOTE.match(value)
+                                                  and not value.lower().startswith("data:image/")):
+                del tag[name]
+    for style in soup.find_all("style"):
+        style.string = re.sub(r"url\(\s*['\"]?\s*(?:[a-z][a-z0-9+.-]*:|//)(?!image/)[^)]*\)", "none",
+                              style.get_text(), flags=re.I)
+    return str(soup)
 
 
 def session_notebooks(paths: Iterable[Path | str]) -> list[Path]:
