@@ -173,3 +173,40 @@ def test_safe_entry_names_stay_inside(name: str):
     root = PurePosixPath("/bundle")
     joined = root.joinpath(safe)
     assert ".." not in joined.parts and joined.parts[: len(root.parts)] == root.parts
+
+
+def _small_zip() -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("manifest.json", b'{"files": []}\n')
+        archive.writestr("a.txt", b"test data " * 40)
+    return buffer.getvalue()
+
+
+SMALL_ZIP = _small_zip()
+
+
+@FUZZ
+@given(st.lists(st.tuples(st.integers(0, len(SMALL_ZIP) - 1), st.integers(0, 255)), max_size=6),
+       st.integers(0, len(SMALL_ZIP)), st.binary(max_size=64))
+def test_safe_archive_reader_answers_or_refuses(flips, cut, extra):
+    """Flipped bytes, a cut and appended bytes: the strict reader returns entries that stream to their
+    declared size and CRC, or refuses with ArchiveError; never another exception, never more bytes."""
+    from rmfkit.safezip import ArchiveError, read_archive, stream
+
+    data = bytearray(SMALL_ZIP)
+    for at, value in flips:
+        data[at] = value
+    path = Path(tempfile.mkdtemp()) / "bundle.zip"
+    path.write_bytes(bytes(data[:cut]) + extra if cut < len(data) else bytes(data) + extra)
+    try:
+        archive = read_archive(path)
+        for entry in archive.entries.values():
+            assert sum(len(chunk) for chunk in stream(path, entry)) == entry.file_size
+    except ArchiveError:
+        pass
+    finally:
+        shutil.rmtree(path.parent)
