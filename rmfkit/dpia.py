@@ -240,9 +240,12 @@ def prefill_description(system: SystemProfile) -> dict[str, Any]:
     for flow in system.data_flows:
         target = components[flow.destination].name if flow.destination in components else flow.destination
         for name in flow.personal_data:
-            entry = categories.setdefault(name, {"name": name, "special_category": False, "source": flow.source,
-                                                 "retention": [], "recipients": [], "data_flows": []})
-            entry["special_category"] = entry["special_category"] or flow.special_category_data
+            declared = system.data_category(name)  # special category is a property of the data category
+            entry = categories.setdefault(name, {"name": declared.name if declared else name, "special_category": False,
+                                                 "source": flow.source, "retention": [], "recipients": [],
+                                                 "data_flows": []})
+            entry["special_category"] = entry["special_category"] or (
+                declared.special_category if declared else flow.special_category_data)
             if flow.retention and flow.retention not in entry["retention"]:
                 entry["retention"].append(flow.retention)
             recipient = flow.processor or target

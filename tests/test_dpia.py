@@ -411,3 +411,18 @@ def test_packet_dpia_section_names_what_is_missing(example_ws, monkeypatch):
     for question in ("What did the DPO advise (Art. 35(2)), and was it followed?",
                      "Who approved the measures and the residual risks, and when?"):
         assert question in section
+
+
+def test_special_category_follows_the_data_category_not_the_flow_it_travels_in():
+    """Contact details travelling with health data stay ordinary personal data in the DPIA's prefill."""
+    from rmfkit.dpia import prefill_description
+
+    system = SystemProfile.model_validate({
+        "id": "s", "name": "S", "owner": "o", "purpose": "p", "deployment_pattern": "self_hosted",
+        "components": [{"id": "m", "name": "M", "layer": "weights", "license": "mit"}],
+        "data_categories": [{"id": "contact", "name": "Contact details"},
+                            {"id": "health", "name": "Health details", "special_category": True}],
+        "data_flows": [{"id": "F1", "description": "claims", "data": "claims", "personal_data": ["contact", "health"],
+                        "source": "app", "destination": "m"}]})
+    categories = {c["name"]: c["special_category"] for c in prefill_description(system)["data_categories"]}
+    assert categories == {"Contact details": False, "Health details": True}
