@@ -30,9 +30,19 @@ def print_text(text: Any, *, err: bool = False) -> None:
 
 
 def console():
+    """A rich console whose printed strings have control characters escaped line by line (user text in
+    them cannot move the cursor, set the title or clear the screen); rich markup still works."""
     from rich.console import Console
 
-    return Console(highlight=False, soft_wrap=False)
+    from rmfkit.text import for_terminal
+
+    class SafeConsole(Console):
+        def print(self, *objects, **kwargs):
+            objects = tuple("\n".join(for_terminal(line) for line in o.split("\n")) if isinstance(o, str) else o
+                            for o in objects)
+            super().print(*objects, **kwargs)
+
+    return SafeConsole(highlight=False, soft_wrap=False)
 
 
 def open_ws(workspace: Optional[Path], *, valid: bool = True):
@@ -53,6 +63,8 @@ def table(title: str | None, columns: list[str], rows: list[list[Any]], **kwargs
     t = Table(title=title, title_justify="left", **kwargs)
     for col in columns:
         t.add_column(col)
+    from rmfkit.text import for_terminal
+
     for row in rows:
-        t.add_row(*["" if v is None else str(v) for v in row])
+        t.add_row(*["" if v is None else for_terminal(v) for v in row])
     return t
