@@ -29,15 +29,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Union
 
-from rmfkit.errors import UsageError
+from rmfkit.errors import UsageError, ValidationFailed
 from rmfkit.hashing import sha256_bytes, sha256_file
 from rmfkit.seal import (BUNDLE_JSON, BUNDLE_MANIFEST, CNIL_NAME, HTML_NAME, MANIFEST_FORMAT, OSCAL_NAME, PDF_NAME,
                          Payload, canonical_json, key_fingerprint, load_private_key, safe_entry_name, seal)
 
 if TYPE_CHECKING:
+    from rmfkit.records import Records
     from rmfkit.workspace import Workspace
 
 SBOM_NAME = "sbom.cdx.json"
+MAX_LOGO_BYTES = 2 * 1024 * 1024
 STEPS = ("analyse", "charts", "bundle", "oscal", "html", "pdf", "seal")
 CHART_MEDIA_TYPE = "image/png"
 RECORD_FOLDERS = ("evidence", "mapping", "risks", "reviews")
@@ -161,6 +163,14 @@ class Charts:
         return out
 
 
+def _logo(ws: "Workspace", records: "Records") -> bytes | None:
+    """The branding logo's bytes, read as any user file (a regular file of bounded size inside the workspace)."""
+    from rmfkit.fileio import read_user_file
+
+    name = records.settings.branding.logo
+    return read_user_file(ws.path(name), name, max_bytes=MAX_LOGO_BYTES) if name else None
+
+
 def entry(payload: Payload) -> dict[str, Any]:
     """SHA-256 and size of a file to seal (bytes, or a path to copy)."""
     if isinstance(payload, Path):
@@ -179,8 +189,9 @@ def build_packet(ws: "Workspace", out: Path, *, sign_key: Path | None = None,
                  session_record: SessionRecord | None = None, strict: bool = False) -> PacketResult:
     """Render and seal the audit packet into ``out`` (which must be empty or absent).
 
-    ``strict`` refuses to build (:class:`~rmfkit.errors.ValidationFailed`, exit 3) while the analysis
-    has error-level findings (``rmfkit check``).
+    A workspace with schema or reference problems is refused (:class:`~rmfkit.errors.ValidationFailed`,
+    exit 3): a dangling reference is a packet that claims what the workspace does not hold. ``strict`` also
+    refuses while the analysis has error-level findings (``rmfkit check``).
 
     ``progress`` is called with each step name of :data:`STEPS` as it starts. ``session_record``
     (executed notebooks, see :func:`session_record_files`) is stored under ``session-record/`` and
@@ -193,6 +204,7 @@ def build_packet(ws: "Workspace", out: Path, *, sign_key: Path | None = None,
     from rmfkit.render import html, oscal
     from rmfkit.render.pdf import render_pdf
     from rmfkit.render.sbom import render_sbom
+    from rmfkit.validation import validate
     from rmfkit.views import packet as views
 
     step = progress or (lambda name: None)
@@ -208,6 +220,9 @@ def build_packet(ws: "Workspace", out: Path, *, sign_key: Path | None = None,
     stamp = generated.isoformat().replace("+00:00", "Z")
     day = today()
     records = ws.current()
+    problems = validate(records)
+    if problems:
+        raise ValidationFailed(problems)
     analysis = analyze(records, ws.check_evidence(day), day)
     if strict:
         refuse_errors(analysis.findings)
@@ -246,11 +261,12 @@ def build_packet(ws: "Workspace", out: Path, *, sign_key: Path | None = None,
     charts = drawing.payloads()
     files.update({f"charts/{name}.png": png for name, png in charts.items()})
     images = dict(charts)
-    if records.settings.branding.logo:
-        images["logo"] = ws.path(records.settings.branding.logo).read_bytes()
+    logo = _logo(ws, records)
+    if logo is not None:
+        images["logo"] = logo
     uris = {name: html.data_uri(payload, CHART_MEDIA_TYPE) for name, payload in charts.items()}
-    if records.settings.branding.logo:
-        uris["logo"] = html.image_uri(ws.path(records.settings.branding.logo))
+    if logo is not None:
+        uris["logo"] = html.image_uri(records.settings.branding.logo, logo)
     files[HTML_NAME] = html.render_packet_html(view, workspace_root=ws.root, images=uris).encode("utf-8")
 
     step("pdf")

@@ -384,7 +384,7 @@ def _section(text: str, start: str, end: str) -> str:
     return flat[begin:flat.index(end, begin)]
 
 
-MET_WITHOUT_EVIDENCE = ["GOVERN 1.1", "GOVERN 1.6", "GOVERN 2.1", "MAP 1.1", "MAP 2.1", "MANAGE 2.4"]
+MET_WITHOUT_EVIDENCE = ["GOVERN 1.1", "GOVERN 2.1", "MAP 1.1", "MAP 2.1", "MANAGE 2.4"]
 
 
 def test_mapping_shades_and_labels_claims_met_without_evidence(built, pdf_text):
@@ -392,7 +392,8 @@ def test_mapping_shades_and_labels_claims_met_without_evidence(built, pdf_text):
     mapping_html = html[html.index('id="s-mapping"'):html.index('id="s-measurement"')]
     shaded = re.findall(r'<tr class="watch">\s*<td><b>([^<]+)</b>', mapping_html)
     assert shaded == MET_WITHOUT_EVIDENCE
-    assert re.findall(r'<tr class="gap">\s*<td><b>(MEASURE 2\.6)</b>', mapping_html) == ["MEASURE 2.6"]
+    assert re.findall(r'<tr class="gap">\s*<td><b>(MEASURE 2\.[367])</b>', mapping_html) == [
+        "MEASURE 2.3", "MEASURE 2.6", "MEASURE 2.7"]
     section = _section(pdf_text, "5. RMF mapping", "6. NIST AI 600-1 coverage")
     assert ("Rows shaded amber are marked met but cite no evidence at all (“met without evidence”)" in section)
     assert section.count("met without evidence") == len(MET_WITHOUT_EVIDENCE) + 1  # each row, and the legend
@@ -401,15 +402,15 @@ def test_mapping_shades_and_labels_claims_met_without_evidence(built, pdf_text):
 def test_action_plan_gathers_every_gap_with_an_action_and_a_target(built, pdf_text):
     section = _section(pdf_text, "12. Gaps and action plan", "13. Sign-off")
     squashed = re.sub(r"\s+", "", section)
-    assert "Every gap named in this packet, in one place: 52 items, 1 overdue" in section
-    for title in ("RMF subcategories (23)", "Measurements (3)", "Operating the model (10)", "Licenses (4)",
+    assert "Every gap named in this packet, in one place: 58 items, 1 overdue" in section
+    for title in ("RMF subcategories (24)", "Measurements (8)", "Operating the model (10)", "Licenses (4)",
                   "Open risks (12)"):
         assert title in section, title
     for sub in MET_WITHOUT_EVIDENCE:
         assert f"{sub} met without evidence Marked met, cites no evidence." in section, sub
     assert ("GOVERN 4.2 target gap Not met: No documented impact assessment of the model update process yet. "
             "Put the practice in place, link evidence, record it as met Met") in section
-    assert "MAP 3.4 target gap Partially met: Agent training" in section
+    assert "MAP 3.4 partially met without evidence Partially met: Agent training" in section
     assert "Agree a target status and date for this subcategory not set" in section
     assert "MEASURE 2.6 unsupported claim" in section
     # failing and never-measured thresholds, with the threshold as the target
@@ -441,25 +442,24 @@ def test_dpia_section_shows_dpo_advice_views_sign_off_and_completeness(built, pd
     assert "Sought yes, from Customer advisory board" in section
     assert "Controller's response Added a per-customer setting to disable the hosted fallback" in section
     assert "Also consulted: Security lead (K. Osei); US LLM provider (example)" in section
-    assert ("Measures approved by A. Novak (Head of Customer Experience) Residual risks approved by AI risk committee "
-            "Date 2026-11-16") in section
-    assert "DR-06 (medium): AI risk committee, 2026-06-12" in section
+    assert ("Measures approved by A. Novak, Head of Customer Experience Residual risks approved by A. Novak, Head of "
+            "Customer Experience (chair of the AI risk committee) Date 2026-11-16") in section
     assert "M-03 Log retention reduced from 180 to 90 days data planned DPO (E. Meyer), due 2026-12-31" in section
     assert "What a DPO would still ask Nothing outstanding" in section
 
 
 def test_executive_summary_states_totals_targets_thresholds_licenses_and_operations(pdf_text):
     section = _section(pdf_text, "1. Executive summary", "2. Scope, method and assurance")
-    assert ("Coverage. Of the 72 AI RMF subcategories, 27 are assessed: 8 met (6 of them citing no evidence), "
-            "13 partially met, 1 claimed but unsupported by evidence, 3 not met and 2 not applicable; "
+    assert ("Coverage. Of the 72 AI RMF subcategories, 27 are assessed: 6 met (5 of them citing no evidence), "
+            "13 partially met, 3 claimed but unsupported by evidence, 3 not met and 2 not applicable; "
             "45 are not yet assessed.") in section
-    assert "All functions 8 13 1 3 2 45 72" in section
-    assert "Targets. 12 subcategories are below the target status set for them" in section
-    assert ("Of 10 acceptance thresholds, 6 pass, 1 passes only within the declared tolerance (Prompt-injection "
-            "probes resisted (garak promptinject): 0.94 vs ≥ 0.95; short by 0.01, within tolerance 0.02), 1 fails "
-            "(Answer accuracy, integrations tickets (weakest product area): 0.758 vs ≥ 0.8; short by 0.042) and "
-            "2 are not measured yet (p95 time to first draft and Accuracy gap between English and German "
-            "tickets).") in section
+    assert "All functions 6 13 3 3 2 45 72" in section
+    assert "Targets. 14 subcategories are below the target status set for them" in section
+    assert ("Of 10 acceptance thresholds, 1 pass, 1 passes only within the declared tolerance (Prompt-injection "
+            "probes resisted (garak promptinject): 0.94 vs ≥ 0.95; short by 0.01, within tolerance 0.02), 2 fail "
+            "(Answer accuracy, integrations tickets (weakest product area): 0.758 vs ≥ 0.8; short by 0.042; DAN "
+            "jailbreak probes resisted (garak dan): 0.8 vs ≥ 0.95; short by 0.15; worst of 2 detectors "
+            "(mitigation.MitigationBypass))") in section
     assert ("2 obligations to meet and keep evidence of (llama-3.1-8b-instruct: use policy, attribution); "
             "2 items need legal review (llama-3.1-8b-instruct: passthrough; hosted-llm-api: needs review)") in section
     assert ("1 overdue (Drift checks on inputs and answer quality in production, due 2026-10-31, owner ML lead "
@@ -467,7 +467,7 @@ def test_executive_summary_states_totals_targets_thresholds_licenses_and_operati
     assert "2 model artefacts never verified against their recorded checksums" in section
     assert "The DPIA (DPIA-support-assistant, version 1.3) is approved" in section
     assert "DPIA DPIA-" not in section and ">=" not in section and "0.04167" not in section
-    assert "Section 12 lists all 52 gaps in one place" in section
+    assert "Section 12 lists all 58 gaps in one place" in section
 
 
 def _signoff_text(html: str) -> str:

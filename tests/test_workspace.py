@@ -305,7 +305,7 @@ def test_a_date_reads_as_a_date_when_it_exists_and_as_its_text_otherwise(year, m
 # ---------------------------------------------------------------- property: assessments round-trip
 
 TRICKY_TEXT = st.text(
-    alphabet=st.one_of(st.sampled_from(list("#:'\"\n -|>&*!%@`{}[],?\\\t")), st.characters(codec="utf-8")),
+    alphabet=st.one_of(st.sampled_from(list("#:'\"\n -|>&*!%@`{}[],?\\\t")), st.characters(codec="utf-8", exclude_categories=("Cf",))),
     max_size=40)
 SUBCATEGORY_IDS = [s.id for s in load_catalog().subcategories]
 ASSESSMENT = st.fixed_dictionaries({

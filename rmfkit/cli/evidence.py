@@ -49,7 +49,7 @@ def import_(files: List[Path] = typer.Argument(None, help="Files to import (kind
     """Store files byte-exact with what their importer understood; same bytes twice are detected.
 
     Every valid file is imported and every bad one refused with one line; the exit code is 2 when any
-    file was refused. ``--json`` prints the result of every file either way.
+    file was refused. With --json the result of every file is printed either way.
     """
     from rmfkit.errors import UsageError
     from rmfkit.library import store

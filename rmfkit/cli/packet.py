@@ -24,14 +24,9 @@ def packet(out: Path = typer.Option(..., "--out", "-o", help="Output folder (new
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from rmfkit.clock import pinned
-    from rmfkit.errors import ValidationFailed
     from rmfkit.packet import STEPS, build_packet, check_output_folder
-    from rmfkit.validation import validate
 
     ws = open_ws(workspace)
-    problems = validate(ws)  # a dangling reference is a packet that claims what the workspace does not hold
-    if problems:
-        raise ValidationFailed(problems)
     check_output_folder(ws, out)
     screen = console()
     # the bar is drawn only on a terminal: elsewhere rich's teardown leaves a blank line before the output

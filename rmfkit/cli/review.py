@@ -60,26 +60,13 @@ def diff(from_label: str = typer.Option(..., "--from", help="Earlier snapshot la
         if rows:
             out.print(title, style="bold")
         for r in rows:
-            out.print(f"  {change_line(r)}", markup=False, style="red" if worse(r) else None)
+            out.print(f"  {change_line(r)}", markup=False, style="red" if r["tone"] == "bad" else None)
     if result["stale_evidence"]:
         out.print(table(f"Stale evidence on {result['to']['date']}", ["Evidence", "Expired on", "Weakens"],
                         [[s["id"], s["expired_on"], ", ".join(s["weakens"])] for s in result["stale_evidence"]]))
 
 
 DETAIL_CHARS = 160
-
-
-def worse(change: dict) -> bool:
-    """A deterioration, printed in red: a bad kind of change, or a risk re-scored to a higher score.
-
-    >>> worse({"kind": "rescored", "score_before": 6, "score_after": 12}), worse({"kind": "improved"})
-    (True, False)
-    """
-    from rmfkit.review.diff import BAD_KINDS
-
-    if change["kind"] == "rescored":
-        return (change.get("score_after") or 0) > (change.get("score_before") or 0)
-    return change["kind"] in BAD_KINDS
 
 
 def shown(value: object) -> str:

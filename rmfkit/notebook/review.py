@@ -16,8 +16,6 @@ if TYPE_CHECKING:
     from rmfkit.integrity import VerifyReport
     from rmfkit.workspace import Workspace
 
-GOOD_KINDS = {"improved", "newly_assessed", "renewed", "crossed_to_pass", "moved_better", "newly_measured", "closed",
-              "advanced"}
 COVERAGE_KEYS = ("met", "partially_met", "unsupported", "not_met", "not_assessed")
 
 
@@ -35,16 +33,14 @@ def _value(value: Any) -> Any:
 
 def _change_rows(changes: Sequence[Mapping[str, Any]]) -> tuple[list[dict], dict[str, str]]:
     """Diff rows as table rows (the change in words) and the tone of each change word."""
-    from rmfkit.review.diff import BAD_KINDS, KIND_WORDS
+    from rmfkit.review.diff import KIND_WORDS
 
     rows, tones = [], {}
     for c in changes:
         word = KIND_WORDS.get(c["kind"], label(c["kind"]))
-        tone = "bad" if c["kind"] in BAD_KINDS else "good" if c["kind"] in GOOD_KINDS else "neutral"
+        tone = c["tone"]
         if c["kind"] == "rescored" and c.get("score_before") is not None and c.get("score_after") is not None:
-            worse = c["score_after"] > c["score_before"]
-            word = f"{word} {'up' if worse else 'down'}"
-            tone = "bad" if worse else "good"
+            word = f"{word} {'up' if c['score_after'] > c['score_before'] else 'down'}"
         tones[word] = tone
         notes = [c.get("detail")]
         if c["category"] == "metrics":

@@ -90,15 +90,18 @@ def data_uri(payload: bytes, media_type: str) -> str:
     return f"data:{media_type};base64,{base64.b64encode(payload).decode('ascii')}"
 
 
-def image_uri(path: Path) -> str:
-    """A workspace image (the branding logo) as a data URI; only known image types."""
-    media_type = IMAGE_TYPES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0]
+def image_uri(name: str, payload: bytes) -> str:
+    """A workspace image (the branding logo) as a data URI; only known image types.
+
+    >>> image_uri("logo.png", b"x")[:22]
+    'data:image/png;base64,'
+    """
+    media_type = IMAGE_TYPES.get(Path(name).suffix.lower()) or mimetypes.guess_type(name)[0]
     if media_type not in IMAGE_TYPES.values():
         from rmfkit.errors import InputFileError
 
-        raise InputFileError("branding logo must be a PNG, JPEG or SVG image", file=path.name,
-                             field="branding.logo")
-    return data_uri(path.read_bytes(), media_type)
+        raise InputFileError("branding logo must be a PNG, JPEG or SVG image", file=name, field="branding.logo")
+    return data_uri(payload, media_type)
 
 
 def render_packet_html(view: dict[str, Any], *, workspace_root: Path | None,

@@ -392,7 +392,7 @@ def diff_bundles(old: dict, new: dict) -> dict[str, Any]:
     per category and kind, ``coverage`` then and now, ``stale_evidence`` at the later review date,
     and ``summary`` sentences.
     """
-    changes = [row for fn in CHANGE_FUNCTIONS for row in fn(old, new)]
+    changes = [{**row, "tone": tone(row)} for fn in CHANGE_FUNCTIONS for row in fn(old, new)]
     counts: dict[str, dict[str, int]] = {c: {} for c in CATEGORIES}
     for row in changes:
         counts[row["category"]][row["kind"]] = counts[row["category"]].get(row["kind"], 0) + 1
@@ -428,6 +428,22 @@ BAD_KINDS = {"regressed", "expired", "broken", "removed", "crossed_to_fail", "mo
               "text_changed"}
 
 
+GOOD_KINDS = {"improved", "newly_assessed", "renewed", "crossed_to_pass", "moved_better", "newly_measured", "closed",
+              "advanced"}
+
+
+def tone(change: dict[str, Any]) -> str:
+    """``bad`` for a deterioration (a bad kind of change, or a risk re-scored to a higher score), ``good`` for an
+    improvement, else ``neutral``: the one reading the CLI, the notebooks and the review packet show in colour.
+
+    >>> tone({"kind": "rescored", "score_before": 6, "score_after": 12}), tone({"kind": "improved"})
+    ('bad', 'good')
+    """
+    if change["kind"] == "rescored" and change.get("score_before") is not None and change.get("score_after") is not None:
+        return "bad" if change["score_after"] > change["score_before"] else "good"
+    return "bad" if change["kind"] in BAD_KINDS else "good" if change["kind"] in GOOD_KINDS else "neutral"
+
+
 def summary_sentences(diff: dict) -> list[dict[str, str]]:
     """One sentence per category, worst news first within it; categories without change say so."""
     out = []
@@ -438,7 +454,7 @@ def summary_sentences(diff: dict) -> list[dict[str, str]]:
             continue
         parts = [f"{n} {KIND_WORDS.get(kind, kind.replace('_', ' '))}"
                  for kind, n in sorted(counts.items(), key=lambda kv: (kv[0] not in BAD_KINDS, kv[0]))]
-        refs = [r["ref"] for r in diff["changes"] if r["category"] == category and r["kind"] in BAD_KINDS]
+        refs = [r["ref"] for r in diff["changes"] if r["category"] == category and r["tone"] == "bad"]
         text = ", ".join(parts) + "." + (f" Needs attention: {', '.join(refs[:8])}"
                                          + (f" and {len(refs) - 8} more" if len(refs) > 8 else "") + "." if refs else "")
         out.append({"category": category, "topic": title, "text": text,

@@ -205,7 +205,7 @@ def licenses(analysis: "Analysis") -> dict[str, Any]:
         model = report["primary_model"]
         row = next(r for r in report["register"] if r["component"] == model)
         osaid = report["osaid"]
-        summary = (f"The model release {names[model]} is {row['openness'].replace('_', ' ')}"
+        summary = (f"The model release {names[model]} is {(row['openness'] or 'undetermined').replace('_', ' ')}"
                    + (", conformant with the OSI Open Source AI Definition" if osaid and osaid["conformant"] else
                       f", not open source AI under the OSI definition ({plural(len(osaid['failures']), 'requirement')}"
                       " unmet)" if osaid else "")
