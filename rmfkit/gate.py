@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 from rmfkit.builds import describe, same_build
 from rmfkit.errors import UsageError
+from rmfkit.labels import plural
 from rmfkit.models.build import Build
 from rmfkit.models.gate import GateDecision, GateMetric, GateSignature
 
@@ -176,7 +177,7 @@ def record_decision(ws: "Workspace", component: str, result: GateResult, *, deci
                     reason: str, private_key=None) -> GateDecision:
     """Write ``gates/G-NNNN.yaml`` (the next free number). An approval of a blocked gate is refused."""
     if decision == "approve" and not result.passed:
-        raise UsageError(f"cannot approve: {len(result.problems())} required metric(s) are missing or regressed",
+        raise UsageError(f"cannot approve: {plural(len(result.problems()), 'required metric')} missing or regressed",
                          hint="import re-runs on the candidate build (evidence import --build), or --reject")
     with ws.edit():
         taken = {p.stem for p in ws.path(GATES_FOLDER).glob("G-*.yaml")} if ws.path(GATES_FOLDER).is_dir() else set()

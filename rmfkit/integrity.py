@@ -22,10 +22,23 @@ from typing import Callable
 
 from rmfkit.errors import InputFileError, IntegrityError
 from rmfkit.hashing import sha256_bytes, sha256_file
+from rmfkit.labels import plural
 from rmfkit.safezip import ArchiveError, read_archive, stream
-from rmfkit.seal import (BUNDLE_JSON, BUNDLE_MANIFEST, LABEL_PATTERN, MANIFEST, MANIFEST_FORMAT, PDF_NAME,
-                         REVIEW_FORMAT, SEALING_FILES, SIGNATURE, ZIP_NAME, key_fingerprint, load_public_key,
-                         safe_entry_name)
+from rmfkit.seal import (
+    BUNDLE_JSON,
+    BUNDLE_MANIFEST,
+    LABEL_PATTERN,
+    MANIFEST,
+    MANIFEST_FORMAT,
+    PDF_NAME,
+    REVIEW_FORMAT,
+    SEALING_FILES,
+    SIGNATURE,
+    ZIP_NAME,
+    key_fingerprint,
+    load_public_key,
+    safe_entry_name,
+)
 
 SIGNATURE_BYTES = 64  # an Ed25519 signature
 PACKET_FILES = (MANIFEST, SIGNATURE, ZIP_NAME, BUNDLE_JSON, BUNDLE_MANIFEST, PDF_NAME)
@@ -383,6 +396,6 @@ def verify_or_raise(path: Path, key: Path | None = None, *, require_signature: b
     """Like :func:`verify`, raising :class:`IntegrityError` (exit 4) when anything failed."""
     report = verify(path, key, require_signature=require_signature)
     if report.failures:
-        raise IntegrityError(f"{path}: {len(report.failures)} integrity problem(s) found",
+        raise IntegrityError(f"{path}: {plural(len(report.failures), 'integrity problem')} found",
                              failures=report.failures)
     return report

@@ -220,7 +220,7 @@ def build_packet(ws: "Workspace", out: Path, *, sign_key: Path | None = None,
     stamp = generated.isoformat().replace("+00:00", "Z")
     day = today()
     records = ws.current()
-    problems = validate(records)
+    problems = validate(ws)  # the workspace, so that what files really are (the logo, artefacts) is checked too
     if problems:
         raise ValidationFailed(problems)
     analysis = analyze(records, ws.check_evidence(day), day)

@@ -369,8 +369,6 @@ def parse_yaml_plain(data: bytes, name: str) -> Any:
 
 def _load_plain(text: str, name: str) -> Any:
     """Compose with libyaml, build plain values directly; anything unusual goes through PyYAML's constructor."""
-    import yaml
-
     loader = _CORE_LOADER(text)
     try:
         node = loader.get_single_node()

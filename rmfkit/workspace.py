@@ -128,7 +128,8 @@ class Workspace:
     def _discover(self) -> list[str]:
         found: list[str] = []
         for kind in (k for k in RECORD_KINDS if k.name not in self.skip):
-            matches = sorted(p for p in self.root.glob(kind.pattern))
+            matches = sorted(p for p in self.root.glob(kind.pattern)  # hidden: staging left by an interrupted write
+                             if not any(part.startswith(".") for part in p.relative_to(self.root).parts))
             if kind.required and not matches:
                 self.problems.append(Problem(kind.pattern, "required file is missing"))
             found.extend(p.relative_to(self.root).as_posix() for p in matches)

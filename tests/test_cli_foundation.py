@@ -114,8 +114,8 @@ def test_five_mistakes_in_three_files_are_all_listed(tmp_path: Path, run_cli):
     code, out, err = run_cli("validate", "-w", root)
     assert code == 3
     assert out == ""
-    assert sorted(err.splitlines()) == sorted([*FIVE_MISTAKES, "5 problem(s) found"])
-    assert err.splitlines()[-1] == "5 problem(s) found"
+    assert sorted(err.splitlines()) == sorted([*FIVE_MISTAKES, "5 problems found"])
+    assert err.splitlines()[-1] == "5 problems found"
     code, out, _ = run_cli("validate", "-w", root, "--json")
     assert code == 3
     located = {(p["file"], p["line"], p["field"]) for p in json.loads(out)}

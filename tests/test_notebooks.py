@@ -369,7 +369,8 @@ def check_quarterly_review(notebook, ws_path, tmp_path):
         count = sum(1 for c in expected["changes"] if c["category"] == category)
         assert (f"{title}: {plural(count, 'change')}" if count else title) in html.unescape(diff)
     refs = tuple(c["ref"] for c in expected["changes"])
-    assert sorted(r[1] for r in table_rows(diff, tuple(KIND_WORDS.values())) if r[1] in refs) == sorted(refs)
+    words = (*KIND_WORDS.values(), "re-scored up", "re-scored down")  # a re-scored risk says which way
+    assert sorted(r[1] for r in table_rows(diff, words) if r[1] in refs) == sorted(refs)
     coverage = table_rows(diff, ("GOVERN", "MAP", "MEASURE", "MANAGE"))
     assert [r[0] for r in coverage] == ["GOVERN", "MAP", "MEASURE", "MANAGE"]
     assert "{" not in diff.split("</style>")[-1] and "None" not in re.sub(r"<[^>]+>", " ", diff.split("</style>")[-1])

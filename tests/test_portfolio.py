@@ -48,18 +48,18 @@ def test_one_row_per_system_with_exact_values(rolled):
                                     "open_risks", "open_high_risks", "dpia", "last_review", "last_review_label",
                                     "next_review_due", "review_overdue")} == {
         "owner": "Head of Customer Experience (A. Novak)", "deployment_pattern": "hybrid",
-        "model": "llama-3.1-8b-instruct", "model_openness": "open_weights", "unsupported_claims": 1,
+        "model": "llama-3.1-8b-instruct", "model_openness": "open_weights", "unsupported_claims": 3,
         "open_risks": 12, "open_high_risks": 0, "dpia": "approved (decision: required)",
         "last_review": "2026-09-30", "last_review_label": "2026-Q3", "next_review_due": "2026-12-31",
         "review_overdue": False}
-    assert example["coverage"]["MEASURE"] == {"met": 2, "partially_met": 3, "assessed": 8, "total": 22}
+    assert example["coverage"]["MEASURE"] == {"met": 0, "partially_met": 3, "assessed": 8, "total": 22}
     assert (example["validation_problems"], example["problems"]) == (0, [])
     fresh = rows["fresh"]
     assert (fresh["model"], fresh["model_openness"], fresh["last_review"], fresh["review_overdue"]) == (
         None, None, None, True)
     assert fresh["dpia"].startswith("not recorded (screening: ")
     assert rolled["totals"] == {"systems": 4, "skipped": 2, "with_problems": 1, "duplicate_ids": 1,
-                                "unsupported_claims": 2, "open_high_risks": 0, "review_overdue": 2,
+                                "unsupported_claims": 6, "open_high_risks": 0, "review_overdue": 2,
                                 "without_dpia": 2}
 
 
@@ -121,12 +121,12 @@ def test_portfolio_cli_table_names_skipped_folders(folders, run_cli):
     _, paths = folders
     code, out, _ = run_cli("portfolio", *paths)
     assert code == 0
-    assert ("support-assistant: open weights; met 3/19 2/18 2/22 1/13; 1 unsupported; 0 open high risks; "
+    assert ("support-assistant: open weights; met 3/19 2/18 0/22 1/13; 3 unsupported; 0 open high risks; "
             "DPIA approved; reviewed 2026-09-30") in " ".join(out.split())
     flat = " ".join(out.split())
     assert "fresh: no model; met 0/19 0/18 0/22 0/13" in flat
     assert ("broken: no model; met 0/19 0/18 0/22 0/13; 0 unsupported; 0 open high risks; DPIA not recorded; never "
-            "reviewed, OVERDUE 1 validation problem(s), rolled up from the records that loaded; first: "
+            "reviewed, OVERDUE 1 validation problem, rolled up from the records that loaded; first: "
             "risks/R-0001.yaml line 5: likelihood:") in flat
     assert flat.count("DUPLICATE system id support-assistant: also used by") == 2
     skipped = " ".join(out[out.index("skipped "):].split())

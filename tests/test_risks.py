@@ -261,6 +261,8 @@ def test_cli_add_accepted_risk_names_who_accepted_it_in_ls_and_packet(example_ws
     html = render_packet_html(packet_view(ws.current(), of_workspace(ws)), workspace_root=ws.root, images={"heat_map": "data:,"})
     section = html[html.index('id="s-risks"'):]
     section = section[:section.index("</section>")]
+    section, acceptances = section.split("<h3>Risk acceptances</h3>")  # the register, then who accepted what
+    assert "A. Novak" in acceptances and "Head of Support (example)" in acceptances
     cells = {m.group(1): " ".join(re.sub(r"<[^>]+>", " ", m.group(2)).split())
              for m in re.finditer(r'<td class="mono">(R-\d+)</td>(.*?)</tr>', section, re.S)}
     assert "accept accepted by A. Novak, Head of Customer Experience on 2026-11-16" in cells["R-0002"]

@@ -44,7 +44,7 @@ def test_a_schema_problem_reads_in_plain_words_and_is_listed_once(example_ws: Pa
     at = edit(example_ws / file, old, new)
     code, out, err = run_cli("validate", "-w", example_ws)
     assert (code, out) == (3, "")
-    assert err.splitlines() == [line.format(line=at), "1 problem(s) found"]
+    assert err.splitlines() == [line.format(line=at), "1 problem found"]
 
 
 def test_components_written_as_a_mapping(example_ws: Path, run_cli):
@@ -56,7 +56,7 @@ def test_components_written_as_a_mapping(example_ws: Path, run_cli):
     assert code == 3
     line = text[:start].count("\n") + 1
     assert err.splitlines() == [f"system.yaml line {line}: components: must be a list (got a mapping)",
-                                "1 problem(s) found"]
+                                "1 problem found"]
 
 
 def test_a_duplicate_key_is_named_without_python_values(example_ws: Path, run_cli):

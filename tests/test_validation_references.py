@@ -36,7 +36,7 @@ def test_a_bad_system_file_hides_no_other_problem(example_ws: Path, run_cli):
     every_problem = break_system_and_three_more(example_ws)
     code, out, err = run_cli("validate", "-w", example_ws)
     assert (code, out) == (3, "")
-    assert err.splitlines() == [*every_problem, "4 problem(s) found"]
+    assert err.splitlines() == [*every_problem, "4 problems found"]
 
 
 def test_validate_json_lists_every_problem_and_exits_3(example_ws: Path, run_cli):
@@ -56,4 +56,4 @@ def test_components_of_a_broken_system_file_are_not_reported_missing(example_ws:
     code, _, err = run_cli("validate", "-w", example_ws)
     assert code == 3
     assert err.splitlines() == [f"system.yaml line {line}: deployment_pattern: 'hybird' is not one of self_hosted, "
-                                "hosted_api, hybrid, on_device, batch, embedded", "1 problem(s) found"]
+                                "hosted_api, hybrid, on_device, batch, embedded", "1 problem found"]

@@ -8,6 +8,7 @@ import sys
 import typer
 
 from rmfkit import errors
+from rmfkit.labels import plural
 
 app = typer.Typer(help="Govern an AI system under the NIST AI RMF: workspace, evidence, mapping, risks, "
                        "DPIA and verifiable audit packets.",
@@ -85,7 +86,7 @@ def _report(exc: BaseException) -> int:
             if isinstance(exc, errors.ValidationFailed):
                 for problem in exc.problems:
                     print_text(problem, err=True)
-                typer.echo(f"{len(exc.problems)} problem(s) found", err=True)
+                typer.echo(f"{plural(len(exc.problems), 'problem')} found", err=True)
             elif isinstance(exc, errors.IntegrityError) and exc.failures:
                 for failure in exc.failures:
                     print_text(f"FAIL {failure}", err=True)

@@ -8,6 +8,7 @@ from typing import List, Optional
 import typer
 
 from rmfkit.cli.common import JsonOpt, WorkspaceOpt, print_json, print_text
+from rmfkit.labels import plural
 
 evidence_app = typer.Typer(help="Import, pull, list and verify evidence (eval results, model cards, SBOMs, "
                                 "licenses, red-team reports).", no_args_is_help=True)
@@ -249,7 +250,12 @@ def verify(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) ->
     show_progress = sys.stderr.isatty() and (total >= PROGRESS_MIN_BYTES or len(records) >= PROGRESS_MIN_ITEMS)
     if show_progress:
         from rich.console import Console
-        from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
+        from rich.progress import (
+            BarColumn,
+            DownloadColumn,
+            Progress,
+            TransferSpeedColumn,
+        )
 
         with Progress("verifying", BarColumn(), DownloadColumn(), TransferSpeedColumn(),
                       console=Console(stderr=True)) as bar:
@@ -263,7 +269,7 @@ def verify(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) ->
     expired = [c for c in checks.values() if c.status == "expired"]
     for c in expired:
         print_text(f"expired: {c.id} ({c.reason})")
-    print_text(f"verified {len(checks)} item(s), {total:,} bytes: every artefact matches its SHA-256"
+    print_text(f"verified {plural(len(checks), 'item')}, {total:,} bytes: every artefact matches its SHA-256"
                + (f"; {len(expired)} expired" if expired else ""))
 
 

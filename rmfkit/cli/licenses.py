@@ -7,6 +7,7 @@ from typing import List, Optional
 import typer
 
 from rmfkit.cli.common import JsonOpt, WorkspaceOpt, console, open_ws, print_json, table
+from rmfkit.labels import plural
 
 SEVERITY_STYLE = {"blocker": "bold red", "obligation": "yellow", "caution": "magenta", "info": "dim"}
 
@@ -16,11 +17,11 @@ def _load_profile(path: Path):
     from pydantic import ValidationError
 
     from rmfkit.errors import InputFileError
+    from rmfkit.fileio import read_user_file
     from rmfkit.models.system import SystemProfile
     from rmfkit.safeparse import parse_yaml
-    from rmfkit.yamlio import plain
     from rmfkit.wording import describe_validation_error
-    from rmfkit.fileio import read_user_file
+    from rmfkit.yamlio import plain
 
     target = path / "system.yaml" if path.is_dir() else path
     doc = parse_yaml(read_user_file(target, str(target)), str(target))
@@ -98,7 +99,7 @@ def licenses(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt,
                     [[f.severity + (" (needs review)" if f.needs_review else ""), f.component, f.message, f.clause,
                       f.action] for f in findings]))
     if drift is not None:
-        out.print(f"License drift against {against}: {len(drift)} change(s)", markup=False)
+        out.print(f"License drift against {against}: {plural(len(drift), 'change')}", markup=False)
         for d in drift:
             out.print(f"  {d['component']}: {d['message']} (openness {d['old_openness']} → {d['new_openness']})",
                       markup=False)

@@ -6,7 +6,16 @@ from typing import List, Optional
 
 import typer
 
-from rmfkit.cli.common import AsOfOpt, JsonOpt, WorkspaceOpt, console, evaluation_date, open_ws, print_json
+from rmfkit.cli.common import (
+    AsOfOpt,
+    JsonOpt,
+    WorkspaceOpt,
+    console,
+    evaluation_date,
+    open_ws,
+    print_json,
+)
+from rmfkit.labels import plural
 
 keys_app = typer.Typer(help="Ed25519 keys for signing packets.", no_args_is_help=True)
 
@@ -52,7 +61,7 @@ def packet(out: Path = typer.Option(..., "--out", "-o", help="Output folder (new
                + (", signed" if result.signed else ", unsigned"))
     pages = [name for name in result.files if name.startswith("session-record/")]
     if pages:
-        typer.echo(f"Session record: {len(pages)} notebook page(s) in {out / 'session-record'}")
+        typer.echo(f"Session record: {plural(len(pages), 'notebook page')} in {out / 'session-record'}")
     if result.blocked_urls:
         typer.echo(f"{len(result.blocked_urls)} external reference(s) were not loaded: "
                    + ", ".join(u[:60] for u in result.blocked_urls[:5]))
@@ -78,7 +87,8 @@ def verify(path: Path = typer.Argument(..., help="Packet folder or bundle.zip"),
     Without --key a signed packet's signature is not checked, and the output says so.
     """
     from rmfkit.errors import UsageError
-    from rmfkit.integrity import require_packet, verify_or_raise, verify as run_verify
+    from rmfkit.integrity import require_packet, verify_or_raise
+    from rmfkit.integrity import verify as run_verify
 
     if require_signature and key is None:
         raise UsageError("--require-signature needs --key PUBLIC_KEY.pem to check the signature with",

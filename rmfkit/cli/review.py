@@ -6,7 +6,17 @@ from typing import List, Optional
 
 import typer
 
-from rmfkit.cli.common import AsOfOpt, JsonOpt, WorkspaceOpt, console, evaluation_date, open_ws, print_json, table
+from rmfkit.cli.common import (
+    AsOfOpt,
+    JsonOpt,
+    WorkspaceOpt,
+    console,
+    evaluation_date,
+    open_ws,
+    print_json,
+    table,
+)
+from rmfkit.labels import plural
 
 review_app = typer.Typer(help="Quarterly review: frozen snapshots, what changed, review packet.", no_args_is_help=True)
 
@@ -139,7 +149,7 @@ def portfolio(folders: List[Path] = typer.Argument(..., help="Workspace folders 
         print_json({**result, "written": written})
         return
     out_console = console()
-    out_console.print(f"Portfolio as of {result['as_of']}: {result['totals']['systems']} system(s); met per function "
+    out_console.print(f"Portfolio as of {result['as_of']}: {plural(result['totals']['systems'], 'system')}; met per function "
                       "GOVERN MAP MEASURE MANAGE (details: --json or --out)", markup=False)
     for r in result["systems"]:
         review_text = (f"reviewed {r['last_review']}" if r["last_review"] else "never reviewed") + (
@@ -149,7 +159,7 @@ def portfolio(folders: List[Path] = typer.Argument(..., help="Workspace folders 
                           + f"; {r['unsupported_claims']} unsupported; {r['open_high_risks']} open high risks; "
                           f"DPIA {r['dpia_state'] or 'not recorded'}; {review_text}", markup=False)
         if r["validation_problems"]:
-            out_console.print(f"  {r['validation_problems']} validation problem(s), rolled up from the records that "
+            out_console.print(f"  {plural(r['validation_problems'], 'validation problem')}, rolled up from the records that "
                               f"loaded; first: {r['problems'][0]}", markup=False)
         if r["same_id_as"]:
             out_console.print(f"  DUPLICATE system id {r['system_id']}: also used by {', '.join(r['same_id_as'])}",

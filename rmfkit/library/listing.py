@@ -14,13 +14,15 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
+from rmfkit.clock import today
 from rmfkit.errors import IntegrityError, Problem, ValidationFailed
+from rmfkit.labels import plural
 from rmfkit.library import index as evidence_index
 from rmfkit.library.freshness import EvidenceCheck, check_item, check_records
 from rmfkit.models.evidence import EvidenceRecord
-from rmfkit.clock import today
 from rmfkit.workspace import Workspace
 from rmfkit.workspace_files import orphans
+
 
 def workspace_listing(ws: Workspace) -> evidence_index.Listing:
     """The workspace's evidence through the index (fast on large workspaces), with folder/id checks."""
@@ -127,7 +129,7 @@ def verify(ws: Workspace, day: dt.date | None = None, progress: Callable[[int], 
         checks = {c.id: c for c in pool.map(check, [records[k] for k in sorted(records)])}
     failures = [f"{c.id}: {c.reason}" for c in checks.values() if c.status in ("missing", "hash_mismatch")]
     if failures:
-        raise IntegrityError(f"{len(failures)} of {len(checks)} evidence item(s) failed verification",
+        raise IntegrityError(f"{len(failures)} of {plural(len(checks), 'evidence item')} failed verification",
                              failures=failures)
     return checks
 

@@ -31,10 +31,19 @@ from rmfkit.bundle import State, read_bundle
 from rmfkit.errors import InputFileError, IntegrityError, UnknownIdError, UsageError
 from rmfkit.fileio import read_user_file
 from rmfkit.hashing import sha256_bytes
-from rmfkit.safeparse import parse_json
-from rmfkit.seal import (BUNDLE_JSON, MANIFEST, MANIFEST_FORMAT, REVIEW_FORMAT, canonical_json,
-                         key_fingerprint, load_private_key, sealing_files)
 from rmfkit.integrity import VerifyReport, verify_folder
+from rmfkit.labels import plural
+from rmfkit.safeparse import parse_json
+from rmfkit.seal import (
+    BUNDLE_JSON,
+    MANIFEST,
+    MANIFEST_FORMAT,
+    REVIEW_FORMAT,
+    canonical_json,
+    key_fingerprint,
+    load_private_key,
+    sealing_files,
+)
 
 if TYPE_CHECKING:
     from rmfkit.workspace import Workspace
@@ -170,7 +179,7 @@ def check_history(ws: "Workspace", key: Path | None = None, *, reading: str | No
         failures += [f"snapshot {snap.label}: {failure}" for failure in report.failures]
     if failures:
         what = f"snapshot {reading}" if reading else f"the review history in {REVIEWS_FOLDER}/"
-        raise IntegrityError(f"{what} does not verify ({len(failures)} problem(s) in {REVIEWS_FOLDER}/); "
+        raise IntegrityError(f"{what} does not verify ({plural(len(failures), 'problem')} in {REVIEWS_FOLDER}/); "
                              "a frozen review is not compared, reported or extended once altered",
                              failures=failures, hint=f"check a snapshot with `rmfkit verify {REVIEWS_FOLDER}/LABEL`")
     _VERIFIED[stamp[0]] = stamp

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from rmfkit.labels import plural
+
 STATE_LABELS = {"current": "Current build", "other_build": "Another build", "unknown": "Build unknown"}
 DECISION_LABELS = {"approve": "Approved", "reject": "Rejected"}
 
@@ -19,7 +21,7 @@ def gates_view(section: dict[str, Any] | None) -> dict[str, Any]:
                   "signed": d["signature"] == "valid",
                   "summary": (f"{DECISION_LABELS[d['decision']]} by {d['reviewer']} on {str(d['decided_at'])[:10]}: "
                               f"{d['candidate']} (gate {d['result']}"
-                              + (f", {d['blocking']} metric(s) blocking" if d["blocking"] else "") + ")")}
+                              + (f", {plural(d['blocking'], 'metric')} blocking" if d["blocking"] else "") + ")")}
                  for d in section["decisions"]]
     evidence = [{**e, "state_label": STATE_LABELS[e["state"]]} for e in section["evidence"]]
     empty = not (section["components"] or decisions)
