@@ -26,8 +26,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -85,7 +88,6 @@ def render_pdf(template: str, view: dict[str, Any], *, images: dict[str, bytes],
     are folders whose ``*.typ`` files override the packaged ones by name (first folder wins).
     A broken override raises :class:`InputFileError` naming the file and line.
     """
-    import typst
     from pydantic_core import to_jsonable_python
 
     if not template.endswith(TEMPLATE_SUFFIX) or not _PLAIN_NAME.fullmatch(template):
@@ -104,11 +106,59 @@ def render_pdf(template: str, view: dict[str, Any], *, images: dict[str, bytes],
                   "attachments": sorted(_place(root / "attachments", attachments, kind="attachment"))}
         (root / VIEW_FILE).write_text(json.dumps(to_jsonable_python(view), ensure_ascii=False), encoding="utf-8")
         (root / RENDER_FILE).write_text(json.dumps(placed), encoding="utf-8")
-        try:
-            return typst.compile(str(root / template), root=str(root), font_paths=[], ignore_system_fonts=True,
-                                 pdf_standards=PDF_STANDARDS, timestamp=timestamp)
-        except typst.TypstError as error:
-            raise _explain(error, template, sources, overrides) from None
+        return _compile(root, template, timestamp, sources, overrides)
+
+
+# The compiler runs in its own short-lived process: with a time limit (a runaway override stops with one
+# line), and never in a process forked from one whose Typst threads held a lock (a fork can deadlock).
+_COMPILER = """
+import datetime, json, sys, typst
+job = json.loads(sys.stdin.read())
+try:
+    pdf = typst.compile(job["input"], root=job["root"], font_paths=[], ignore_system_fonts=True,
+                        pdf_standards=job["standards"], timestamp=datetime.datetime.fromisoformat(job["timestamp"]))
+except typst.TypstError as error:
+    json.dump({"message": str(getattr(error, "message", "") or error), "diagnostic": getattr(error, "diagnostic", "")
+               or ""}, sys.stderr)
+    sys.exit(3)
+sys.stdout.buffer.write(pdf)
+"""
+
+
+class CompileError(Exception):
+    """A Typst error reported by the compiler process (``message`` and ``diagnostic`` as Typst gives them)."""
+
+    def __init__(self, message: str, diagnostic: str):
+        super().__init__(message)
+        self.message, self.diagnostic = message, diagnostic
+
+
+def render_seconds() -> float:
+    """How long one compile may take (``RMFKIT_RENDER_SECONDS``, 30 s by default)."""
+    try:
+        return max(1.0, float(os.environ.get("RMFKIT_RENDER_SECONDS", "30")))
+    except ValueError:
+        return 30.0
+
+
+def _compile(root: Path, template: str, timestamp: dt.datetime, sources: dict[str, Path],
+             overrides: dict[str, Path]) -> bytes:
+    """PDF bytes from the render root; a Typst error is one line naming the template (:func:`_explain`)."""
+    job = json.dumps({"input": str(root / template), "root": str(root), "standards": PDF_STANDARDS,
+                      "timestamp": timestamp.isoformat()})
+    try:
+        done = subprocess.run([sys.executable, "-c", _COMPILER], input=job.encode("utf-8"), capture_output=True,
+                              timeout=render_seconds(), cwd=root)
+    except subprocess.TimeoutExpired:
+        raise UsageError(f"typesetting {template} took longer than {render_seconds():.0f} s and was stopped",
+                         hint="check the workspace's templates/ overrides for a runaway loop "
+                              "(RMFKIT_RENDER_SECONDS sets the limit)") from None
+    if done.returncode == 3:
+        reported = json.loads(done.stderr.decode("utf-8", "replace"))
+        raise _explain(CompileError(reported["message"], reported["diagnostic"]), template, sources, overrides)
+    if done.returncode != 0:
+        raise RuntimeError(f"the Typst compiler stopped: {done.stderr.decode('utf-8', 'replace').strip()[-500:]}")
+    return done.stdout
 
 
 def _place(folder: Path, files: dict[str, bytes], *, kind: str) -> dict[str, str]:
