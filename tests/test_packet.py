@@ -363,7 +363,8 @@ def test_workspace_template_folder_overrides_a_partial(tmp_path):
 
 
 def test_logo_outside_the_workspace_is_refused(tmp_path):
-    from rmfkit.errors import InputFileError
+    """A validation problem (exit 3): the packet never reads a file outside the workspace."""
+    from rmfkit.errors import ValidationFailed
     from rmfkit.packet import build_packet
     from rmfkit.workspace import Workspace
 
@@ -371,8 +372,9 @@ def test_logo_outside_the_workspace_is_refused(tmp_path):
     text = (ws.root / "rmfkit.yaml").read_text("utf-8")
     (ws.root / "rmfkit.yaml").write_text(text + "branding:\n  logo: ../logo.png\n", encoding="utf-8")
     (tmp_path / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n")
-    with pytest.raises(InputFileError, match="leaves the workspace"):
+    with pytest.raises(ValidationFailed, match="leaves the workspace"):
         build_packet(Workspace.open(ws.root), tmp_path / "out")
+    assert not (tmp_path / "out").exists()
 
 
 def _section(text: str, start: str, end: str) -> str:

@@ -26,6 +26,7 @@ OVERRIDE_FOLDER = "templates"
 PACKET_TEMPLATE = "packet.html.j2"
 MAX_VALUE = 10_000_000  # characters or items one template expression may build
 DEFAULT_RENDER_SECONDS = 30.0
+MAX_RENDERED_CHARS = 100_000_000  # far above any packet (the example is about 1 MB of HTML)
 IMAGE_TYPES = {".png": "image/png", ".svg": "image/svg+xml", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
 
 
@@ -113,6 +114,18 @@ def render_packet_html(view: dict[str, Any], *, workspace_root: Path | None,
     return render_template(workspace_root, PACKET_TEMPLATE, view=view, images=images or {})
 
 
+def _bounded(chunks: Iterator[str]) -> str:
+    """The rendered text, refused once it grows past :data:`MAX_RENDERED_CHARS` (a loop without bound stops
+    early, before it fills the memory)."""
+    parts, size = [], 0
+    for chunk in chunks:
+        size += len(chunk)
+        if size > MAX_RENDERED_CHARS:
+            raise RenderTimeout(f"the document grew past {MAX_RENDERED_CHARS:,} characters")
+        parts.append(chunk)
+    return "".join(parts)
+
+
 def render_template(workspace_root: Path | None, name: str, **context: Any) -> str:
     """Render template ``name``; an error inside a workspace override raises :class:`InputFileError` naming it.
 
@@ -127,7 +140,7 @@ def render_template(workspace_root: Path | None, name: str, **context: Any) -> s
 
     try:
         with time_limit(render_seconds()):
-            return environment(workspace_root).get_template(name).render(**context)
+            return _bounded(environment(workspace_root).get_template(name).generate(**context))
     except (TemplateError, UnicodeDecodeError, RecursionError, ArithmeticError, LookupError, TypeError,
             ValueError, MemoryError, RenderTimeout) as exc:
         override = workspace_root / OVERRIDE_FOLDER if workspace_root is not None else None
@@ -149,7 +162,7 @@ def render_template(workspace_root: Path | None, name: str, **context: Any) -> s
 
 
 class RenderTimeout(Exception):
-    """Rendering ran past its time limit."""
+    """Rendering ran past its time or size limit."""
 
 
 def render_seconds() -> float:
