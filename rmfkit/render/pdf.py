@@ -109,8 +109,8 @@ def render_pdf(template: str, view: dict[str, Any], *, images: dict[str, bytes],
         return _compile(root, template, timestamp, sources, overrides)
 
 
-# The compiler runs in its own short-lived process: with a time limit (a runaway override stops with one
-# line), and never in a process forked from one whose Typst threads held a lock (a fork can deadlock).
+# A compiler in its own short-lived process: with a time limit (a runaway override stops with one line), and
+# safe in a process forked from one whose Typst threads held a lock (compiling there in-process can deadlock).
 _COMPILER = """
 import datetime, json, sys, typst
 job = json.loads(sys.stdin.read())
@@ -141,9 +141,26 @@ def render_seconds() -> float:
         return 30.0
 
 
+# The process that first compiled in-process: Typst's threads live there, so a fork of it compiles apart.
+_COMPILED_IN: list[int] = []
+
+
 def _compile(root: Path, template: str, timestamp: dt.datetime, sources: dict[str, Path],
              overrides: dict[str, Path]) -> bytes:
-    """PDF bytes from the render root; a Typst error is one line naming the template (:func:`_explain`)."""
+    """PDF bytes from the render root; a Typst error is one line naming the template (:func:`_explain`).
+
+    The packaged templates compile in this process (fast); a workspace override compiles in a process of its
+    own with a time limit, and so does every compile in a process forked after Typst ran here.
+    """
+    if not overrides and _COMPILED_IN in ([], [os.getpid()]):
+        import typst
+
+        _COMPILED_IN[:] = [os.getpid()]
+        try:
+            return typst.compile(str(root / template), root=str(root), font_paths=[], ignore_system_fonts=True,
+                                 pdf_standards=PDF_STANDARDS, timestamp=timestamp)
+        except typst.TypstError as error:
+            raise _explain(error, template, sources, overrides) from None
     job = json.dumps({"input": str(root / template), "root": str(root), "standards": PDF_STANDARDS,
                       "timestamp": timestamp.isoformat()})
     try:
