@@ -314,8 +314,12 @@ class Workspace:
             yield self
             self.save()
 
-    def put(self, rel: str, record: Record) -> None:
-        """Add or replace the record stored at ``rel`` (saved by :meth:`save`)."""
+    def put(self, rel: str, record: Record, *, written: bytes | None = None) -> None:
+        """Add or replace the record stored at ``rel`` (saved by :meth:`save`).
+
+        ``written``: the bytes the caller already wrote for it (:func:`record_bytes`), so :meth:`save` does not
+        write it again.
+        """
         kind = self.kind_of(rel)
         if kind is None or not isinstance(record, kind.model):
             raise InputFileError(f"is not a place for a {type(record).__name__}", file=rel)
@@ -323,6 +327,9 @@ class Workspace:
         self.records[rel] = record
         self._kinds[rel] = kind
         self._current = None
+        if written is not None:
+            self._docs[rel], self._raw[rel] = _dump_record(record), written
+            self._round_trip.pop(rel, None)
 
     def save(self) -> list[str]:
         """Write every record whose content changed; returns the relative paths written."""
@@ -477,6 +484,11 @@ class Workspace:
                                  hint=("did you mean " + ", ".join(close) + "?") if close else
                                  "list items with `rmfkit evidence ls`")
         return known[evidence_id]
+
+
+def record_bytes(record: Record) -> bytes:
+    """The bytes :meth:`Workspace.save` writes for a new record (for a caller that stages the file itself)."""
+    return dump_yaml(merge_into(None, _dump_record(record)))
 
 
 def _dump_record(record: Record) -> dict:

@@ -33,8 +33,7 @@ from rmfkit.library.suggestions import suggest_subcategories
 from rmfkit.models.evidence import EvidenceRecord
 from rmfkit.clock import today
 from rmfkit.fileio import atomic_write_bytes, read_user_file
-from rmfkit.yamlio import dump_yaml, merge_into
-from rmfkit.workspace import Workspace
+from rmfkit.workspace import Workspace, record_bytes
 from rmfkit.workspace_files import STAGING_SUFFIX
 
 DEFAULT_MAX_ARTEFACT_BYTES = 1024 ** 3
@@ -230,13 +229,6 @@ def store_copy(ws: Workspace, rel: str, candidate_source: Path | bytes, sha256: 
                              hint="import it again once the tool writing it has finished")
 
 
-def record_yaml(record: EvidenceRecord) -> bytes:
-    """``evidence.yaml`` as :meth:`Workspace.save` writes a new record, so the staged folder is complete."""
-    data = record.model_dump(mode="python", exclude_unset=True)
-    return dump_yaml(merge_into(None, {"schema_version": record.schema_version,
-                                       **{k: v for k, v in data.items() if k != "schema_version"}}))
-
-
 def _record(cand: Candidate, eid: str, day: dt.date, now: dt.datetime, options: dict) -> EvidenceRecord:
     parsed = cand.parsed
     values = {"id": eid, "title": options["title"] or parsed.title, "kind": parsed.kind, "file": cand.file,
@@ -310,7 +302,8 @@ def import_candidates(ws: Workspace, candidates: list[Candidate | ImportOutcome]
                     store_copy(ws, f"evidence/.{eid}{STAGING_SUFFIX}/{cand.file}", cand.source, cand.sha256,
                                cand.origin)
                     record = _record(cand, eid, day, now, options)
-                    atomic_write_bytes(staging / "evidence.yaml", record_yaml(record))  # save() finds it written
+                    sidecar = record_bytes(record)  # as save() would write it: the staged folder is complete
+                    atomic_write_bytes(staging / "evidence.yaml", sidecar)
                     os.rename(staging, folder)
                 except (InputFileError, ValidationError) as exc:
                     if all_or_nothing:
@@ -320,7 +313,7 @@ def import_candidates(ws: Workspace, candidates: list[Candidate | ImportOutcome]
                         f"{cand.origin}: {exc.errors()[0]['msg']} (field {'.'.join(map(str, exc.errors()[0]['loc']))})"
                     outcomes.append(ImportOutcome(cand.origin, "refused", message=reason))
                     continue
-                ws.put(f"evidence/{eid}/evidence.yaml", record)
+                ws.put(f"evidence/{eid}/evidence.yaml", record, written=sidecar)
                 existing[cand.sha256] = eid
                 stored[eid] = record
                 outcomes.append(ImportOutcome(cand.origin, "imported", eid, record,
