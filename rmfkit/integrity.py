@@ -24,21 +24,9 @@ from rmfkit.errors import InputFileError, IntegrityError
 from rmfkit.hashing import sha256_bytes, sha256_file
 from rmfkit.labels import plural
 from rmfkit.safezip import ArchiveError, read_archive, stream
-from rmfkit.seal import (
-    BUNDLE_JSON,
-    BUNDLE_MANIFEST,
-    LABEL_PATTERN,
-    MANIFEST,
-    MANIFEST_FORMAT,
-    PDF_NAME,
-    REVIEW_FORMAT,
-    SEALING_FILES,
-    SIGNATURE,
-    ZIP_NAME,
-    key_fingerprint,
-    load_public_key,
-    safe_entry_name,
-)
+from rmfkit.seal import (BUNDLE_JSON, BUNDLE_MANIFEST, LABEL_PATTERN, MANIFEST, MANIFEST_FORMAT, PDF_NAME,
+                         REVIEW_FORMAT, SEALING_FILES, SIGNATURE, ZIP_NAME, key_fingerprint, load_public_key,
+                         safe_entry_name)
 
 SIGNATURE_BYTES = 64  # an Ed25519 signature
 PACKET_FILES = (MANIFEST, SIGNATURE, ZIP_NAME, BUNDLE_JSON, BUNDLE_MANIFEST, PDF_NAME)

@@ -77,6 +77,20 @@ def kind_of(rel: str) -> RecordKind | None:
     return None
 
 
+def record_data(record: Record) -> dict:
+    """What a record's file holds: the fields the file had or code set, plus ``schema_version`` first."""
+    data = record.model_dump(mode="python", exclude_unset=True)
+    return {"schema_version": record.schema_version, **{k: v for k, v in data.items() if k != "schema_version"}}
+
+
+def record_bytes(record: Record) -> bytes:
+    """The YAML bytes of a new record, as :meth:`~rmfkit.workspace.Workspace.save` writes them (for a caller that
+    stages the file itself)."""
+    from rmfkit.yamlio import dump_yaml, merge_into
+
+    return dump_yaml(merge_into(None, record_data(record)))
+
+
 def schema_versions() -> dict[str, int]:
     """Each record kind's current schema version (stamped into bundles and snapshots)."""
     return {kind.name: kind.model.SCHEMA_VERSION for kind in RECORD_KINDS}

@@ -22,17 +22,17 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from pydantic import ValidationError
 
+from rmfkit.clock import today
 from rmfkit.errors import (InputFileError, Problem, ProblemList, UnknownIdError, UsageError, ValidationFailed,
                            WorkspaceNotFound)
+from rmfkit.fileio import LOCK_NAME, atomic_write_bytes, copy_atomic, ensure_gitignore, read_user_file
 from rmfkit.models.base import EXTENSION_PREFIX, Record
 from rmfkit.models.evidence import EvidenceRecord
 from rmfkit.models.mapping import MAPPING_FILES, MappingFile, SubcategoryAssessment
 from rmfkit.models.risk import Risk
 from rmfkit.models.settings import WorkspaceSettings
 from rmfkit.models.system import SystemProfile
-from rmfkit.clock import today
-from rmfkit.records import MARKER, RECORD_KINDS, Records, RecordKind, kind_of, validate_data
-from rmfkit.fileio import LOCK_NAME, atomic_write_bytes, copy_atomic, ensure_gitignore, read_user_file
+from rmfkit.records import MARKER, RECORD_KINDS, RecordKind, Records, kind_of, record_bytes, record_data, validate_data
 from rmfkit.safeparse import MAX_YAML_BYTES, parse_yaml, parse_yaml_plain
 from rmfkit.wording import describe_validation_error
 from rmfkit.yamlio import dump_yaml, equal, key_problems, line_of, merge_into, plain
@@ -105,8 +105,8 @@ class Workspace:
         settings = WorkspaceSettings(system_id=system_id)
         system = SystemProfile(id=system_id, name=name, owner=owner, purpose=purpose,
                                deployment_pattern=deployment_pattern)
-        atomic_write_bytes(root / MARKER, dump_yaml(merge_into(None, _dump_record(settings))))
-        atomic_write_bytes(root / "system.yaml", dump_yaml(merge_into(None, _dump_record(system))))
+        atomic_write_bytes(root / MARKER, record_bytes(settings))
+        atomic_write_bytes(root / "system.yaml", record_bytes(system))
         ensure_gitignore(root)
         ws = cls(root)
         with ws.edit():
@@ -315,11 +315,8 @@ class Workspace:
             self.save()
 
     def put(self, rel: str, record: Record, *, written: bytes | None = None) -> None:
-        """Add or replace the record stored at ``rel`` (saved by :meth:`save`).
-
-        ``written``: the bytes the caller already wrote for it (:func:`record_bytes`), so :meth:`save` does not
-        write it again.
-        """
+        """Add or replace the record at ``rel`` (saved by :meth:`save`; ``written``: the bytes the caller wrote
+        for it already, :func:`~rmfkit.records.record_bytes`, so that save does not write it again)."""
         kind = self.kind_of(rel)
         if kind is None or not isinstance(record, kind.model):
             raise InputFileError(f"is not a place for a {type(record).__name__}", file=rel)
@@ -328,7 +325,7 @@ class Workspace:
         self._kinds[rel] = kind
         self._current = None
         if written is not None:
-            self._docs[rel], self._raw[rel] = _dump_record(record), written
+            self._docs[rel], self._raw[rel] = record_data(record), written
             self._round_trip.pop(rel, None)
 
     def save(self) -> list[str]:
@@ -337,7 +334,7 @@ class Workspace:
             raise UsageError("this workspace was opened read-only", hint="open it without read_only to change it")
         written = []
         for rel, record in sorted(self.records.items()):
-            data = _dump_record(record)
+            data = record_data(record)
             seen = self._docs.get(rel)
             if seen is not None and equal(seen, _merged_view(seen, data)):
                 continue
@@ -418,8 +415,11 @@ class Workspace:
         rmfkit.errors.UsageError: mapping/govern.yaml: subcategories.GOVERN 1.7.justification: status not_applicable needs a justification (say why the subcategory does not apply)
         """
         from rmfkit.catalog import load_catalog
-        from rmfkit.models.mapping import STATUSES
-        from rmfkit.models.mapping import NOT_APPLICABLE_RULE, lacks_justification
+        from rmfkit.models.mapping import (
+            NOT_APPLICABLE_RULE,
+            STATUSES,
+            lacks_justification,
+        )
 
         sub = load_catalog().subcategory(sub_id)
         current = self.assessment(sub.id)
@@ -484,17 +484,6 @@ class Workspace:
                                  hint=("did you mean " + ", ".join(close) + "?") if close else
                                  "list items with `rmfkit evidence ls`")
         return known[evidence_id]
-
-
-def record_bytes(record: Record) -> bytes:
-    """The bytes :meth:`Workspace.save` writes for a new record (for a caller that stages the file itself)."""
-    return dump_yaml(merge_into(None, _dump_record(record)))
-
-
-def _dump_record(record: Record) -> dict:
-    """What a record writes: the fields the file had or code set, plus schema_version."""
-    data = record.model_dump(mode="python", exclude_unset=True)
-    return {"schema_version": record.schema_version, **{k: v for k, v in data.items() if k != "schema_version"}}
 
 
 def _merged_view(doc: Any, data: dict) -> dict:

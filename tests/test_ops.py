@@ -155,11 +155,11 @@ _items = st.builds(ChecklistItem, id=_item_ids, status=st.sampled_from(["done", 
                                 status=st.sampled_from(["done", "in_progress", "not_started", "skipped"])), max_size=4))
 def test_operations_round_trip_through_yaml(items, steps):
     from rmfkit.safeparse import parse_yaml
-    from rmfkit.workspace import _dump_record
+    from rmfkit.records import record_data
     from rmfkit.yamlio import plain, dump_yaml, merge_into
 
     record = Operations(checklist=items, pilot=steps)
-    text = dump_yaml(merge_into(None, _dump_record(record)))
+    text = dump_yaml(merge_into(None, record_data(record)))
     assert Operations.model_validate(plain(parse_yaml(text, "operations.yaml"))) == record
 
 

@@ -6,15 +6,7 @@ from typing import List, Optional
 
 import typer
 
-from rmfkit.cli.common import (
-    AsOfOpt,
-    JsonOpt,
-    WorkspaceOpt,
-    console,
-    evaluation_date,
-    open_ws,
-    print_json,
-)
+from rmfkit.cli.common import AsOfOpt, JsonOpt, WorkspaceOpt, console, evaluation_date, open_ws, print_json
 from rmfkit.labels import plural
 
 keys_app = typer.Typer(help="Ed25519 keys for signing packets.", no_args_is_help=True)

@@ -6,16 +6,7 @@ from typing import List, Optional
 
 import typer
 
-from rmfkit.cli.common import (
-    AsOfOpt,
-    JsonOpt,
-    WorkspaceOpt,
-    console,
-    evaluation_date,
-    open_ws,
-    print_json,
-    table,
-)
+from rmfkit.cli.common import AsOfOpt, JsonOpt, WorkspaceOpt, console, evaluation_date, open_ws, print_json, table
 from rmfkit.labels import plural
 
 review_app = typer.Typer(help="Quarterly review: frozen snapshots, what changed, review packet.", no_args_is_help=True)

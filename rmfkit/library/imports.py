@@ -25,15 +25,16 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import Iterable
 
+from rmfkit.clock import today
 from rmfkit.errors import InputFileError, UnknownIdError, UsageError
-from rmfkit.library import index as evidence_index
+from rmfkit.fileio import atomic_write_bytes, read_user_file
 from rmfkit.hashing import sha256_file
+from rmfkit.library import index as evidence_index
 from rmfkit.library.importers import MAX_PARSE_BYTES, Parsed, generic, read_evidence
 from rmfkit.library.suggestions import suggest_subcategories
 from rmfkit.models.evidence import EvidenceRecord
-from rmfkit.clock import today
-from rmfkit.fileio import atomic_write_bytes, read_user_file
-from rmfkit.workspace import Workspace, record_bytes
+from rmfkit.records import record_bytes
+from rmfkit.workspace import Workspace
 from rmfkit.workspace_files import STAGING_SUFFIX
 
 DEFAULT_MAX_ARTEFACT_BYTES = 1024 ** 3

@@ -34,16 +34,8 @@ from rmfkit.hashing import sha256_bytes
 from rmfkit.integrity import VerifyReport, verify_folder
 from rmfkit.labels import plural
 from rmfkit.safeparse import parse_json
-from rmfkit.seal import (
-    BUNDLE_JSON,
-    MANIFEST,
-    MANIFEST_FORMAT,
-    REVIEW_FORMAT,
-    canonical_json,
-    key_fingerprint,
-    load_private_key,
-    sealing_files,
-)
+from rmfkit.seal import (BUNDLE_JSON, MANIFEST, MANIFEST_FORMAT, REVIEW_FORMAT, canonical_json, key_fingerprint,
+                         load_private_key, sealing_files)
 
 if TYPE_CHECKING:
     from rmfkit.workspace import Workspace

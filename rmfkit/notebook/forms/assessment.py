@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Sequence
 
+from rmfkit.notebook.forms.base import with_widget_view
 from rmfkit.notebook.html import code, label, render
 
 if TYPE_CHECKING:
@@ -125,16 +126,8 @@ class AssessmentForm:
         return Html(markup)._repr_html_()
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        bundle = {"text/html": self._static_html(), "text/plain": f"Form for {self.sub_id}"}
-        try:
-            view = self.widget()._repr_mimebundle_()
-        except ImportError:
-            return bundle
-        if isinstance(view, tuple):
-            view = view[0]
-        if view and WIDGET_VIEW in view:
-            bundle[WIDGET_VIEW] = view[WIDGET_VIEW]
-        return bundle
+        return with_widget_view({"text/html": self._static_html(), "text/plain": f"Form for {self.sub_id}"},
+                                self.widget)
 
 
 def assessment_form(ws: "Workspace", sub_id: str) -> AssessmentForm:

@@ -213,16 +213,21 @@ class Form:
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         echo = self.echo()
-        bundle = {"text/html": echo._repr_html_(), "text/plain": repr(echo)}
-        try:
-            view = self.widget()._repr_mimebundle_()
-        except ImportError:
-            return bundle
-        if isinstance(view, tuple):
-            view = view[0]
-        if view and WIDGET_VIEW in view:
-            bundle[WIDGET_VIEW] = view[WIDGET_VIEW]
+        return with_widget_view({"text/html": echo._repr_html_(), "text/plain": repr(echo)}, self.widget)
+
+
+def with_widget_view(bundle: dict[str, Any], widget: Callable[[], Any]) -> dict[str, Any]:
+    """A display bundle with the live widget's view added where ipywidgets can draw one: JupyterLab shows the
+    form, a static export shows the text echo already in ``bundle``."""
+    try:
+        view = widget()._repr_mimebundle_()
+    except ImportError:
         return bundle
+    if isinstance(view, tuple):
+        view = view[0]
+    if view and WIDGET_VIEW in view:
+        bundle[WIDGET_VIEW] = view[WIDGET_VIEW]
+    return bundle
 
 
 def call_text(function: str, *args: Any, **kwargs: Any) -> str:
