@@ -14,6 +14,7 @@ import shutil
 import stat
 import tempfile
 from pathlib import Path
+from typing import BinaryIO, Callable
 
 from rmfkit.errors import InputFileError, UsageError
 
@@ -55,12 +56,12 @@ def ensure_gitignore(root: Path) -> None:
         atomic_write_bytes(target, "".join(f"{line}\n" for line in [*lines, *missing]).encode("utf-8"))
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write via a temp file in the same folder, fsync, then rename: readers see old or new, never half."""
+def _replace_atomically(path: Path, write: Callable[[BinaryIO], object]) -> None:
+    """Fill a temp file beside ``path`` with ``write``, fsync it, then rename it over ``path``."""
     fd, tmp = _temp_beside(path)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            write(handle)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
@@ -68,6 +69,11 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write via a temp file in the same folder, fsync, then rename: readers see old or new, never half."""
+    _replace_atomically(path, lambda handle: handle.write(data))
     with contextlib.suppress(OSError):
         dir_fd = os.open(path.parent, os.O_RDONLY)
         try:
@@ -97,17 +103,8 @@ def read_user_file(path: Path, name: str, max_bytes: int | None = None) -> bytes
 
 def copy_atomic(source: Path, target: Path) -> None:
     """Copy ``source`` to ``target`` byte-exact, streamed, through a temp file renamed into place."""
-    fd, tmp = _temp_beside(target)
-    try:
-        with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
-            shutil.copyfileobj(src, out, 1024 * 1024)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    with open(source, "rb") as src:
+        _replace_atomically(target, lambda out: shutil.copyfileobj(src, out, 1024 * 1024))
 
 
 def write_output(path: Path, payload: bytes) -> Path:
