@@ -156,6 +156,8 @@ def render_template(workspace_root: Path | None, name: str, **context: Any) -> s
             message = f"rendering stopped: {exc or 'out of memory'} (a loop or value without bound?)"
         elif isinstance(exc, TemplateNotFound):
             message = f"no template named {exc.name!r} in {OVERRIDE_FOLDER}/ or the built-in templates"
+        if file is None and (override / name).is_file():
+            file = f"{OVERRIDE_FOLDER}/{name}"  # stopped between template frames (time or size limit)
         raise InputFileError(f"template error: {message[:200]}", file=file or f"{OVERRIDE_FOLDER}/", line=line,
                              hint="fix the workspace's template override, or remove it to use the built-in one"
                              ) from None
