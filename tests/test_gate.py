@@ -111,6 +111,16 @@ def test_gate_blocks_until_re_measured_then_an_approval_passes_and_is_in_the_pac
     assert view["decisions"][0]["summary"].startswith("Approved by ML lead (R. Haddad) on ")
     assert LMEVAL in view["other_build"]
 
+    from pypdf import PdfReader
+
+    code, _, err = run_cli("packet", "--out", str(tmp_path / "packet"), *w)
+    assert code == 0, err
+    pdf = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(tmp_path / "packet" / "packet.pdf").pages)
+    html = " ".join((tmp_path / "packet" / "packet.html").read_text("utf-8").split())
+    for document in (pdf.replace("\u200b", ""), html):
+        assert "Model builds and release gate" in document
+        assert "Approved by ML lead (R. Haddad)" in document
+
 
 def test_a_regression_beyond_tolerance_blocks_and_a_signed_rejection_is_recorded(example_ws, run_cli, tmp_path):
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
