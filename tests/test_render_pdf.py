@@ -202,3 +202,19 @@ def test_counts_are_written_with_singular_or_plural_nouns(template, images):
     text = text_of(render(template, view(template.removesuffix(".typ")), images))
     counted = r"\b\d+\s+(?:[\w-]+\s+){0,2}[\w-]+\(s\)"  # "2 system(s)", "1 open high risk(s)"; not NIST's "setting(s)"
     assert re.findall(counted, text) == []
+
+
+def test_an_identifier_longer_than_its_column_wraps_only_after_a_separator():
+    """A hostile evidence id, far wider than the register's id column, is broken across lines (it did not
+    overflow the cell) and every break falls after - . / or _ (never mid-token, as "promptfo o" once did)."""
+    long_id = "eval_lmeval_llama31_8b_instruct.support_assistant_staging.quantized_awq_int4-run_2026_10_06.retry"
+    data = view("packet")
+    data["evidence"]["rows"][0]["id"] = long_id
+    reader = pypdf.PdfReader(io.BytesIO(render("packet.typ", data, PACKET_IMAGES)))
+    raw = "\n".join(page.extract_text() for page in reader.pages)
+    pieces = re.escape(long_id[0]) + "".join(f"(\u200b?\\s*){re.escape(c)}" for c in long_id[1:])
+    found = re.search(pieces, raw)
+    assert found, "the id is not in the PDF text, or a break split it without a break opportunity"
+    breaks = [i for i, gap in enumerate(found.groups(), start=1) if "\n" in gap or " " in gap]
+    assert len(breaks) >= 2, "the id fits on one line: it no longer tests wrapping"
+    assert {long_id[i - 1] for i in breaks} <= set("-./_")
