@@ -52,3 +52,18 @@ def measured(ws, today=None) -> list:
 
     section = of_workspace(ws, today).measurement
     return section["rows"] if section else []
+
+
+def executed_cleanly(notebook) -> list[str]:
+    """Problems in an executed notebook's outputs: errors, anything on stderr, or a bare plain-text repr
+    where a table or chart should be. ``[]`` when it ran cleanly."""
+    problems = []
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            if output.output_type == "error":
+                problems.append(f"{cell.id}: {output.ename}: {output.evalue}")
+            elif output.output_type == "stream" and output.name == "stderr":
+                problems.append(f"{cell.id}: stderr: {output.text[:300]}")
+            elif "text/plain" in output.get("data", {}) and len(output["data"]) == 1:
+                problems.append(f"{cell.id}: plain repr shown: {output['data']['text/plain'][:120]}")
+    return problems

@@ -16,6 +16,7 @@ import pytest
 
 import rmfkit
 from rmfkit.notebook.record import run_notebook
+from tests.conftest import executed_cleanly
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -106,19 +107,6 @@ def parameters(tmp: Path, ws: Path, keys: tuple[Path, Path]) -> dict[str, dict]:
         "06_audit_packet": {"sign_key": str(keys[0]), "public_key": str(keys[1])},
         "07_quarterly_review": {"sign_key": str(keys[0])},
     }
-
-
-def executed_cleanly(notebook) -> list[str]:
-    problems = []
-    for cell in notebook.cells:
-        for output in cell.get("outputs", []):
-            if output.output_type == "error":
-                problems.append(f"{cell.id}: {output.ename}: {output.evalue}")
-            elif output.output_type == "stream" and output.name == "stderr":
-                problems.append(f"{cell.id}: stderr: {output.text[:300]}")
-            elif "text/plain" in output.get("data", {}) and len(output["data"]) == 1:
-                problems.append(f"{cell.id}: plain repr shown: {output['data']['text/plain'][:120]}")
-    return problems
 
 
 def test_empty_folder_to_signed_packet_and_first_review(tmp_path):

@@ -21,6 +21,7 @@ import rmfkit
 from rmfkit.labels import plural
 from rmfkit.notebook import label
 from rmfkit.notebook.record import INJECTED_TAG, PARAMETERS_TAG, render_session_record, run_notebook
+from tests.conftest import executed_cleanly
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK_DIR = ROOT / "notebooks"
@@ -173,15 +174,7 @@ def execute(name: str, tmp_path: Path, edit=None, extra: dict | None = None):
     notebook = run_notebook(path, parameters, env={"RMFKIT_TODAY": PINNED_TODAY, "RMFKIT_HOME": str(home)})
     assert tree_digest(EXAMPLE) == before, "the shipped example was changed"
     assert not home.exists(), "a default folder was written"
-    problems = []
-    for cell in notebook.cells:
-        for output in cell.get("outputs", []):
-            if output.output_type == "error":
-                problems.append(f"{cell.id}: {output.ename}: {output.evalue}")
-            elif output.output_type == "stream" and output.name == "stderr":
-                problems.append(f"{cell.id}: stderr: {output.text[:300]}")
-            elif "text/plain" in output.get("data", {}) and len(output["data"]) == 1:
-                problems.append(f"{cell.id}: plain repr shown: {output['data']['text/plain'][:120]}")
+    problems = executed_cleanly(notebook)
     assert not problems, problems
     injected = [c for c in notebook.cells if INJECTED_TAG in c.metadata.get("tags", [])]
     assert len(injected) == 1 and str(ws_path) in injected[0].source

@@ -63,13 +63,7 @@ def non_finite(value: Any) -> str | None:
     >>> non_finite(float("-inf")), non_finite("NaN"), non_finite(1e308 * 10), non_finite(0.5), non_finite("n/a")
     ('-inf', 'nan', 'inf', None, None)
     """
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, str):
-        try:
-            value = float(value.strip())
-        except ValueError:
-            return None
+    value = _number(value)
     if isinstance(value, float) and not math.isfinite(value):
         return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
     return None
@@ -77,16 +71,20 @@ def non_finite(value: Any) -> str | None:
 
 def as_float(value: Any) -> float | None:
     """A finite float, or None (``"N/A"``, NaN, booleans, text that is not a number)."""
+    value = _number(value)
+    return float(value) if value is not None and math.isfinite(value) else None
+
+
+def _number(value: Any) -> int | float | None:
+    """``value`` as a number (numeric text parsed), or None for booleans, None and anything else."""
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, str):
         try:
-            value = float(value.strip())
+            return float(value.strip())
         except ValueError:
             return None
-    if isinstance(value, (int, float)) and math.isfinite(value):
-        return float(value)
-    return None
+    return value if isinstance(value, (int, float)) else None
 
 
 def as_int(value: Any) -> int | None:
