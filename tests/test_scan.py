@@ -85,3 +85,30 @@ def test_cli_passes_a_safetensors_only_build(example_ws, run_cli, clean):
     assert code == 0, err
     data = json.loads(out)
     assert data["ok"] and data["safetensors_only"] and data["scanner"].startswith("picklescan ")
+
+
+IMPORTERS = Path(__file__).resolve().parent / "fixtures" / "importers"
+
+
+def test_a_modelscan_report_is_imported_as_a_model_scan_with_its_findings(example_ws, run_cli, tmp_path):
+    from rmfkit.library.suggestions import suggest_subcategories
+
+    w = ["-w", str(example_ws)]
+    code, out, err = run_cli("evidence", "import", str(IMPORTERS / "modelscan_unsafe.json"), str(IMPORTERS / "modelscan_clean.json"),
+                             "--component", "llama-3.1-8b-instruct", "--json", *w)
+    assert code == 0, err
+    records = sorted((r for r in Workspace.open(example_ws).evidence.values() if r.kind == "model-scan"),
+                     key=lambda r: str(r.collected_at))
+    assert [r.title for r in records] == ["modelscan report: unsafe content found (1 issue)",
+                                          "modelscan report: passed"]
+    unsafe, clean = records
+    assert unsafe.facts["ok"] is False and clean.facts["ok"] is True
+    assert unsafe.facts["findings"] == ["pytorch_model.bin:archive/data.pkl: posix.system (CRITICAL)"]
+    assert (unsafe.facts["scanner"], unsafe.facts["skipped"], str(unsafe.collected_at)) == ("modelscan 0.8.1", 1, "2026-10-20")
+    assert [s for s, _ in suggest_subcategories(unsafe)] == ["MEASURE 2.7", "MANAGE 3.2"]
+
+    broken = json.loads((IMPORTERS / "modelscan_unsafe.json").read_text())
+    del broken["issues"][0]["source"]
+    (tmp_path / "broken.json").write_text(json.dumps(broken))
+    code, out, err = run_cli("evidence", "import", str(tmp_path / "broken.json"), *w)
+    assert code == 2 and "broken.json" in err and "issues[1] names no source file" in err

@@ -30,7 +30,7 @@ def import_(files: List[Path] = typer.Argument(None, help="Files to import (kind
             workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt,
             kind: Optional[str] = typer.Option(None, "--kind", help="Force the importer: lm-eval, model-card, "
                                                "cyclonedx, spdx, pip-licenses, garak, promptfoo, inspect, "
-                                               "task-eval, license-record, generic"),
+                                               "task-eval, license-record, model-scan, generic"),
             component: Optional[List[str]] = typer.Option(None, "--component", help="Component id (repeat)"),
             subcategory: Optional[List[str]] = typer.Option(None, "--subcategory",
                                                             help='Subcategory it supports, e.g. "MEASURE 2.3" (repeat)'),

@@ -44,13 +44,13 @@ ID_PATTERN = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9._-]{0,127}\Z")  # whole string
 REVIEW_INTERVAL_DAYS = {
     "lm-eval": 180, "inspect": 180, "task-eval": 180, "promptfoo": 180, "garak": 180,
     "cyclonedx": 90, "spdx": 90, "pip-licenses": 90, "python-env": 90,
-    "model-card": 365, "license-record": 365,
+    "model-card": 365, "license-record": 365, "model-scan": 90,
 }
 ID_PREFIX = {
     "lm-eval": "eval-lmeval", "inspect": "eval-inspect", "task-eval": "eval-task", "promptfoo": "eval-promptfoo",
     "garak": "redteam-garak", "model-card": "card", "cyclonedx": "sbom-cdx", "spdx": "sbom-spdx",
     "pip-licenses": "licenses-pip", "python-env": "licenses-pyenv", "license-record": "lic", "generic": "doc",
-    "artifact-check": "check",
+    "artifact-check": "check", "model-scan": "model-scan",
 }
 
 

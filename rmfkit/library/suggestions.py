@@ -78,6 +78,9 @@ SUGGESTIONS: list[Rule] = [
     Rule(("promptfoo",), ("MEASURE 2.7", "MEASURE 2.6", "MANAGE 2.3", "MANAGE 2.4"),
          "a promptfoo red-team run tests security and resilience and safety; failures feed MANAGE 2.3/2.4",
          _is_red_team),
+    Rule(("model-scan",), ("MEASURE 2.7", "MANAGE 3.2"),
+         "a serialization scan of the model's files tests security (2.7) of a pre-trained model that must be "
+         "monitored (MANAGE 3.2)"),
     # evaluations
     Rule(EVAL_KINDS + ("model-card", "cyclonedx"), ("MEASURE 2.3", "MEASURE 2.5", "MEASURE 2.1"),
          "measured performance with stated test sets and tools: performance (2.3), validity and reliability "

@@ -31,7 +31,7 @@ MAX_ZIP_ENTRY_BYTES = 16 * 1024 * 1024
 # Detection order: the most specific formats first; ``generic`` always matches last. Several modules
 # may share a kind (one per variant); ``--kind`` tries each of them.
 IMPORTERS = ["cyclonedx", "cyclonedx_xml", "spdx", "spdx3", "spdx_tagvalue", "promptfoo", "inspect_log",
-             "inspect_eval", "lm_eval", "pip_licenses", "pip_inspect", "python_env", "python_metadata",
+             "inspect_eval", "modelscan", "lm_eval", "pip_licenses", "pip_inspect", "python_env", "python_metadata",
              "license_record", "garak", "garak_hitlog", "model_card", "task_eval", "license_text", "generic"]
 
 
