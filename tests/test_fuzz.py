@@ -36,7 +36,7 @@ EVIDENCE = TESTS / "fixtures" / "evidence"
 SEEDS = {"lm-eval": "lmeval_results.json", "model-card": "model_card_other.md", "cyclonedx": "cyclonedx_1.6.json",
          "spdx": "spdx_2.3.json", "pip-licenses": "pip_licenses.json", "garak": "garak.report.jsonl",
          "promptfoo": "promptfoo_redteam.json", "inspect": "inspect_v2.json", "task-eval": "task_eval.csv",
-         "license-record": "license_record.json"}
+         "license-record": "license_record.json", "model-scan": "../importers/modelscan_unsafe.json"}
 YAML_SEEDS = sorted(p for p in BASE.rglob("*.yaml"))
 
 
