@@ -197,7 +197,8 @@ def record_decision(ws: "Workspace", component: str, result: GateResult, *, deci
 
 def analysis_section(records: "Records") -> dict[str, Any]:
     """The ``gates`` section of the analysis: each component's current build, each build-bound evidence
-    item's build state, and every recorded gate decision (newest first) with its signature state."""
+    item's build state, the serialization scans of model files (``model-scan`` evidence), and every
+    recorded gate decision (newest first) with its signature state."""
     from rmfkit.builds import records_scopes
 
     system = records.by_path.get("system.yaml")
@@ -209,7 +210,12 @@ def analysis_section(records: "Records") -> dict[str, Any]:
                 for s in records_scopes(records).values()]
     decisions = sorted((r for r in records.records_of("gate").values()), key=lambda d: (d.decided_at, d.id),
                        reverse=True)
-    return {"components": components, "evidence": evidence,
+    scans = [{"id": r.id, "components": list(r.components), "collected_at": r.collected_at,
+              "ok": r.facts.get("ok") is True, "scanner": r.facts.get("scanner"),
+              "safetensors_only": r.facts.get("safetensors_only") is True,
+              "findings": [str(f) for f in r.facts.get("findings") or []]}
+             for r in sorted(records.evidence.values(), key=lambda r: r.id) if r.kind == "model-scan"]
+    return {"components": components, "evidence": evidence, "scans": scans,
             "decisions": [{"id": d.id, "component": d.component, "decision": d.decision, "reviewer": d.reviewer,
                            "reason": d.reason, "decided_at": d.decided_at, "result": d.result,
                            "candidate": describe(d.candidate), "baseline": (

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import pickle
+import re
 import struct
 from pathlib import Path
 
@@ -112,3 +113,21 @@ def test_a_modelscan_report_is_imported_as_a_model_scan_with_its_findings(exampl
     (tmp_path / "broken.json").write_text(json.dumps(broken))
     code, out, err = run_cli("evidence", "import", str(tmp_path / "broken.json"), *w)
     assert code == 2 and "broken.json" in err and "issues[1] names no source file" in err
+
+
+def test_scan_results_appear_in_the_packet_operations_section(example_ws, run_cli, malicious, clean, tmp_path):
+    from pypdf import PdfReader
+
+    w = ["-w", str(example_ws)]
+    assert run_cli("ops", "scan-artifact", str(malicious), "--component", "llama-3.1-8b-instruct", *w)[0] == 4
+    assert run_cli("ops", "scan-artifact", str(clean), *w)[0] == 0
+    code, _, err = run_cli("packet", "--out", str(tmp_path / "packet"), *w)
+    assert code == 0, err
+    pdf = " ".join(" ".join(page.extract_text().replace("\u200b", "").split())
+                   for page in PdfReader(tmp_path / "packet" / "packet.pdf").pages)
+    html = " ".join(re.sub(r"<[^>]+>", " ", (tmp_path / "packet" / "packet.html").read_text("utf-8")).split())
+    for document in (pdf, html):
+        section = document[document.index("Model builds and release gate"):]
+        assert "Serialization scan Result What it found" in section
+        assert "passed safetensors only: no pickle to run code from picklescan " in section
+        assert "failed pytorch_model.bin: posix.getcwd (dangerous) picklescan " in section

@@ -24,8 +24,13 @@ def gates_view(section: dict[str, Any] | None) -> dict[str, Any]:
                               + (f", {plural(d['blocking'], 'metric')} blocking" if d["blocking"] else "") + ")")}
                  for d in section["decisions"]]
     evidence = [{**e, "state_label": STATE_LABELS[e["state"]]} for e in section["evidence"]]
-    empty = not (section["components"] or decisions)
-    return {"recorded": not empty, "builds": list(section["components"]), "evidence": evidence,
+    scans = [{**s, "outcome": "passed" if s["ok"] else "failed", "collected_at": str(s["collected_at"] or "undated"),
+              "scanner": s["scanner"] or "scanner not named",
+              "detail": ("safetensors only: no pickle to run code from" if s["safetensors_only"] else
+                         "; ".join(s["findings"]) or "no unsafe import found")}
+             for s in section.get("scans", [])]
+    empty = not (section["components"] or decisions or scans)
+    return {"recorded": not empty, "builds": list(section["components"]), "evidence": evidence, "scans": scans,
             "decisions": decisions,
             "other_build": [e["id"] for e in evidence if e["state"] == "other_build"],
             "unknown_build": [e["id"] for e in evidence if e["state"] == "unknown"],
