@@ -13,6 +13,7 @@ True
 """
 from __future__ import annotations
 
+import abc
 import base64
 import io
 from functools import lru_cache
@@ -127,11 +128,12 @@ def body_of(item: Any):
     return escape(str(item))
 
 
-class Display:
+class Display(abc.ABC):
     """Base of every display object: ``body()`` is the markup, ``_repr_html_`` adds the stylesheet once."""
 
+    @abc.abstractmethod
     def body(self) -> str:
-        raise NotImplementedError
+        """The object's HTML, without the stylesheet."""
 
     def _repr_html_(self) -> str:
         from markupsafe import Markup
