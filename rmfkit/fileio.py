@@ -19,6 +19,7 @@ from typing import BinaryIO, Callable
 from rmfkit.errors import InputFileError, UsageError
 
 LOCK_NAME = ".rmfkit.lock"
+STAGING_SUFFIX = ".partial"  # a hidden folder being written: .<name>.partial, renamed into place complete
 INDEX_NAME = ".rmfkit-index.json"
 GITIGNORED = ("build/", LOCK_NAME, INDEX_NAME)  # generated, never committed
 
@@ -74,8 +75,13 @@ def _replace_atomically(path: Path, write: Callable[[BinaryIO], object]) -> None
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write via a temp file in the same folder, fsync, then rename: readers see old or new, never half."""
     _replace_atomically(path, lambda handle: handle.write(data))
+    _fsync_folder(path.parent)
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make a folder's new entries durable (where the OS allows opening a folder)."""
     with contextlib.suppress(OSError):
-        dir_fd = os.open(path.parent, os.O_RDONLY)
+        dir_fd = os.open(folder, os.O_RDONLY)
         try:
             os.fsync(dir_fd)
         finally:
@@ -119,3 +125,99 @@ def write_output(path: Path, payload: bytes) -> Path:
         raise UsageError(f"{path} is a directory", field="--out", hint="give a file name, e.g. pia.json")
     atomic_write_bytes(path, payload)
     return path
+
+
+class FolderBatch:
+    """New folders under ``parent``, staged together in one hidden ``.batch-<pid>.partial`` folder and then
+    published: one flush to disk for the whole batch, then each folder renamed into place complete. Readers
+    never see half a folder; a batch that raises leaves none of its folders behind. Use it under the
+    workspace lock (a staging folder left by a killed run is removed by the next batch).
+
+    >>> import tempfile
+    >>> parent = Path(tempfile.mkdtemp())
+    >>> with FolderBatch(parent) as batch:
+    ...     staged = batch.folder("E1")
+    ...     batch.write(staged / "evidence.yaml", b"id: E1\\n")
+    ...     batch.copy(b"notes", staged / "notes.md")[:12]
+    ...     [p.name for p in batch.publish()]
+    'ab5aa97074c4'
+    ['E1']
+    >>> sorted(p.name for p in parent.iterdir()), (parent / "E1" / "notes.md").read_bytes()
+    (['E1'], b'notes')
+    """
+
+    SYNC_EACH_UP_TO = 16  # files: fsync each; a larger batch is flushed with one sync()
+
+    def __init__(self, parent: Path):
+        self.parent = Path(parent)
+        self.staging = self.parent / f".batch-{os.getpid()}{STAGING_SUFFIX}"
+        self.files: list[Path] = []
+        self.published: list[Path] = []
+
+    def __enter__(self) -> "FolderBatch":
+        self.parent.mkdir(parents=True, exist_ok=True)
+        for stale in self.parent.glob(f".*{STAGING_SUFFIX}"):
+            if stale.is_dir() and not stale.is_symlink():
+                shutil.rmtree(stale)
+        self.staging.mkdir()
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        shutil.rmtree(self.staging, ignore_errors=True)
+        if exc_type is not None:
+            for folder in self.published:
+                shutil.rmtree(folder, ignore_errors=True)
+
+    def folder(self, name: str) -> Path:
+        """A new, empty staged folder that will be published as ``parent/name``."""
+        if not name or "/" in name or "\\" in name or name.startswith(".") or (self.parent / name).exists():
+            raise UsageError(f"cannot create folder '{name}' in {self.parent.name}/", hint="choose another name")
+        staged = self.staging / name
+        staged.mkdir()
+        return staged
+
+    def write(self, path: Path, data: bytes) -> None:
+        """Write a new file in a staged folder (no temp file: the folder is not visible yet)."""
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
+        self.files.append(path)
+
+    def copy(self, source: Path | bytes, path: Path) -> str:
+        """Copy ``source`` (a file, streamed, or bytes) into a staged folder; the SHA-256 of what was written."""
+        import hashlib
+
+        if isinstance(source, (bytes, bytearray)):
+            self.write(path, source)
+            return hashlib.sha256(source).hexdigest()
+        digest = hashlib.sha256()
+        with open(source, "rb") as src, open(path, "xb") as out:
+            while block := src.read(1024 * 1024):
+                out.write(block)
+                digest.update(block)
+        self.files.append(path)
+        return digest.hexdigest()
+
+    def discard(self, staged: Path) -> None:
+        """Drop a staged folder (an item that turned out invalid) before publishing."""
+        self.files = [f for f in self.files if f.parent != staged]
+        shutil.rmtree(staged, ignore_errors=True)
+
+    def publish(self) -> list[Path]:
+        """Flush every staged file to disk, then rename each folder into place; the folders published."""
+        if len(self.files) <= self.SYNC_EACH_UP_TO or not hasattr(os, "sync"):
+            for path in self.files:
+                with open(path, "rb") as handle:
+                    os.fsync(handle.fileno())
+        else:
+            os.sync()
+        for staged in sorted(self.staging.iterdir()):
+            target = self.parent / staged.name
+            os.rename(staged, target)
+            self.published.append(target)
+        _fsync_folder(self.parent)
+        return list(self.published)

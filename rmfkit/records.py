@@ -86,9 +86,9 @@ def record_data(record: Record) -> dict:
 def record_bytes(record: Record) -> bytes:
     """The YAML bytes of a new record, as :meth:`~rmfkit.workspace.Workspace.save` writes them (for a caller that
     stages the file itself)."""
-    from rmfkit.yamlio import dump_yaml, merge_into
+    from rmfkit.yamlio import dump_new
 
-    return dump_yaml(merge_into(None, record_data(record)))
+    return dump_new(record_data(record))
 
 
 def schema_versions() -> dict[str, int]:

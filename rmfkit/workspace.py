@@ -320,8 +320,7 @@ class Workspace:
         kind = self.kind_of(rel)
         if kind is None or not isinstance(record, kind.model):
             raise InputFileError(f"is not a place for a {type(record).__name__}", file=rel)
-        self.path(rel)
-        self.records[rel] = record
+        self.records[rel] = record  # the path is checked where it is written (save, or the caller's staging)
         self._kinds[rel] = kind
         self._current = None
         if written is not None:

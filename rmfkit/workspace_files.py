@@ -5,7 +5,7 @@ what it claims to be: the branding logo is a regular image file inside the works
 that blocks the build, a link out of the workspace, or a text file); the record folders (``mapping/``,
 ``risks/``, ``evidence/``, ``templates/`` …) are real folders inside the workspace, not links to
 somewhere else; and every ``evidence/<id>/`` folder holds its ``evidence.yaml`` (imports stage each
-item in a hidden ``.<id>.partial`` folder renamed into place complete, so a folder without one was
+batch in a hidden ``.batch-<pid>.partial`` folder and rename each item into place complete, so a folder without one was
 made by hand or by an older rmfkit, and is reported).
 
 >>> import tempfile, pathlib
@@ -29,7 +29,6 @@ MAX_LOGO_BYTES = 8 * 1024 * 1024
 # What an image file's first bytes are, per the suffixes the packet accepts.
 IMAGE_MAGIC = {".png": (b"\x89PNG\r\n\x1a\n",), ".jpg": (b"\xff\xd8\xff",), ".jpeg": (b"\xff\xd8\xff",),
                ".svg": (b"<svg", b"<?xml", b"\xef\xbb\xbf<")}
-STAGING_SUFFIX = ".partial"  # an import's hidden staging folder: .<id>.partial
 
 
 def file_kind(path: Path) -> str:
@@ -72,7 +71,7 @@ def _logo_problem(ws: "Workspace", logo: str) -> str | None:
 def orphans(evidence_root: Path) -> list[str]:
     """Folders under ``evidence/`` that look like evidence items but hold no ``evidence.yaml``.
 
-    An import's hidden staging folder (``.<id>.partial``) is not one: a killed import leaves it, nothing
+    An import's hidden staging folder (``.batch-<pid>.partial``) is not one: a killed import leaves it, nothing
     reads it, and the next import removes it.
 
     >>> import tempfile, pathlib

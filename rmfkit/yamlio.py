@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import io
 from typing import Any
 
@@ -82,6 +83,58 @@ def dump_yaml(doc: Any) -> bytes:
     stream = io.StringIO()
     round_trip_yaml().dump(doc, stream)
     return stream.getvalue().encode("utf-8")
+
+
+def dump_new(data: dict) -> bytes:
+    """The YAML of a new document, byte for byte what ``dump_yaml(merge_into(None, data))`` writes, ten times
+    faster when libyaml can write it: mappings of text, numbers, booleans and dates (lists and empty values,
+    which libyaml lays out differently, and floats go the round-trip way; a property test holds the two equal).
+
+    >>> dump_new({"id": "E1", "size": 3, "when": dt.date(2026, 1, 2), "facts": {"ok": True, "note": "yes"}})
+    b'id: E1\\nsize: 3\\nwhen: 2026-01-02\\nfacts:\\n  ok: true\\n  note: yes\\n'
+    """
+    dumper = _libyaml_dumper()
+    if dumper is None or not data or not _libyaml_lays_out(data):
+        return dump_yaml(merge_into(None, data))
+    import yaml
+
+    return yaml.dump(data, Dumper=dumper, sort_keys=False, allow_unicode=True, width=4096, indent=2,
+                     default_flow_style=False).encode("utf-8")
+
+
+def _libyaml_lays_out(node: Any) -> bool:
+    """Whether ``node`` holds only what libyaml writes exactly as our round-trip configuration does."""
+    if isinstance(node, dict):
+        return bool(node) and all(type(k) is str and _libyaml_lays_out(k) and _libyaml_lays_out(v)
+                                  for k, v in node.items())
+    if isinstance(node, str):
+        # one printable line of the Basic Multilingual Plane: libyaml folds line breaks and escapes the rest;
+        # no apostrophe: where quotes are needed, ruamel then picks double quotes and libyaml single ones
+        return (type(node) is str and node.isprintable() and "'" not in node
+                and (node.isascii() or max(node) < "\U00010000"))
+    return type(node) in (int, bool, dt.date) or (type(node) is dt.datetime and node.tzinfo in (None, dt.timezone.utc))
+
+
+@functools.lru_cache(maxsize=None)
+def _libyaml_dumper():
+    """PyYAML's libyaml emitter, quoting what ruamel's YAML 1.2 rules would read as something other than text
+    (ruamel's own table of implicit types, through PyYAML's quicker lookup); None without libyaml."""
+    import yaml
+    from ruamel.yaml.resolver import implicit_resolvers
+
+    if not hasattr(yaml, "CSafeDumper"):
+        return None
+
+    class RoundTripLayoutDumper(yaml.CSafeDumper):
+        yaml_implicit_resolvers: dict = {}
+
+        def ignore_aliases(self, data):
+            return True
+
+    for versions, tag, regexp, first in implicit_resolvers:
+        if (1, 2) in versions:
+            RoundTripLayoutDumper.add_implicit_resolver(tag, regexp.lazy_self(), first)  # the compiled pattern
+    return RoundTripLayoutDumper
 
 
 def line_of(doc: Any, loc: tuple) -> int | None:

@@ -223,3 +223,34 @@ def test_concurrent_map_set_processes_both_land(prepared, tmp_path: Path):
     ws = open_workspace(root)
     assert rmfkit.validate(ws) == []
     assert {sub: ws.assessment(sub).owner for sub in expected} == expected
+
+
+def test_a_folder_batch_that_fails_leaves_no_folder_and_no_staging(tmp_path: Path):
+    """Imports stage every item of a batch in one hidden folder: a failure after some items were published
+    removes them again; a staging folder left by a killed run goes with the next batch."""
+    from rmfkit.fileio import FolderBatch
+
+    parent = tmp_path / "evidence"
+    (parent / ".batch-1.partial" / "half").mkdir(parents=True)  # left by a killed import
+    (parent / "kept").mkdir()
+    with pytest.raises(OSError, match="No space"):
+        with FolderBatch(parent) as batch:
+            assert not (parent / ".batch-1.partial").exists()
+            for name in ("E1", "E2"):
+                batch.write(batch.folder(name) / "evidence.yaml", name.encode())
+            assert [p.name for p in batch.publish()] == ["E1", "E2"]
+            assert (parent / "E2" / "evidence.yaml").read_bytes() == b"E2"
+            raise OSError(28, "No space left on device")
+    assert sorted(p.name for p in parent.iterdir()) == ["kept"]
+
+
+def test_a_folder_batch_refuses_names_that_exist_or_leave_the_folder(tmp_path: Path):
+    from rmfkit.errors import UsageError
+    from rmfkit.fileio import FolderBatch
+
+    (tmp_path / "E1").mkdir()
+    with FolderBatch(tmp_path) as batch:
+        for name in ("E1", "../x", ".hidden", ""):
+            with pytest.raises(UsageError):
+                batch.folder(name)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["E1"]

@@ -20,14 +20,14 @@ import datetime as dt
 import hashlib
 import os
 import re
-import shutil
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import Iterable
 
 from rmfkit.clock import today
 from rmfkit.errors import InputFileError, UnknownIdError, UsageError
-from rmfkit.fileio import atomic_write_bytes, read_user_file
+from rmfkit.fileio import FolderBatch
 from rmfkit.hashing import sha256_file
 from rmfkit.library import index as evidence_index
 from rmfkit.library.importers import MAX_PARSE_BYTES, Parsed, generic, read_evidence
@@ -35,9 +35,9 @@ from rmfkit.library.suggestions import suggest_subcategories
 from rmfkit.models.evidence import EvidenceRecord
 from rmfkit.records import record_bytes
 from rmfkit.workspace import Workspace
-from rmfkit.workspace_files import STAGING_SUFFIX
 
 DEFAULT_MAX_ARTEFACT_BYTES = 1024 ** 3
+KEEP_BYTES = 1024 ** 2  # a candidate this small keeps its bytes between reading and storing
 ID_PATTERN = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9._-]{0,127}\Z")  # whole string: "$" accepts a final newline
 
 # How long evidence stays fresh when neither --valid-until nor the library says otherwise (days).
@@ -107,35 +107,57 @@ class Candidate:
     parsed: Parsed
 
 
+def _read_whole(path: Path, size: int) -> bytes:
+    """A file's bytes in few system calls (``size``: from its stat, the first read's length)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    try:
+        chunks, want = [], size + 1
+        while chunk := os.read(fd, want):
+            chunks.append(chunk)
+            want = 1024 * 1024
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
 def _head(path: Path, size: int = 65536) -> bytes:
     with open(path, "rb") as handle:
         return handle.read(size)
 
 
 def read_candidate(path: Path, kind: str | None = None, shown: str | None = None) -> Candidate:
-    """Check, hash and parse one file (no writes). Hostile paths and sizes fail with one clear line."""
+    """Check, hash and parse one file (no writes). Hostile paths and sizes fail with one clear line.
+
+    A file up to :data:`KEEP_BYTES` is read once: the bytes parsed are the bytes stored.
+    """
     shown = shown or str(path)
-    if path.is_symlink():
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        raise InputFileError("file not found", file=shown) from None
+    except OSError as exc:
+        raise InputFileError(f"cannot be read: {exc.strerror or exc}", file=shown) from None
+    if stat.S_ISLNK(info.st_mode):
         raise InputFileError("is a symbolic link; rmfkit imports regular files only", file=shown)
-    if not path.exists():
-        raise InputFileError("file not found", file=shown)
-    if path.is_dir():
+    if stat.S_ISDIR(info.st_mode):
         raise InputFileError("is a directory, expected a file", file=shown)
-    if not path.is_file():
+    if not stat.S_ISREG(info.st_mode):
         raise InputFileError("is not a regular file (device, pipe or socket)", file=shown)
-    size = path.stat().st_size
     limit = max_artefact_bytes()
-    if size > limit:
-        raise InputFileError(f"file is {size:,} bytes; the limit for an evidence artefact is {limit:,}", file=shown,
-                             hint="set RMFKIT_MAX_EVIDENCE_BYTES to store larger files")
-    if size <= MAX_PARSE_BYTES:
-        data = read_user_file(path, shown, MAX_PARSE_BYTES)
-        return Candidate(shown, path, hashlib.sha256(data).hexdigest(), len(data), safe_file_name(path.name),
-                         read_evidence(data, shown, kind))
+    if info.st_size > limit:
+        raise InputFileError(f"file is {info.st_size:,} bytes; the limit for an evidence artefact is {limit:,}",
+                             file=shown, hint="set RMFKIT_MAX_EVIDENCE_BYTES to store larger files")
+    if info.st_size <= MAX_PARSE_BYTES:
+        try:
+            data = _read_whole(path, info.st_size)
+        except OSError as exc:
+            raise InputFileError(f"cannot be read: {exc.strerror or exc}", file=shown) from None
+        return Candidate(shown, data if len(data) <= KEEP_BYTES else path, hashlib.sha256(data).hexdigest(),
+                         len(data), safe_file_name(path.name), read_evidence(data, shown, kind))
     if kind not in (None, "generic"):
-        raise InputFileError(f"file is {size:,} bytes; importers read files up to {MAX_PARSE_BYTES:,} bytes",
+        raise InputFileError(f"file is {info.st_size:,} bytes; importers read files up to {MAX_PARSE_BYTES:,} bytes",
                              file=shown, hint="store it as is with --kind generic")
-    return Candidate(shown, path, sha256_file(path), size, safe_file_name(path.name),
+    return Candidate(shown, path, sha256_file(path), info.st_size, safe_file_name(path.name),
                      generic.parse(_head(path), shown))
 
 
@@ -222,14 +244,6 @@ def _declared_build(ws: Workspace, build: str | None, components: list[str]) -> 
     return {**named.model_dump(exclude_none=True), "source": "declared"}
 
 
-def store_copy(ws: Workspace, rel: str, candidate_source: Path | bytes, sha256: str, origin: str) -> None:
-    """Copy an artefact into the workspace and check the copy's hash against the one read in phase 1."""
-    ws.write_artifact(rel, candidate_source)
-    if sha256_file(ws.path(rel)) != sha256:
-        raise InputFileError("changed while it was being imported; nothing was stored", file=origin,
-                             hint="import it again once the tool writing it has finished")
-
-
 def _record(cand: Candidate, eid: str, day: dt.date, now: dt.datetime, options: dict) -> EvidenceRecord:
     parsed = cand.parsed
     values = {"id": eid, "title": options["title"] or parsed.title, "kind": parsed.kind, "file": cand.file,
@@ -272,64 +286,56 @@ def import_candidates(ws: Workspace, candidates: list[Candidate | ImportOutcome]
     options = {"title": title, "owner": owner, "example_data": example_data,
                "collected": _parse_date(collected_at, "--collected-at"), "valid": _parse_date(valid_until, "--valid-until")}
     outcomes: list[ImportOutcome] = []
-    created: list[Path] = []
     stored: dict[str, EvidenceRecord] = {}
+    sidecar_sha256: dict[str, str] = {}
     ws.skip = ()  # writing needs every record: duplicate detection and free ids
-    try:
-        with ws.edit():
-            options["components"], options["subcategories"] = _components_and_subcategories(ws, components, subcategories)
-            options["build"] = _declared_build(ws, build, options["components"])
-            existing = {rec.sha256: eid for eid, rec in ws.evidence.items()}
-            evidence_root = ws.path("evidence")
-            for stale in (p for p in evidence_root.glob(f".*{STAGING_SUFFIX}") if p.is_dir()):
-                shutil.rmtree(stale)  # left by a killed import (we hold the lock: nobody else is importing)
-            taken = set(ws.evidence) | ({p.name for p in evidence_root.iterdir()} if evidence_root.is_dir() else set())
-            if evidence_id is not None and evidence_id in taken:
-                raise UsageError(f"evidence '{evidence_id}' already exists", hint="choose another --id")
-            now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
-            for cand in candidates:
-                if not isinstance(cand, Candidate):
-                    outcomes.append(cand)
-                    continue
-                if cand.sha256 in existing:
-                    outcomes.append(ImportOutcome(cand.origin, "duplicate", existing[cand.sha256]))
-                    continue
-                day = options["collected"] or cand.parsed.collected_at or today()
-                eid = evidence_id or new_id(cand.parsed, day, taken)
-                taken.add(eid)
-                folder, staging = ws.path(f"evidence/{eid}"), ws.path(f"evidence/.{eid}{STAGING_SUFFIX}")
-                created += [staging, folder]
-                try:  # the artefact is staged in a hidden folder, renamed into place once its record is valid
-                    store_copy(ws, f"evidence/.{eid}{STAGING_SUFFIX}/{cand.file}", cand.source, cand.sha256,
-                               cand.origin)
-                    record = _record(cand, eid, day, now, options)
-                    sidecar = record_bytes(record)  # as save() would write it: the staged folder is complete
-                    atomic_write_bytes(staging / "evidence.yaml", sidecar)
-                    os.rename(staging, folder)
-                except (InputFileError, ValidationError) as exc:
-                    if all_or_nothing:
-                        raise
-                    shutil.rmtree(staging, ignore_errors=True)
-                    reason = str(exc) if isinstance(exc, InputFileError) else \
-                        f"{cand.origin}: {exc.errors()[0]['msg']} (field {'.'.join(map(str, exc.errors()[0]['loc']))})"
-                    outcomes.append(ImportOutcome(cand.origin, "refused", message=reason))
-                    continue
-                ws.put(f"evidence/{eid}/evidence.yaml", record, written=sidecar)
-                existing[cand.sha256] = eid
-                stored[eid] = record
-                outcomes.append(ImportOutcome(cand.origin, "imported", eid, record,
-                                              [s for s in suggest_subcategories(record)
-                                               if s[0] not in options["subcategories"]]))
-            for eid in stored:
-                for sub in options["subcategories"]:
-                    link_in_mapping(ws, sub, eid)
-    except BaseException:
-        for folder in created:
-            shutil.rmtree(folder, ignore_errors=True)
-        raise
+    with ws.edit(), FolderBatch(ws.path("evidence")) as batch:
+        options["components"], options["subcategories"] = _components_and_subcategories(ws, components, subcategories)
+        options["build"] = _declared_build(ws, build, options["components"])
+        existing = {rec.sha256: eid for eid, rec in ws.evidence.items()}
+        taken = set(ws.evidence) | {p.name for p in batch.parent.iterdir()}
+        if evidence_id is not None and evidence_id in taken:
+            raise UsageError(f"evidence '{evidence_id}' already exists", hint="choose another --id")
+        now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+        for cand in candidates:
+            if not isinstance(cand, Candidate):
+                outcomes.append(cand)
+                continue
+            if cand.sha256 in existing:
+                outcomes.append(ImportOutcome(cand.origin, "duplicate", existing[cand.sha256]))
+                continue
+            day = options["collected"] or cand.parsed.collected_at or today()
+            eid = evidence_id or new_id(cand.parsed, day, taken)
+            taken.add(eid)
+            staged = batch.folder(eid)
+            try:  # staged in the batch's hidden folder; published with the batch once every record is valid
+                if batch.copy(cand.source, staged / cand.file) != cand.sha256:
+                    raise InputFileError("changed while it was being imported; nothing was stored", file=cand.origin,
+                                         hint="import it again once the tool writing it has finished")
+                record = _record(cand, eid, day, now, options)
+                sidecar = record_bytes(record)  # as save() would write it: the staged folder is complete
+                batch.write(staged / "evidence.yaml", sidecar)
+            except (InputFileError, ValidationError) as exc:
+                if all_or_nothing:
+                    raise
+                batch.discard(staged)
+                reason = str(exc) if isinstance(exc, InputFileError) else \
+                    f"{cand.origin}: {exc.errors()[0]['msg']} (field {'.'.join(map(str, exc.errors()[0]['loc']))})"
+                outcomes.append(ImportOutcome(cand.origin, "refused", message=reason))
+                continue
+            ws.put(f"evidence/{eid}/evidence.yaml", record, written=sidecar)
+            existing[cand.sha256] = eid
+            stored[eid], sidecar_sha256[eid] = record, hashlib.sha256(sidecar).hexdigest()
+            outcomes.append(ImportOutcome(cand.origin, "imported", eid, record,
+                                          [s for s in suggest_subcategories(record)
+                                           if s[0] not in options["subcategories"]]))
+        batch.publish()
+        for eid in stored:
+            for sub in options["subcategories"]:
+                link_in_mapping(ws, sub, eid)
     if stored:  # one index update per batch
         evidence_index.add_entries(ws.path(evidence_index.INDEX_NAME), ws.path("evidence"), stored,
-                                   lambda data: ws.write_artifact(evidence_index.INDEX_NAME, data))
+                                   lambda data: ws.write_artifact(evidence_index.INDEX_NAME, data), sidecar_sha256)
     return outcomes
 
 

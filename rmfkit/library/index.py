@@ -57,9 +57,10 @@ def _key(stat: os.stat_result) -> list[int]:
     return [stat.st_mtime_ns, stat.st_size, stat.st_ino]
 
 
-def entry_for(sidecar: Path | str, record: EvidenceRecord | None, problems: list[Problem]) -> dict:
-    """The index entry of one sidecar as it is on disk now."""
-    return {"key": _key(os.stat(sidecar, follow_symlinks=False)), "sha256": sha256_file(sidecar),
+def entry_for(sidecar: Path | str, record: EvidenceRecord | None, problems: list[Problem],
+              sha256: str | None = None) -> dict:
+    """The index entry of one sidecar as it is on disk now (``sha256``: of the bytes just written there)."""
+    return {"key": _key(os.stat(sidecar, follow_symlinks=False)), "sha256": sha256 or sha256_file(sidecar),
             "seen_ns": time.time_ns(),
             "record": record.model_dump(mode="json", exclude_unset=True) if record is not None else None,
             "problems": [[p.file, p.message, p.line, p.field] for p in problems]}
@@ -141,10 +142,12 @@ def read_folder(folder: Path, index_file: Path, read: Reader, save: Callable[[by
 
 
 def add_entries(index_file: Path, folder: Path, records: dict[str, EvidenceRecord],
-                save: Callable[[bytes], None]) -> None:
-    """Record sidecars just written (by an import or pull) so the next listing need not parse them."""
+                save: Callable[[bytes], None], sidecar_sha256: dict[str, str] | None = None) -> None:
+    """Record sidecars just written (by an import or pull) so the next listing need not parse them
+    (``sidecar_sha256``: the hashes of the sidecar bytes the caller wrote, so they are not read back)."""
     index = _load(index_file)
     entries = index.get("entries", {}) if index else {}
+    known = sidecar_sha256 or {}
     for name, record in records.items():
-        entries[name] = entry_for(folder / name / SIDECAR, record, [])
+        entries[name] = entry_for(folder / name / SIDECAR, record, [], known.get(name))
     save(_serialise(entries, index.get("artefacts") if index else None))

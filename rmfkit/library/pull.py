@@ -20,7 +20,6 @@ from rmfkit.errors import InputFileError, IntegrityError, Problem, UnknownIdErro
 from rmfkit.library import index as evidence_index
 from rmfkit.library.facts import diff_facts, facts_sha256
 from rmfkit.hashing import sha256_file
-from rmfkit.library.imports import store_copy
 from rmfkit.library.listing import evidence_records
 from rmfkit.models.evidence import EvidenceRecord
 from rmfkit.fileio import atomic_write_bytes, read_user_file
@@ -127,6 +126,14 @@ class Library:
 
 
 # ---------------------------------------------------------------- pull and drift
+
+def store_copy(ws: Workspace, rel: str, source: Path | bytes, sha256: str, origin: str) -> None:
+    """Copy an artefact into the workspace and check the copy's hash against the library's."""
+    ws.write_artifact(rel, source)
+    if sha256_file(ws.path(rel)) != sha256:
+        raise InputFileError("changed while it was being pulled; nothing was stored", file=origin,
+                             hint="pull it again once the tool writing it has finished")
+
 
 @dataclass
 class PullOutcome:
