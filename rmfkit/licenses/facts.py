@@ -255,7 +255,8 @@ def _spdx_lower() -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
-def _spdx_licensing():
+def spdx_licensing():
+    """license-expression's SPDX licensing, built once (building it takes 50 ms)."""
     from license_expression import get_spdx_licensing
 
     return get_spdx_licensing()
@@ -460,7 +461,7 @@ def resolve(license: str | None, license_name: str | None = None) -> ResolvedLic
     from license_expression import ExpressionError
 
     try:
-        tree = _spdx_licensing().parse(text, validate=False, strict=False)
+        tree = spdx_licensing().parse(text, validate=False, strict=False)
     except ExpressionError as exc:
         return ResolvedLicense(license, None, (_unknown(text, "unparsable"),),
                                review=(f"license expression '{text}' cannot be parsed: {exc}",))

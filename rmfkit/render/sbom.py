@@ -46,12 +46,14 @@ def _spdx_ids() -> set[str]:
 
 def _license_expression(component: "Component") -> str | None:
     """An SPDX expression when the component's license is one (ids of the SPDX list or LicenseRef-), else None."""
-    from license_expression import ExpressionError, get_spdx_licensing
+    from license_expression import ExpressionError
+
+    from rmfkit.licenses.facts import spdx_licensing
 
     if not component.license or component.license.lower() == "other":
         return None
     try:
-        parsed = get_spdx_licensing().parse(component.license, validate=True, strict=True)
+        parsed = spdx_licensing().parse(component.license, validate=True, strict=True)
     except ExpressionError:
         return None
     return str(parsed) if parsed is not None else None
