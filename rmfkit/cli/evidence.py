@@ -216,18 +216,20 @@ def ls(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt,
     """
     import shutil
 
-    from rmfkit.library import store
+    from rmfkit.library.listing import Link, evidence_links, list_evidence
 
     ws = _open(workspace)
     if library:
+        from rmfkit.library import store
+
         listing = store.Library.for_workspace(ws).listing()
-        rows = [_row(rec, None, [store.Link(sub, "declared") for sub in rec.subcategories])
+        rows = [_row(rec, None, [Link(sub, "declared") for sub in rec.subcategories])
                 for _, rec in sorted(listing.records.items())]
         for problem in listing.problems:
             print_text(f"library: {problem}", err=True)
     else:
-        listed = store.list_evidence(ws)
-        links = store.evidence_links(ws, {rec.id: rec for rec, _ in listed})
+        listed = list_evidence(ws)
+        links = evidence_links(ws, {rec.id: rec for rec, _ in listed})
         rows = [_row(rec, check, links[rec.id]) for rec, check in listed]
     if as_json:
         print_json(rows)

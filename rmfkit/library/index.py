@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from stat import S_ISREG
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -41,15 +42,26 @@ class Listing:
     records: dict[str, EvidenceRecord] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     reread: int = 0
+    orphans: list[str] = field(default_factory=list)  # folders without a regular evidence.yaml
+
+
+_last_loaded: dict = {}  # the index file's stat key -> its parsed content (listing, then checking, read it once)
 
 
 def _load(index_file: Path) -> dict:
+    """The parsed index (empty when missing or unreadable); callers must not change what it returns."""
     try:
-        data = json.loads(index_file.read_bytes())
+        with open(index_file, "rb") as handle:
+            key = (os.fspath(index_file), *_key(os.fstat(handle.fileno())))
+            if key in _last_loaded:
+                return _last_loaded[key]
+            data = json.loads(handle.read())
     except (OSError, ValueError):
         return {}
     if not isinstance(data, dict) or data.get("version") != INDEX_VERSION or not isinstance(data.get("entries"), dict):
         return {}
+    _last_loaded.clear()
+    _last_loaded[key] = data
     return data
 
 
@@ -116,7 +128,10 @@ def read_folder(folder: Path, index_file: Path, read: Reader, save: Callable[[by
         try:
             stat = os.stat(sidecar, follow_symlinks=False)
         except FileNotFoundError:
+            listing.orphans.append(child.name)
             continue
+        if not S_ISREG(stat.st_mode):
+            listing.orphans.append(child.name)
         entry = old.get(child.name)
         if entry and entry.get("key") == _key(stat):
             if stat.st_mtime_ns < int(entry.get("seen_ns") or 0) - RACY_NS:
@@ -146,7 +161,7 @@ def add_entries(index_file: Path, folder: Path, records: dict[str, EvidenceRecor
     """Record sidecars just written (by an import or pull) so the next listing need not parse them
     (``sidecar_sha256``: the hashes of the sidecar bytes the caller wrote, so they are not read back)."""
     index = _load(index_file)
-    entries = index.get("entries", {}) if index else {}
+    entries = dict(index.get("entries", {})) if index else {}
     known = sidecar_sha256 or {}
     for name, record in records.items():
         entries[name] = entry_for(folder / name / SIDECAR, record, [], known.get(name))

@@ -21,7 +21,6 @@ from rmfkit.library import index as evidence_index
 from rmfkit.library.freshness import EvidenceCheck, check_item, check_records
 from rmfkit.models.evidence import EvidenceRecord
 from rmfkit.workspace import Workspace
-from rmfkit.workspace_files import orphans
 
 
 def workspace_listing(ws: Workspace) -> evidence_index.Listing:
@@ -33,7 +32,7 @@ def workspace_listing(ws: Workspace) -> evidence_index.Listing:
         if folder != record.id:
             listing.problems.append(Problem(f"evidence/{folder}/evidence.yaml",
                                             f"id '{record.id}' does not match its folder '{folder}'", field="id"))
-    for name in orphans(ws.path("evidence")):  # an interrupted import: reported, never silently skipped
+    for name in listing.orphans:  # an interrupted import: reported, never silently skipped
         listing.problems.append(Problem(f"evidence/{name}/", "holds no evidence.yaml: an import was interrupted; "
                                                              "remove the folder and import the file again"))
     return listing

@@ -34,8 +34,6 @@ def check_value(value: Any, depth: int = 0) -> None:
     Traceback (most recent call last):
     ValueError: must be a finite number (got inf)
     """
-    from rmfkit.text import hidden_characters
-
     if depth > MAX_DEPTH or isinstance(value, (bool, type(None))):
         return
     if isinstance(value, (int, float)):
@@ -50,10 +48,14 @@ def check_value(value: Any, depth: int = 0) -> None:
     elif isinstance(value, str):
         if len(value) > MAX_TEXT:
             raise ValueError(f"must be at most {MAX_TEXT:,} characters (got {len(value):,})")
-        longest = max((len(word) for word in value.split()), default=0)
+        longest = max((len(word) for word in value.split()), default=0) if len(value) > MAX_WORD else 0
         if longest > MAX_WORD:
             raise ValueError(f"holds an unbroken run of {longest:,} characters (at most {MAX_WORD:,}); "
                              "break it with spaces, or link the long content as evidence")
+        if value.isascii():  # every hidden character is outside ASCII
+            return
+        from rmfkit.text import hidden_characters
+
         hidden = hidden_characters(value)
         if hidden:
             raise ValueError(f"contains an invisible or direction-changing character ({hidden[0]}); "
