@@ -52,6 +52,20 @@ def manifest_digest(files: Mapping[str, str]) -> str:
     return hashlib.sha256(lines.encode("utf-8")).hexdigest()
 
 
+def found_build(digest: str, recorded: Build | None) -> dict:
+    """The build of files just hashed, as evidence records it: their digest, plus what ``recorded`` (the
+    component's build in system.yaml) says about repository, revision… when the digests agree.
+
+    >>> found_build("a" * 64, Build(digest="a" * 64, repository="org/model"))["repository"]
+    'org/model'
+    >>> found_build("b" * 64, Build(digest="a" * 64, repository="org/model"))
+    {'digest': 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb'}
+    """
+    same = recorded is not None and (not recorded.digest or recorded.digest == digest)
+    facts = recorded.model_dump(exclude_none=True) if same else {}
+    return {**{k: v for k, v in facts.items() if k != "digest"}, "digest": digest}
+
+
 def same_build(a: Build | None, b: Build | None) -> bool | None:
     """True or False when the two builds can be compared, None when they state nothing in common."""
     if a is None or b is None:

@@ -22,11 +22,12 @@ from __future__ import annotations
 import json
 import os
 import struct
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterable
 
 from rmfkit.errors import InputFileError
+from rmfkit.hashing import sha256_file
 from rmfkit.labels import plural
 
 if TYPE_CHECKING:
@@ -49,6 +50,7 @@ class FileScan:
     format: str
     status: str
     findings: tuple[str, ...] = ()
+    sha256: str | None = None  # of the bytes scanned: the scan names the build it looked at
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,14 @@ class ScanReport:
         return (f"no unsafe imports in {plural(counts['pickle'], 'pickle-bearing file')}"
                 + (f"; {plural(counts['safetensors'], 'safetensors file')} with a valid header"
                    if counts["safetensors"] else ""))
+
+    def build_digest(self, ignore: Iterable[str] = ()) -> str:
+        """The build digest of the files scanned (:func:`rmfkit.builds.manifest_digest`, as ``ops
+        verify-artifact`` computes it; ``ignore``: names left out of it there, such as the signature)."""
+        from rmfkit.builds import manifest_digest
+
+        skip = set(ignore)
+        return manifest_digest({f.path: f.sha256 for f in self.files if f.sha256 and f.path not in skip})
 
     def as_dict(self) -> dict[str, Any]:
         return {"check": "model-scan", "target": self.target, "scanner": self.scanner, "ok": self.ok,
@@ -142,18 +152,27 @@ def scan_folder(path: Path | str) -> ScanReport:
     results = []
     for rel, full in sorted(files.items()):
         if full.suffix.lower() == ".safetensors":
-            results.append(_safetensors(full, rel))
+            scanned = _safetensors(full, rel)
         elif _may_hold_pickle(full):
-            results.append(_pickle(full, rel))
+            scanned = _pickle(full, rel)
         else:
-            results.append(FileScan(rel, "other", "ok"))
+            scanned = FileScan(rel, "other", "ok")
+        results.append(replace(scanned, sha256=sha256_file(full)))
     return ScanReport(path.name, tuple(results), f"picklescan {version('picklescan')}")
 
 
 def record_scan(ws: "Workspace", component: str | None, report: ScanReport) -> "EvidenceRecord":
-    """Store the scan as evidence (kind ``model-scan``) for MEASURE 2.7 and MANAGE 3.2."""
+    """Store the scan as evidence (kind ``model-scan``) for MEASURE 2.7 and MANAGE 3.2, naming the build
+    scanned: the digest of its files, with the component's build facts when the digests agree."""
     from rmfkit.artifacts import store_json_evidence
+    from rmfkit.builds import found_build
+    from rmfkit.ops import operations_of
+    from rmfkit.signatures import SIGNATURE_NAME
 
+    declared = ws.system.component(component) if component else None
+    operations = operations_of(ws)
+    expectation = operations.artifact(component) if operations and component else None
+    digest = report.build_digest([SIGNATURE_NAME, *(expectation.ignore if expectation else [])])
     subject = component or report.target
     return store_json_evidence(
         ws, f"model-scan-{subject}", SCAN_ARTEFACT_NAME, report.as_dict(),
@@ -161,4 +180,6 @@ def record_scan(ws: "Workspace", component: str | None, report: ScanReport) -> "
         kind="model-scan", tool="rmfkit ops scan-artifact", components=[component] if component else [],
         subcategories=list(SUBCATEGORIES), description=f"{report.scanner} over {report.target}: {report.verdict}.",
         facts={"ok": report.ok, "safetensors_only": report.safetensors_only, "scanner": report.scanner,
-               "findings": [f"{f.path}: {', '.join(f.findings)}" for f in report.files if f.status != "ok"]})
+               "digest": digest,
+               "findings": [f"{f.path}: {', '.join(f.findings)}" for f in report.files if f.status != "ok"]},
+        build=found_build(digest, declared.build if declared else None))

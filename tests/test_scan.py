@@ -131,3 +131,29 @@ def test_scan_results_appear_in_the_packet_operations_section(example_ws, run_cl
         assert "Serialization scan Result What it found" in section
         assert "passed safetensors only: no pickle to run code from picklescan " in section
         assert "failed pytorch_model.bin: posix.getcwd (dangerous) picklescan " in section
+
+
+def test_a_scan_names_the_build_it_scanned(example_ws, run_cli, clean):
+    """The scan hashes what it reads: its evidence carries the build digest verify-artifact would compute, so
+    a scan of the files served now counts for the current build and a scan of other files does not."""
+    from rmfkit.builds import manifest_digest, records_scopes
+    from rmfkit.hashing import sha256_file
+
+    served = manifest_digest({p.name: sha256_file(p) for p in clean.iterdir()})
+    system = example_ws / "system.yaml"
+    text = system.read_text("utf-8")
+    start = text.index("digest:", text.index("id: llama-3.1-8b-instruct"))
+    system.write_text(text[:start] + f"digest: {served}" + text[text.index("\n", start):], encoding="utf-8")
+    w = ["-w", str(example_ws)]
+    code, out, err = run_cli("ops", "scan-artifact", str(clean), "--component", "llama-3.1-8b-instruct", *w)
+    assert code == 0, err
+    assert f"build digest sha256:{served}" in out
+    (clean / "config.json").write_text('{"changed": true}')
+    assert run_cli("ops", "scan-artifact", str(clean), "--component", "llama-3.1-8b-instruct", *w)[0] == 0
+    ws = Workspace.open(example_ws)
+    scans = sorted((r for r in ws.evidence.values() if r.kind == "model-scan"), key=lambda r: r.id)
+    assert scans[0].build.digest == served and scans[0].build.repository  # the component's facts, digests agree
+    assert scans[1].build.digest != served and scans[1].build.repository is None
+    scopes = records_scopes(ws.current())
+    assert [scopes[r.id].state for r in scans] == ["current", "other_build"]
+    assert scopes[scans[1].id].reason.startswith("evaluated on another build (sha256:")

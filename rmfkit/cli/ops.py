@@ -105,6 +105,7 @@ def verify_artifact(component: str = typer.Argument(..., help="Component id in s
     import difflib
 
     from rmfkit import artifacts, ops
+    from rmfkit.builds import found_build
     from rmfkit.errors import IntegrityError, UnknownIdError, UsageError
     from rmfkit.signatures import SIGNATURE_NAME, verify_model_signature
 
@@ -134,8 +135,7 @@ def verify_artifact(component: str = typer.Argument(..., help="Component id in s
         signed = verify_model_signature(path, sig_path, public_key=public_key, certificate_chain=certificate_chain or (),
                                         identity=identity, issuer=issuer, trust_config=trust_config)
     other_digest = bool(build and build.digest and result.ok and result.digest != build.digest)
-    found = {"digest": result.digest, **({k: v for k, v in build.model_dump(exclude_none=True).items()
-                                          if k != "digest"} if build and not other_digest else {})}
+    found = found_build(result.digest, build if not other_digest else None)
     evidence = artifacts.record_artifact_check(ws, component, result, expectation, signature=signed, build=found)
     if as_json:
         print_json({"component": component, "evidence_id": evidence.id, **result.as_dict(),
@@ -180,6 +180,7 @@ def scan_artifact(path: Path = typer.Argument(..., help="The model file, or the 
     else:
         typer.echo(f"{report.target}: {len(report.files)} file(s) scanned with {report.scanner}: {report.verdict}; "
                    f"recorded as evidence {evidence.id}")
+        typer.echo(f"{report.target}: build digest sha256:{evidence.build.digest}")
     if not report.ok:
         raise IntegrityError(f"{report.target}: unsafe or unreadable serialization (recorded as evidence {evidence.id})",
                              failures=[f"{f.path}: {f.status} ({', '.join(f.findings)})"
