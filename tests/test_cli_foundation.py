@@ -297,15 +297,31 @@ def test_an_unknown_function_lists_the_four(ws: Path, run_cli):
 def every_command_path() -> list[tuple[str, ...]]:
     import typer.main
 
-    from rmfkit.cli.app import app
+    from rmfkit.cli.app import build_app
 
-    paths, stack = [()], [((), typer.main.get_command(app))]
+    paths, stack = [()], [((), typer.main.get_command(build_app()))]
     while stack:
         prefix, group = stack.pop()
         for name, command in getattr(group, "commands", {}).items():
             paths.append((*prefix, name))
             stack.append(((*prefix, name), command))
     return sorted(paths)
+
+
+def test_each_command_is_registered_by_the_module_the_table_names():
+    """A run imports only the module of its command (rmfkit.cli.app.COMMANDS): the table must be exact."""
+    import importlib
+
+    import typer.main
+
+    from rmfkit.cli.app import COMMANDS
+
+    for module in set(COMMANDS.values()):
+        alone = typer.Typer()
+        alone.callback()(lambda: None)
+        importlib.import_module(f"rmfkit.cli.{module}").register(alone)
+        registered = set(typer.main.get_command(alone).commands)
+        assert registered == {name for name, owner in COMMANDS.items() if owner == module}, module
 
 
 def test_help_reads_like_a_command_line_tool(run_cli, monkeypatch):

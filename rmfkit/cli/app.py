@@ -10,17 +10,19 @@ import typer
 from rmfkit import errors
 from rmfkit.labels import plural
 
-app = typer.Typer(help="Govern an AI system under the NIST AI RMF: workspace, evidence, mapping, risks, "
-                       "DPIA and verifiable audit packets.",
-                  no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False,
-                  context_settings={"help_option_names": ["-h", "--help"]})
-
-# Modules that add commands to ``app``; each defines ``register(app)``.
-COMMAND_MODULES = ["workspace_cmds", "map", "risk", "dpia", "ops", "packet", "evidence", "licenses", "measure", "review"]
-COMMAND_MODULES.append("frameworks")  # ISO/IEC 42001 SoA and EU AI Act register (rmfkit.cli.frameworks)
-COMMAND_MODULES.append("check")  # consistency findings across records (rmfkit.cli.check)
-COMMAND_MODULES += ["gate", "sbom"]  # release gate on a model swap; the system as an ML-BOM (issue 19)
-COMMAND_MODULES.append("audit")  # the audit frame: audit.yaml, assessors, documents (rmfkit.cli.audit)
+# Each top-level command or group, and the module of rmfkit.cli that adds it (``register(app)``). A run
+# imports only the module of the command it runs; --help, and a name that is none of these, import all.
+COMMANDS = {
+    "init": "workspace_cmds", "validate": "workspace_cmds", "status": "workspace_cmds",
+    "map": "map", "risk": "risk", "dpia": "dpia", "ops": "ops",
+    "packet": "packet", "verify": "packet", "keys": "packet",
+    "evidence": "evidence", "licenses": "licenses", "measure": "measure",
+    "review": "review", "portfolio": "review",
+    "frameworks": "frameworks",  # ISO/IEC 42001 SoA and EU AI Act register
+    "check": "check",  # consistency findings across records
+    "gate": "gate", "sbom": "sbom",  # release gate on a model swap; the system as an ML-BOM
+    "audit": "audit",  # the audit frame: audit.yaml, assessors, documents
+}
 
 # Exit codes of the CLI contract (DESIGN.md): the first matching class wins.
 EXIT_CODES: list[tuple[type[BaseException], int]] = [
@@ -33,8 +35,30 @@ EXIT_CODES: list[tuple[type[BaseException], int]] = [
     (errors.RmfkitError, 2),
 ]
 
-for _name in COMMAND_MODULES:
-    importlib.import_module(f"rmfkit.cli.{_name}").register(app)
+
+
+def _group() -> None:
+    """Govern an AI system under the NIST AI RMF: workspace, evidence, mapping, risks, DPIA and verifiable
+    audit packets."""
+
+
+def build_app(args: list[str] | None = None) -> typer.Typer:
+    """The ``rmfkit`` app with the commands ``args`` can run (every command when they name none of them).
+
+    >>> sorted(typer.main.get_command(build_app(["status", "-w", "ws"])).commands)
+    ['init', 'status', 'validate']
+    """
+    cli = typer.Typer(help="Govern an AI system under the NIST AI RMF: workspace, evidence, mapping, risks, "
+                           "DPIA and verifiable audit packets.",
+                      no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False,
+                      context_settings={"help_option_names": ["-h", "--help"]})
+    cli.callback()(_group)  # a group even when it holds one command (typer would run a lone command bare)
+    first = next((a for a in args or [] if not a.startswith("-")), None)
+    modules = [COMMANDS[first]] if first in COMMANDS else list(dict.fromkeys(COMMANDS.values()))
+    for name in modules:
+        importlib.import_module(f"rmfkit.cli.{name}").register(cli)
+    return cli
+
 
 # How --help names a value: typer's own words -> the usual capitals (anything else: upper-cased, brackets dropped).
 VALUE_NAMES = {"str": "TEXT", "int": "INTEGER", "float": "NUMBER", "path": "PATH", "bool": "", "datetime": "DATE"}
@@ -103,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     debug = "--debug" in args or os.environ.get("RMFKIT_DEBUG") == "1"
     args = [a for a in args if a != "--debug"]
     try:
-        result = app(args=args, prog_name="rmfkit", standalone_mode=False)
+        result = build_app(args)(args=args, prog_name="rmfkit", standalone_mode=False)
         code = result if isinstance(result, int) else 0
     except typer.Exit as exc:
         code = exc.exit_code
