@@ -39,6 +39,9 @@ if TYPE_CHECKING:
 BUILD_BOUND_KINDS = frozenset({"lm-eval", "task-eval", "inspect", "garak", "promptfoo", "model-card",
                                "artifact-check", "model-scan"})
 FACETS = ("repository", "revision", "quantization")
+# What an item about another build did, where "evaluated" is not the word.
+OTHER_BUILD = {"model-scan": "scanned another build", "artifact-check": "checked another build",
+               "model-card": "describes another build"}
 _HEX = re.compile(r"^(sha256:)?[0-9a-f]{12,64}$")
 
 
@@ -135,8 +138,8 @@ def scope_of(record: "EvidenceRecord", components: Iterable["Component"]) -> Bui
         verdict = same_build(record.build, component.build)
         if verdict is False:
             return BuildScope(record.id, "other_build", component.id,
-                              f"evaluated on another build ({describe(record.build)}; {component.id} now serves "
-                              f"{describe(component.build)})")
+                              f"{OTHER_BUILD.get(record.kind, 'evaluated on another build')} "
+                              f"({describe(record.build)}; {component.id} now serves {describe(component.build)})")
         if verdict is None:
             return BuildScope(record.id, "unknown", component.id,
                               f"build unknown: it names no build comparable with {component.id}'s "

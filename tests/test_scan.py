@@ -156,4 +156,4 @@ def test_a_scan_names_the_build_it_scanned(example_ws, run_cli, clean):
     assert scans[1].build.digest != served and scans[1].build.repository is None
     scopes = records_scopes(ws.current())
     assert [scopes[r.id].state for r in scans] == ["current", "other_build"]
-    assert scopes[scans[1].id].reason.startswith("evaluated on another build (sha256:")
+    assert scopes[scans[1].id].reason.startswith("scanned another build (sha256:")
