@@ -129,9 +129,10 @@ def write_output(path: Path, payload: bytes) -> Path:
 
 class FolderBatch:
     """New folders under ``parent``, staged together in one hidden ``.batch-<pid>.partial`` folder and then
-    published: one flush to disk for the whole batch, then each folder renamed into place complete. Readers
-    never see half a folder; a batch that raises leaves none of its folders behind. Use it under the
-    workspace lock (a staging folder left by a killed run is removed by the next batch).
+    published: the batch flushed to disk once, then each folder renamed into place complete. Readers never
+    see half a folder; a batch that raises leaves none of its folders behind, and :meth:`unpublish` takes
+    them back when what follows the batch fails. Use it under the workspace lock (a staging folder left by
+    a killed run is removed by the next batch).
 
     >>> import tempfile
     >>> parent = Path(tempfile.mkdtemp())
@@ -146,7 +147,7 @@ class FolderBatch:
     (['E1'], b'notes')
     """
 
-    SYNC_EACH_UP_TO = 16  # files: fsync each; a larger batch is flushed with one sync()
+    SYNC_EACH_UP_TO = 16  # files: fsync each; a larger batch flushes its file system once (Linux syncfs)
 
     def __init__(self, parent: Path):
         self.parent = Path(parent)
@@ -165,8 +166,7 @@ class FolderBatch:
     def __exit__(self, exc_type, exc, tb) -> None:
         shutil.rmtree(self.staging, ignore_errors=True)
         if exc_type is not None:
-            for folder in self.published:
-                shutil.rmtree(folder, ignore_errors=True)
+            self.unpublish()
 
     def folder(self, name: str) -> Path:
         """A new, empty staged folder that will be published as ``parent/name``."""
@@ -178,7 +178,7 @@ class FolderBatch:
 
     def write(self, path: Path, data: bytes) -> None:
         """Write a new file in a staged folder (no temp file: the folder is not visible yet)."""
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _BINARY, 0o666)
         try:
             view = memoryview(data)
             while view:
@@ -209,15 +209,60 @@ class FolderBatch:
 
     def publish(self) -> list[Path]:
         """Flush every staged file to disk, then rename each folder into place; the folders published."""
-        if len(self.files) <= self.SYNC_EACH_UP_TO or not hasattr(os, "sync"):
-            for path in self.files:
-                with open(path, "rb") as handle:
-                    os.fsync(handle.fileno())
-        else:
-            os.sync()
-        for staged in sorted(self.staging.iterdir()):
-            target = self.parent / staged.name
-            os.rename(staged, target)
-            self.published.append(target)
+        staged = sorted(self.staging.iterdir())
+        if len(self.files) <= self.SYNC_EACH_UP_TO or not _sync_file_system(self.staging):
+            for path in [*self.files, *staged]:
+                _fsync_path(path)
+        for folder in staged:
+            target = self.parent / folder.name
+            self.published.append(target)  # before the rename: an interrupt between the two is still undone
+            os.rename(folder, target)
         _fsync_folder(self.parent)
         return list(self.published)
+
+    def unpublish(self) -> None:
+        """Take back every folder published: each disappears at once (renamed to a hidden name), then goes."""
+        for target in self.published:
+            hidden = self.parent / f".unpublished-{target.name}{STAGING_SUFFIX}"
+            with contextlib.suppress(OSError):
+                os.rename(target, hidden)
+                shutil.rmtree(hidden, ignore_errors=True)
+        self.published = []
+
+
+_BINARY = getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)  # no newline translation on Windows
+
+
+def _fsync_path(path: Path) -> None:
+    """Flush one file (opened for writing: Windows flushes only such handles) or folder to disk."""
+    if path.is_dir():
+        _fsync_folder(path)
+        return
+    fd = os.open(path, os.O_RDWR | _BINARY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _sync_file_system(path: Path) -> bool:
+    """Flush the one file system holding ``path`` with Linux's syncfs(2), which reports write-back errors;
+    False where it is not available (the caller then flushes file by file)."""
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+
+    try:
+        syncfs = ctypes.CDLL(None, use_errno=True).syncfs
+    except (OSError, AttributeError):
+        return False
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        if syncfs(fd) != 0:
+            error = ctypes.get_errno()
+            raise OSError(error, os.strerror(error), str(path))
+    finally:
+        os.close(fd)
+    return True

@@ -87,8 +87,9 @@ def dump_yaml(doc: Any) -> bytes:
 
 def dump_new(data: dict) -> bytes:
     """The YAML of a new document, byte for byte what ``dump_yaml(merge_into(None, data))`` writes, ten times
-    faster when libyaml can write it: mappings of text, numbers, booleans and dates (lists and empty values,
-    which libyaml lays out differently, and floats go the round-trip way; a property test holds the two equal).
+    faster when libyaml can write it: mappings of short one-line text, integers, booleans and dates (lists,
+    empty values, floats, long keys and long text, which libyaml lays out differently, go the round-trip
+    way; a property test holds the two equal).
 
     >>> dump_new({"id": "E1", "size": 3, "when": dt.date(2026, 1, 2), "facts": {"ok": True, "note": "yes"}})
     b'id: E1\\nsize: 3\\nwhen: 2026-01-02\\nfacts:\\n  ok: true\\n  note: yes\\n'
@@ -102,15 +103,19 @@ def dump_new(data: dict) -> bytes:
                      default_flow_style=False).encode("utf-8")
 
 
+FAST_KEY_BYTES = 100  # libyaml writes a longer key (counted in UTF-8 bytes) as "? key"
+FAST_TEXT = 1000  # characters: longer text is folded near the 4096 width differently
+
+
 def _libyaml_lays_out(node: Any) -> bool:
     """Whether ``node`` holds only what libyaml writes exactly as our round-trip configuration does."""
     if isinstance(node, dict):
-        return bool(node) and all(type(k) is str and _libyaml_lays_out(k) and _libyaml_lays_out(v)
-                                  for k, v in node.items())
+        return bool(node) and all(type(k) is str and len(k.encode("utf-8")) <= FAST_KEY_BYTES
+                                  and _libyaml_lays_out(k) and _libyaml_lays_out(v) for k, v in node.items())
     if isinstance(node, str):
         # one printable line of the Basic Multilingual Plane: libyaml folds line breaks and escapes the rest;
         # no apostrophe: where quotes are needed, ruamel then picks double quotes and libyaml single ones
-        return (type(node) is str and node.isprintable() and "'" not in node
+        return (type(node) is str and len(node) <= FAST_TEXT and node.isprintable() and "'" not in node
                 and (node.isascii() or max(node) < "\U00010000"))
     return type(node) in (int, bool, dt.date) or (type(node) is dt.datetime and node.tzinfo in (None, dt.timezone.utc))
 

@@ -254,3 +254,43 @@ def test_a_folder_batch_refuses_names_that_exist_or_leave_the_folder(tmp_path: P
             with pytest.raises(UsageError):
                 batch.folder(name)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["E1"]
+
+
+def test_an_import_whose_links_cannot_be_saved_stores_nothing_and_a_retry_links_it(tmp_path: Path, monkeypatch):
+    """The batch's folders are published before the mapping links are saved: when that save fails (disk
+    full), the new items are taken back, so the retry imports and links them instead of calling them duplicates."""
+    from rmfkit.library import store
+
+    ws = Workspace.create(tmp_path / "ws", system_id="s", name="S", owner="o")
+    notes = tmp_path / "notes.md"
+    notes.write_text("# Minutes\n")
+    real_save = Workspace.save
+
+    def disk_full(self):
+        if any(rel.startswith("mapping/") for rel in self.records):
+            raise OSError(28, "No space left on device")
+        return real_save(self)
+
+    monkeypatch.setattr(Workspace, "save", disk_full)
+    with pytest.raises(OSError, match="No space"):
+        store.import_files(ws, [notes], subcategories=["MAP 4.1"], collected_at="2026-01-15")
+    assert [p.name for p in (ws.root / "evidence").iterdir()] == []
+    monkeypatch.setattr(Workspace, "save", real_save)
+    outcome, = store.import_files(Workspace.open(ws.root), [notes], subcategories=["MAP 4.1"], collected_at="2026-01-15")
+    assert outcome.status == "imported"
+    assert Workspace.open(ws.root).assessment("MAP 4.1").evidence == [outcome.id]
+
+
+def test_a_batch_keeps_bytes_in_memory_only_up_to_its_budget(tmp_path: Path, monkeypatch):
+    """Small files are read once and stored from memory, until the batch holds its budget; the rest are
+    copied from disk (and re-hashed as they are)."""
+    from rmfkit.library import imports
+
+    monkeypatch.setattr(imports, "KEEP_BATCH_BYTES", 250)
+    files = []
+    for i in range(5):
+        files.append(tmp_path / f"n{i}.md")
+        files[-1].write_bytes(b"x" * 100 + bytes([i]))
+    sources = [c.source for c in imports.read_candidates(files)]
+    assert [type(s).__name__ for s in sources] == ["bytes", "bytes", "bytes", "PosixPath", "PosixPath"]
+    assert imports.safe_file_name("Evidence.YAML") == "artefact"  # the sidecar's name, where case is ignored

@@ -351,9 +351,12 @@ TRICKY_TEXT = st.sampled_from(["yes", "no", "on", "null", "~", "1_000", "0x1F", 
                                "it's", "2026-12-07", "2026-12-07 10:00:00", "12:30", "1e3", ".5", ".inf", ".NaN",
                                "<<", "=", "[a]", "{a}", "|", "> x", "-", "---", "...", "+1", "-0", "É", "中文",
                                "ü: x", "🙂", "line\nbreak", "tab\t", "\u2028"])
-SCALARS = st.one_of(TRICKY_TEXT, st.text(max_size=30), st.integers(), st.booleans(), st.dates(), st.datetimes(),
-                    st.datetimes(timezones=st.just(dt.timezone.utc)), st.floats(), st.none())
-KEYS = st.one_of(TRICKY_TEXT, st.text(min_size=1, max_size=10))
+LONG_TEXT = st.builds(lambda word, n, spaced: (word + (" " if spaced else "")) * n,
+                      st.sampled_from(["a", "ab", "中", "é", "x-y"]), st.integers(30, 2200), st.booleans())
+SCALARS = st.one_of(TRICKY_TEXT, st.text(max_size=30), LONG_TEXT, st.integers(), st.booleans(), st.dates(),
+                    st.datetimes(), st.datetimes(timezones=st.just(dt.timezone.utc)), st.floats(), st.none())
+KEYS = st.one_of(TRICKY_TEXT, st.text(min_size=1, max_size=10),
+                 st.builds(lambda c, n: c * n, st.sampled_from(["k", "中", "é"]), st.integers(30, 140)))
 DOCS = st.recursive(st.dictionaries(KEYS, SCALARS, min_size=1, max_size=5),
                     lambda inner: st.dictionaries(KEYS, st.one_of(SCALARS, inner, st.lists(SCALARS, max_size=2)),
                                                   max_size=5), max_leaves=16)

@@ -37,7 +37,8 @@ from rmfkit.records import record_bytes
 from rmfkit.workspace import Workspace
 
 DEFAULT_MAX_ARTEFACT_BYTES = 1024 ** 3
-KEEP_BYTES = 1024 ** 2  # a candidate this small keeps its bytes between reading and storing
+KEEP_BYTES = 1024 ** 2  # a candidate this small keeps its bytes between reading and storing ...
+KEEP_BATCH_BYTES = 64 * 1024 ** 2  # ... while a batch holds less than this; later files are read again to copy
 ID_PATTERN = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9._-]{0,127}\Z")  # whole string: "$" accepts a final newline
 
 # How long evidence stays fresh when neither --valid-until nor the library says otherwise (days).
@@ -71,7 +72,7 @@ def safe_file_name(name: str) -> str:
     if len(cleaned) > 120:
         stem, dot, suffix = cleaned.rpartition(".")
         cleaned = (stem[: 119 - len(suffix)] + dot + suffix) if dot and len(suffix) <= 10 else cleaned[:120]
-    return cleaned if cleaned and cleaned != "evidence.yaml" else "artefact"
+    return cleaned if cleaned and cleaned.lower() != "evidence.yaml" else "artefact"  # also where case is ignored
 
 
 def slug(text: str | None, limit: int = 40) -> str:
@@ -125,10 +126,10 @@ def _head(path: Path, size: int = 65536) -> bytes:
         return handle.read(size)
 
 
-def read_candidate(path: Path, kind: str | None = None, shown: str | None = None) -> Candidate:
+def read_candidate(path: Path, kind: str | None = None, shown: str | None = None, *, keep: bool = True) -> Candidate:
     """Check, hash and parse one file (no writes). Hostile paths and sizes fail with one clear line.
 
-    A file up to :data:`KEEP_BYTES` is read once: the bytes parsed are the bytes stored.
+    With ``keep``, a file up to :data:`KEEP_BYTES` is read once: the bytes parsed are the bytes stored.
     """
     shown = shown or str(path)
     try:
@@ -152,7 +153,7 @@ def read_candidate(path: Path, kind: str | None = None, shown: str | None = None
             data = _read_whole(path, info.st_size)
         except OSError as exc:
             raise InputFileError(f"cannot be read: {exc.strerror or exc}", file=shown) from None
-        return Candidate(shown, data if len(data) <= KEEP_BYTES else path, hashlib.sha256(data).hexdigest(),
+        return Candidate(shown, data if keep and len(data) <= KEEP_BYTES else path, hashlib.sha256(data).hexdigest(),
                          len(data), safe_file_name(path.name), read_evidence(data, shown, kind))
     if kind not in (None, "generic"):
         raise InputFileError(f"file is {info.st_size:,} bytes; importers read files up to {MAX_PARSE_BYTES:,} bytes",
@@ -191,9 +192,11 @@ def read_candidates(files: Iterable[Path | str], kind: str | None = None, *, all
     """Phase 1 for a batch: a candidate per readable file, a refused outcome per bad one (or, with
     ``all_or_nothing``, the first bad file's error)."""
     items: list[Candidate | ImportOutcome] = []
+    kept = 0
     for f in files:
         try:
-            items.append(read_candidate(Path(f), kind, shown=str(f)))
+            items.append(read_candidate(Path(f), kind, shown=str(f), keep=kept < KEEP_BATCH_BYTES))
+            kept += len(items[-1].source) if isinstance(items[-1].source, bytes) else 0
         except InputFileError as exc:
             if all_or_nothing:
                 raise
@@ -289,50 +292,55 @@ def import_candidates(ws: Workspace, candidates: list[Candidate | ImportOutcome]
     stored: dict[str, EvidenceRecord] = {}
     sidecar_sha256: dict[str, str] = {}
     ws.skip = ()  # writing needs every record: duplicate detection and free ids
-    with ws.edit(), FolderBatch(ws.path("evidence")) as batch:
-        options["components"], options["subcategories"] = _components_and_subcategories(ws, components, subcategories)
-        options["build"] = _declared_build(ws, build, options["components"])
-        existing = {rec.sha256: eid for eid, rec in ws.evidence.items()}
-        taken = set(ws.evidence) | {p.name for p in batch.parent.iterdir()}
-        if evidence_id is not None and evidence_id in taken:
-            raise UsageError(f"evidence '{evidence_id}' already exists", hint="choose another --id")
-        now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
-        for cand in candidates:
-            if not isinstance(cand, Candidate):
-                outcomes.append(cand)
-                continue
-            if cand.sha256 in existing:
-                outcomes.append(ImportOutcome(cand.origin, "duplicate", existing[cand.sha256]))
-                continue
-            day = options["collected"] or cand.parsed.collected_at or today()
-            eid = evidence_id or new_id(cand.parsed, day, taken)
-            taken.add(eid)
-            staged = batch.folder(eid)
-            try:  # staged in the batch's hidden folder; published with the batch once every record is valid
-                if batch.copy(cand.source, staged / cand.file) != cand.sha256:
-                    raise InputFileError("changed while it was being imported; nothing was stored", file=cand.origin,
-                                         hint="import it again once the tool writing it has finished")
-                record = _record(cand, eid, day, now, options)
-                sidecar = record_bytes(record)  # as save() would write it: the staged folder is complete
-                batch.write(staged / "evidence.yaml", sidecar)
-            except (InputFileError, ValidationError) as exc:
-                if all_or_nothing:
-                    raise
-                batch.discard(staged)
-                reason = str(exc) if isinstance(exc, InputFileError) else \
-                    f"{cand.origin}: {exc.errors()[0]['msg']} (field {'.'.join(map(str, exc.errors()[0]['loc']))})"
-                outcomes.append(ImportOutcome(cand.origin, "refused", message=reason))
-                continue
-            ws.put(f"evidence/{eid}/evidence.yaml", record, written=sidecar)
-            existing[cand.sha256] = eid
-            stored[eid], sidecar_sha256[eid] = record, hashlib.sha256(sidecar).hexdigest()
-            outcomes.append(ImportOutcome(cand.origin, "imported", eid, record,
-                                          [s for s in suggest_subcategories(record)
-                                           if s[0] not in options["subcategories"]]))
-        batch.publish()
-        for eid in stored:
-            for sub in options["subcategories"]:
-                link_in_mapping(ws, sub, eid)
+    batch = FolderBatch(ws.path("evidence"))
+    try:
+        with ws.edit(), batch:
+            options["components"], options["subcategories"] = _components_and_subcategories(ws, components, subcategories)
+            options["build"] = _declared_build(ws, build, options["components"])
+            existing = {rec.sha256: eid for eid, rec in ws.evidence.items()}
+            taken = set(ws.evidence) | {p.name for p in batch.parent.iterdir()}
+            if evidence_id is not None and evidence_id in taken:
+                raise UsageError(f"evidence '{evidence_id}' already exists", hint="choose another --id")
+            now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+            for cand in candidates:
+                if not isinstance(cand, Candidate):
+                    outcomes.append(cand)
+                    continue
+                if cand.sha256 in existing:
+                    outcomes.append(ImportOutcome(cand.origin, "duplicate", existing[cand.sha256]))
+                    continue
+                day = options["collected"] or cand.parsed.collected_at or today()
+                eid = evidence_id or new_id(cand.parsed, day, taken)
+                taken.add(eid)
+                staged = batch.folder(eid)
+                try:  # staged in the batch's hidden folder; published with the batch once every record is valid
+                    if batch.copy(cand.source, staged / cand.file) != cand.sha256:
+                        raise InputFileError("changed while it was being imported; nothing was stored", file=cand.origin,
+                                             hint="import it again once the tool writing it has finished")
+                    record = _record(cand, eid, day, now, options)
+                    sidecar = record_bytes(record)  # as save() would write it: the staged folder is complete
+                    batch.write(staged / "evidence.yaml", sidecar)
+                except (InputFileError, ValidationError) as exc:
+                    if all_or_nothing:
+                        raise
+                    batch.discard(staged)
+                    reason = str(exc) if isinstance(exc, InputFileError) else \
+                        f"{cand.origin}: {exc.errors()[0]['msg']} (field {'.'.join(map(str, exc.errors()[0]['loc']))})"
+                    outcomes.append(ImportOutcome(cand.origin, "refused", message=reason))
+                    continue
+                ws.put(f"evidence/{eid}/evidence.yaml", record, written=sidecar)
+                existing[cand.sha256] = eid
+                stored[eid], sidecar_sha256[eid] = record, hashlib.sha256(sidecar).hexdigest()
+                outcomes.append(ImportOutcome(cand.origin, "imported", eid, record,
+                                              [s for s in suggest_subcategories(record)
+                                               if s[0] not in options["subcategories"]]))
+            batch.publish()
+            for eid in stored:
+                for sub in options["subcategories"]:
+                    link_in_mapping(ws, sub, eid)
+    except BaseException:  # saving the links failed or was interrupted: the new items go too (no other
+        batch.unpublish()   # process can have made a folder of the same name, nor linked one it never saw saved)
+        raise
     if stored:  # one index update per batch
         evidence_index.add_entries(ws.path(evidence_index.INDEX_NAME), ws.path("evidence"), stored,
                                    lambda data: ws.write_artifact(evidence_index.INDEX_NAME, data), sidecar_sha256)

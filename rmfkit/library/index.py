@@ -45,23 +45,22 @@ class Listing:
     orphans: list[str] = field(default_factory=list)  # folders without a regular evidence.yaml
 
 
-_last_loaded: dict = {}  # the index file's stat key -> its parsed content (listing, then checking, read it once)
+_last_loaded: dict = {}  # the index file's bytes -> what they parse to (listing, then checking, parse it once)
 
 
 def _load(index_file: Path) -> dict:
     """The parsed index (empty when missing or unreadable); callers must not change what it returns."""
     try:
-        with open(index_file, "rb") as handle:
-            key = (os.fspath(index_file), *_key(os.fstat(handle.fileno())))
-            if key in _last_loaded:
-                return _last_loaded[key]
-            data = json.loads(handle.read())
+        raw = Path(index_file).read_bytes()
+        if raw in _last_loaded:  # the same bytes: comparing them is a fraction of parsing them
+            return _last_loaded[raw]
+        data = json.loads(raw)
     except (OSError, ValueError):
         return {}
     if not isinstance(data, dict) or data.get("version") != INDEX_VERSION or not isinstance(data.get("entries"), dict):
         return {}
     _last_loaded.clear()
-    _last_loaded[key] = data
+    _last_loaded[raw] = data
     return data
 
 
