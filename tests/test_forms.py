@@ -121,3 +121,32 @@ def test_live_form_save_redraws_views_and_shows_problems_inline(ws):
     form.set(deployment_pattern="self_hosted", expected_monthly_active_users=-3)
     assert "Not saved" in form.click_save()
     assert "at least 0" in form._errors["expected_monthly_active_users"].value
+
+
+def test_openness_form_records_the_decision_and_the_findings_follow_it(ws):
+    """Session 01's decision helper saves the team's needs; the main model is then held to the levels they accept."""
+    from rmfkit.analysis import of_workspace
+    from rmfkit.notebook import openness_decision, openness_form
+
+    assert "no decision recorded yet" in openness_decision(ws)._repr_html_()
+    component_form(ws).set(id="llama", name="Llama 3.1 8B", layer="weights", license="llama3.1").save()
+    form = openness_form(ws).set(needs=["research_reproducibility"], decided_by="ML lead")
+    assert "show.edit.system.decide_openness(ws, [&#39;research_reproducibility&#39;], decided_by=&#39;ML lead&#39;)" \
+        in form._repr_mimebundle_()["text/html"]
+    assert form.save() == "Recorded the openness decision: open source"
+    ws = rmfkit.open_workspace(ws.root)
+    decision = ws.system.openness_decision
+    assert (decision.needs, decision.level, decision.acceptable, decision.decided_by) == (
+        ["research_reproducibility"], "open_source", ["open_source"], "ML lead")
+    licenses = of_workspace(ws).licenses
+    finding, = [f for f in licenses["findings"] if f["topic"] == "openness_decision"]
+    assert finding["component"] == "llama" and finding["needs_review"]
+    assert finding["message"] == ("llama is open weights, but the team's openness decision accepts open source "
+                                  "(needs: research_reproducibility)")
+    assert licenses["openness_decision"]["fits"] is False
+    shown = openness_decision(ws)._repr_html_()
+    assert "Recommended openness: Open source" in shown and "is not at an accepted level" in shown
+    openness_form(ws).set(needs=["strict_privacy"]).save()  # a new decision replaces the old one
+    licenses = of_workspace(rmfkit.open_workspace(ws.root)).licenses
+    assert licenses["openness_decision"]["fits"] is True
+    assert not [f for f in licenses["findings"] if f["topic"] == "openness_decision"]

@@ -293,3 +293,31 @@ def test_example_workspace_register(example_ws):
     assert report.mof.klass == "unclassified" and report.osaid.conformant is False
     assert set(rows["llama-3.1-8b-instruct"]) >= {"component", "layer", "license", "osi_approved",
                                                   "commercial_distribution", "obligations", "openness", "evidence"}
+
+
+def test_the_openness_decision_is_stated_in_the_packet_and_by_the_cli(example_ws, run_cli, tmp_path):
+    import re
+    from html import unescape
+
+    from pypdf import PdfReader
+
+    from rmfkit.editing.system import decide_openness
+    from rmfkit.workspace import Workspace
+
+    code, out, _ = run_cli("licenses", "-w", str(example_ws))
+    assert code == 0 and "Openness decision: not recorded" in " ".join(out.split())
+    decide_openness(Workspace.open(example_ws), ["research_reproducibility"], decided_by="ML lead")
+    sentence = ("Openness decision of {day} (ML lead): the team needs research reproducibility, which calls for "
+                "open source (accepted: open source); the model release Meta Llama 3.1 8B Instruct does not fit it "
+                "(see the policy findings).")
+    code, out, _ = run_cli("licenses", "-w", str(example_ws))
+    day = Workspace.open(example_ws).system.openness_decision.decided_on.isoformat()
+    assert sentence.format(day=day) in " ".join(out.split())
+    code, _, err = run_cli("packet", "-w", str(example_ws), "--out", str(tmp_path / "packet"))
+    assert code == 0, err
+    pdf = " ".join(" ".join(page.extract_text().replace("\u200b", "").split())
+                   for page in PdfReader(tmp_path / "packet" / "packet.pdf").pages)
+    html = " ".join(unescape(re.sub(r"<[^>]+>", " ", (tmp_path / "packet" / "packet.html").read_text("utf-8"))).split())
+    for document in (pdf, html):
+        assert sentence.format(day=day) in document
+        assert "llama-3.1-8b-instruct is open weights, but the team's openness decision accepts open source" in document

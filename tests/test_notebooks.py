@@ -301,6 +301,10 @@ def check_intake(notebook, ws_path, tmp_path):
 
     level = recommend_openness(["strict_privacy", "commercial_redistribution"]).level
     assert f"Recommended openness: {label(level)}</h4>" in html_of(notebook, "decision")
+    decision = ws.system.openness_decision  # the room's answer is recorded, not only shown
+    assert (decision.needs, decision.level) == (["strict_privacy", "commercial_redistribution"], level)
+    fits = "is at an accepted level" if report["openness_decision"]["fits"] else "is not at an accepted level"
+    assert "Recorded in system.yaml on" in html_of(notebook, "openness-apply") and fits in html_of(notebook, "decision")
     primary = next(c for c in report["components"] if c["component"] == report["primary_model"])
     assert primary["scorecard"]["summary"] in html_of(notebook, "scorecard")
 

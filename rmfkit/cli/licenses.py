@@ -94,6 +94,9 @@ def licenses(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt,
         osaid = report.osaid
         out.print("OSI Open Source AI Definition 1.0: " + ("meets it" if osaid.conformant else
                   "does not meet it — " + "; ".join(osaid.failures)), markup=False)
+    from rmfkit.views.packet import openness_decision
+
+    out.print(openness_decision(report.to_dict(), {r["component"]: r["name"] for r in rows}), markup=False)
     findings = report.findings
     out.print(table(f"Findings ({len(findings)})", ["Severity", "Component", "Finding", "Clause", "What to do"],
                     [[f.severity + (" (needs review)" if f.needs_review else ""), f.component, f.message, f.clause,

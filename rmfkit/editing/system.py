@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 from rmfkit.editing.common import clean, lines, saving, validated
 from rmfkit.errors import UnknownIdError, UsageError
-from rmfkit.models.system import Component, DataCategory, DataFlow, IntendedUse, SystemProfile
+from rmfkit.models.system import (Component, DataCategory, DataFlow, IntendedUse, OpennessDecision,
+                                  SystemProfile)
 
 if TYPE_CHECKING:
     from rmfkit.models.operations import Operations
@@ -175,3 +176,26 @@ def adopt_data_categories(ws: "Workspace", special: Iterable[str] = ()) -> list[
         data["data_categories"] = [{"id": cid, "name": name, "special_category": name in special or cid in special}
                                    for name, cid in ids.items()]
         return list(_save(ws, data).data_categories)
+
+
+def decide_openness(ws: "Workspace", needs: Iterable[str], *, decided_by: str | None = None,
+                    notes: str | None = None) -> OpennessDecision:
+    """Record the team's needs and the level of openness they call for (the decision helper's answer).
+
+    >>> import tempfile, pathlib
+    >>> from rmfkit.workspace import Workspace
+    >>> ws = Workspace.create(pathlib.Path(tempfile.mkdtemp()) / "w", system_id="s", name="S", owner="o")
+    >>> decision = decide_openness(ws, ["ship_fast", "strict_privacy"], decided_by="ML lead")
+    >>> decision.level, decision.acceptable, ws.system.openness_decision.needs
+    ('open_weights', ['open_source', 'open_weights'], ['ship_fast', 'strict_privacy'])
+    """
+    from rmfkit.clock import today
+    from rmfkit.licenses.decision import recommend_openness
+
+    chosen = recommend_openness(list(needs))
+    decision = clean({"needs": list(chosen.needs), "level": chosen.level, "acceptable": list(chosen.acceptable),
+                      "decided_on": today(), "decided_by": decided_by, "notes": notes})
+    with saving(ws):
+        data = _data(ws)
+        data["openness_decision"] = decision
+        return _save(ws, data).openness_decision

@@ -1,6 +1,6 @@
 """The license report of a system: register rows, openness per component, MOF class, OSAID, findings, drift.
 
->>> from rmfkit.models.system import Component, SystemProfile
+>>> from rmfkit.models.system import Component, OpennessDecision, SystemProfile
 >>> system = SystemProfile(id="s", name="S", owner="o", purpose="p", deployment_pattern="self_hosted",
 ...                        components=[Component(id="m", name="M", layer="weights", license="llama3.1")])
 >>> report = analyze(system)
@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Mapping
 
 from rmfkit.licenses.diligence import scorecard
@@ -20,7 +20,7 @@ from rmfkit.licenses.facts import NO, YES, resolve
 from rmfkit.licenses.openness import OPENNESS, UNDETERMINED, Classification, MofResult, OsaidResult, classify
 from rmfkit.licenses.policy import SEVERITIES, Finding, check
 from rmfkit.models.evidence import EvidenceRecord
-from rmfkit.models.system import Component, SystemProfile
+from rmfkit.models.system import Component, OpennessDecision, SystemProfile
 
 LICENSE_EVIDENCE_KIND = "license-record"
 # Evidence about one thing whose license facts speak for the component it is linked to (an SBOM or a
@@ -108,6 +108,7 @@ class LicenseReport:
     system_id: str
     components: tuple[ComponentLicense, ...]
     primary_model: str | None
+    openness_decision: OpennessDecision | None = None
 
     @property
     def findings(self) -> list[Finding]:
@@ -126,6 +127,13 @@ class LicenseReport:
     def osaid(self) -> OsaidResult | None:
         return self.component(self.primary_model).classification.osaid if self.primary_model else None
 
+    def _fits(self, decision: OpennessDecision) -> bool | None:
+        """Whether the main model is at a level the decision accepts (None: nothing to compare)."""
+        if not self.primary_model or not decision.acceptable:
+            return None
+        openness = self.component(self.primary_model).classification.openness
+        return None if openness is None else openness in decision.acceptable
+
     def register_rows(self) -> list[dict[str, Any]]:
         """The license register: one plain dict per component (a DataFrame / packet table / JSON)."""
         return [c.register_row() for c in self.components]
@@ -139,7 +147,10 @@ class LicenseReport:
                 "needs_review": sum(1 for c in self.components if c.needs_review)}
 
     def to_dict(self) -> dict[str, Any]:
+        decision = self.openness_decision
         return {"system": self.system_id, "counts": self.counts(), "primary_model": self.primary_model,
+                "openness_decision": {**decision.model_dump(mode="json", exclude_none=True),
+                                      "fits": self._fits(decision)} if decision else None,
                 "mof": self.mof.to_dict() if self.mof else None,
                 "osaid": self.osaid.to_dict() if self.osaid else None,
                 "register": self.register_rows(),
@@ -187,6 +198,23 @@ def evidence_findings(component: Component, records: list[EvidenceRecord]) -> li
     return findings
 
 
+def decision_findings(component: ComponentLicense, system: SystemProfile) -> list[Finding]:
+    """The main model against the team's openness decision: a level the decision does not accept is a
+    finding that needs review (choose another model, or record a new decision and why)."""
+    decision = system.openness_decision
+    openness = component.classification.openness
+    if decision is None or not decision.acceptable or openness in (None, *decision.acceptable):
+        return []
+    words = ", ".join(level.replace("_", " ") for level in decision.acceptable)
+    return [Finding(
+        component.id, "caution", "openness_decision",
+        f"{component.id} is {openness.replace('_', ' ')}, but the team's openness decision accepts {words} "
+        f"(needs: {', '.join(decision.needs)})",
+        "system.yaml (openness_decision)",
+        "choose a model at an accepted level, or record a new decision and the reason for it",
+        "system.yaml", component.classification.license.expression or "none", needs_review=True)]
+
+
 def _primary_model(system: SystemProfile) -> str | None:
     if system.primary_model and system.component(system.primary_model):
         return system.primary_model
@@ -212,11 +240,14 @@ def analyze(system: SystemProfile, evidence: Mapping[str, EvidenceRecord] | None
             if record is not None and record not in linked.setdefault(component.id, []):
                 linked[component.id].append(record)
     results = []
+    primary = _primary_model(system)
     for component in system.components:
         classification = classify(component)
         records = linked.get(component.id, [])
         findings = [*check(classification, system.intended_use), *evidence_findings(component, records)]
-        results.append(ComponentLicense(
-            classification, tuple(findings), scorecard(classification),
-            tuple(dict.fromkeys([*component.evidence, *(r.id for r in records)]))))
-    return LicenseReport(system.id, tuple(results), _primary_model(system))
+        result = ComponentLicense(classification, tuple(findings), scorecard(classification),
+                                  tuple(dict.fromkeys([*component.evidence, *(r.id for r in records)])))
+        if component.id == primary:
+            result = replace(result, findings=(*findings, *decision_findings(result, system)))
+        results.append(result)
+    return LicenseReport(system.id, tuple(results), primary, system.openness_decision)

@@ -139,6 +139,22 @@ class IntendedUse(Strict):
                                                            "environments (on-premises, app, SDK)")
 
 
+OpennessLevel = Literal["open_source", "open_weights", "open_access"]
+
+
+class OpennessDecision(Strict):
+    """The team's needs and the level of openness they call for (session 01's decision helper): the license
+    analysis checks the main model against ``acceptable``."""
+
+    needs: list[str] = Field(..., min_length=1, description="Need ids (rmfkit's decision helper): ship_fast, "
+                                                             "strict_privacy, commercial_redistribution, …")
+    level: OpennessLevel | None = Field(None, description="The level the strictest need calls for (none: try both)")
+    acceptable: list[OpennessLevel] = Field(default_factory=list, description="Levels that satisfy every need")
+    decided_on: dt.date | None = None
+    decided_by: str | None = None
+    notes: str | None = None
+
+
 class SystemProfile(Record):
     id: Id = Field(..., min_length=1)
     name: str
@@ -159,6 +175,7 @@ class SystemProfile(Record):
     go_live: dt.date | None = None
     primary_model: Id | None = Field(None, description="Component id of the main model release (its MOF class is "
                                                       "reported); default: the first weights component")
+    openness_decision: OpennessDecision | None = None
 
     @model_validator(mode="after")
     def _flows_use_categories(self) -> "SystemProfile":

@@ -25,16 +25,16 @@ from rmfkit.notebook.evidence import (drift_table, evidence_cards, evidence_tabl
 from rmfkit import editing as edit
 from rmfkit.notebook.forms import (AssessmentForm, Form, assessment_code, assessment_form, checklist_form,
                                    component_form, data_category_form, data_flow_form, decision_form,
-                                   description_form, dpo_form, import_form, measure_form, pilot_form, profile_form,
-                                   remove_form, replace_form, rescore_form, risk_form, screening_form,
+                                   description_form, dpo_form, import_form, measure_form, openness_form, pilot_form,
+                                   profile_form, remove_form, replace_form, rescore_form, risk_form, screening_form,
                                    threshold_form, treatment_form)
 from rmfkit.notebook.frameworks import frameworks_summary
 from rmfkit.notebook.guide import guidance_picker, record_suggestions
 from rmfkit.notebook.live import Live, live, refresh
 from rmfkit.notebook.quarter import BaselineReview, baseline_snapshot, quarter_changes, review_packet_step
 from rmfkit.notebook.html import Chart, Html, Table, callout, chart, code, facts, label, row, table
-from rmfkit.notebook.licenses import (license_findings, license_register, mof_card, needs_table, openness_reasons,
-                                      recommendation_card, scorecard_table)
+from rmfkit.notebook.licenses import (license_findings, license_register, mof_card, needs_table, openness_decision,
+                                      openness_reasons, recommendation_card, scorecard_table)
 from rmfkit.notebook.mapping import (coverage_chart, coverage_table, decisions_table, function_intro, gaps_table,
                                      guidance, mapping_table, record_suggestions_table, suggestions_table)
 from rmfkit.notebook.measurement import (characteristics_table, measurement_chart, measurement_summary,
@@ -58,7 +58,7 @@ __all__ = [
     "packet_dir", "executed_notebooks", "run_notebook", "quarter_label", "review_labels", "review_snapshot",
     "review_packet_dir", "review_packet",
     # editing: the documented calls (show.edit.system.set_profile(ws, ...)) and their forms
-    "edit", "Form", "profile_form", "component_form", "data_category_form", "data_flow_form", "threshold_form",
+    "edit", "Form", "profile_form", "openness_form", "component_form", "data_category_form", "data_flow_form", "threshold_form",
     "risk_form", "rescore_form", "treatment_form", "screening_form", "description_form", "measure_form",
     "dpo_form", "decision_form", "checklist_form", "pilot_form", "import_form", "remove_form", "replace_form",
     # outputs that follow the decisions
@@ -70,7 +70,7 @@ __all__ = [
     "status_overview", "pilot_step", "problems_table", "system_card", "components_table", "data_flows_table",
     # licenses and openness
     "license_register", "openness_reasons", "license_findings", "mof_card", "scorecard_table", "needs_table",
-    "recommendation_card",
+    "recommendation_card", "openness_decision",
     # evidence
     "evidence_table", "evidence_cards", "library_table", "pull_table", "import_table", "drift_table",
     # the mapping

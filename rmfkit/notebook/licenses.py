@@ -16,6 +16,7 @@ from rmfkit.notebook.html import Html, Table, callout, label, render, table
 
 if TYPE_CHECKING:
     from rmfkit.analysis import Analysis
+    from rmfkit.workspace import Workspace
 
 NO_COMPONENTS = "No components recorded yet in system.yaml, so there is no license register"
 
@@ -105,12 +106,32 @@ def needs_table() -> Table:
                  title="What does the team need most?")
 
 
-def recommendation_card(team_needs: Sequence[str]) -> Html:
-    """The decision helper's answer for the team's needs: level of openness, reasoning, what to look for."""
+def recommendation_card(team_needs: Sequence[str], recorded: str | None = None) -> Html:
+    """The decision helper's answer for the team's needs: level of openness, reasoning, what to look for
+    (``recorded``: a line saying where and how the decision was recorded)."""
     from rmfkit.licenses.decision import recommend_openness
 
     r = recommend_openness(list(team_needs))
     level = label(r.level) if r.level else "no single level: try both"
     acceptable = ", ".join(label(a) for a in r.acceptable) or "none satisfies every need"
-    return Html(render("recommendation.html.j2", r=r, level=level, acceptable=acceptable),
-                f"Recommended openness: {level}")
+    return Html(render("recommendation.html.j2", r=r, level=level, acceptable=acceptable, recorded=recorded),
+                f"Recommended openness: {level}" + (f"\n{recorded}" if recorded else ""))
+
+
+def openness_decision(ws: "Workspace") -> Html:
+    """The openness decision recorded in system.yaml, its reasoning, and whether the main model fits it
+    (recorded with :func:`rmfkit.editing.system.decide_openness`); a callout when none is recorded yet."""
+    from rmfkit.analysis import of_workspace
+
+    report = of_workspace(ws).licenses or {}
+    decision = report.get("openness_decision")
+    if not decision:
+        return callout("Openness: no decision recorded yet. Name the team's needs (the form, or team_needs in the "
+                       "parameters) to record one.", tone="warn")
+    model = report.get("primary_model")
+    fits = {True: f"the main model ({model}) is at an accepted level",
+            False: f"the main model ({model}) is not at an accepted level: see the license findings",
+            None: "no main model to compare"}[decision.get("fits")]
+    by = f" by {decision['decided_by']}" if decision.get("decided_by") else ""
+    return recommendation_card(decision["needs"], f"Recorded in system.yaml on {decision.get('decided_on', '—')}{by}; "
+                                                  f"{fits}.")

@@ -215,8 +215,34 @@ def licenses(analysis: "Analysis") -> dict[str, Any]:
     return {"recorded": True, "register": register, "findings": report["findings"],
             "counts": counts, "primary_model": report["primary_model"], "mof": report["mof"],
             "osaid": report["osaid"], "openness_summary": summary,
+            "openness_decision": openness_decision(report, names),
             "with_obligations": [row for row in register if row["obligations"]],
             "without_obligations": [row["name"] for row in register if not row["obligations"]]}
+
+
+def openness_decision(report: dict[str, Any], names: dict[str, str]) -> str:
+    """The team's openness decision in one sentence, and whether the model release fits it.
+
+    >>> openness_decision({"openness_decision": {"needs": ["strict_privacy"], "level": "open_weights",
+    ...     "acceptable": ["open_source", "open_weights"], "decided_on": "2026-12-07", "fits": True},
+    ...     "primary_model": "llama"}, {"llama": "Llama 3.1"})
+    'Openness decision of 2026-12-07: the team needs strict privacy or offline operation, which calls for open weights (accepted: open source, open weights); the model release Llama 3.1 fits it.'
+    """
+    from rmfkit.licenses.decision import needs
+
+    decision = report.get("openness_decision")
+    if not decision:
+        return "Openness decision: not recorded (session 01's decision helper records the team's needs)."
+    labels = needs()
+    wanted = join_words([labels.get(n, n).lower() for n in decision["needs"]])
+    level = (decision.get("level") or "no single level").replace("_", " ")
+    accepted = ", ".join(a.replace("_", " ") for a in decision.get("acceptable", [])) or "none"
+    model = names.get(report.get("primary_model"), report.get("primary_model"))
+    fits = {True: f"the model release {model} fits it", False: f"the model release {model} does not fit it "
+            "(see the policy findings)", None: "there is no model release to compare"}[decision.get("fits")]
+    when = f" of {decision['decided_on']}" if decision.get("decided_on") else ""
+    by = f" ({decision['decided_by']})" if decision.get("decided_by") else ""
+    return f"Openness decision{when}{by}: the team needs {wanted}, which calls for {level} (accepted: {accepted}); {fits}."
 
 
 def measurement(analysis: "Analysis") -> dict[str, Any]:

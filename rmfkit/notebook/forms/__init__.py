@@ -15,9 +15,10 @@ from rmfkit.notebook.forms.evidence import import_form, remove_form, replace_for
 from rmfkit.notebook.forms.measure import threshold_form
 from rmfkit.notebook.forms.operations import checklist_form, pilot_form
 from rmfkit.notebook.forms.risks import rescore_form, risk_form, treatment_form
-from rmfkit.notebook.forms.system import component_form, data_category_form, data_flow_form, profile_form
+from rmfkit.notebook.forms.system import (component_form, data_category_form, data_flow_form, openness_form,
+                                         profile_form)
 
-__all__ = ["AssessmentForm", "assessment_code", "assessment_form", "Field", "Form", "call_text", "profile_form",
+__all__ = ["AssessmentForm", "assessment_code", "assessment_form", "Field", "Form", "call_text", "profile_form", "openness_form",
            "component_form", "data_category_form", "data_flow_form", "threshold_form", "risk_form", "rescore_form",
            "treatment_form", "screening_form", "description_form", "measure_form", "dpo_form", "decision_form",
            "checklist_form", "pilot_form", "import_form", "remove_form", "replace_form"]

@@ -148,3 +148,24 @@ def data_flow_form(ws: "Workspace", flow_id: str | None = None, refresh: Iterabl
 
     return Form(ws, title=f"Data flow {flow_id}" if flow_id else "New data flow", fields=fields, initial=initial,
                 action=action, call=call, refresh=refresh)
+
+
+def openness_form(ws: "Workspace", refresh: Iterable[Any] = ()) -> Form:
+    """The team's needs for the openness of its model; saving records the decision helper's answer."""
+    from rmfkit.editing import system
+    from rmfkit.licenses.decision import needs
+
+    decision = ws.system.openness_decision
+    fields = [Field("needs", "What the team needs most", "multi", [(label, key) for key, label in needs().items()]),
+              Field("decided_by", "Decided by (name, role)"), Field("notes", "Why", "area")]
+    initial = decision.model_dump(include={"needs", "decided_by", "notes"}) if decision else {"needs": []}
+
+    def action(v: dict) -> str:
+        recorded = system.decide_openness(ws, v["needs"], decided_by=v.get("decided_by"), notes=v.get("notes"))
+        return f"Recorded the openness decision: {(recorded.level or 'no single level').replace('_', ' ')}"
+
+    def call(v: dict) -> str:
+        return call_text("system.decide_openness", v["needs"], decided_by=v.get("decided_by"), notes=v.get("notes"))
+
+    return Form(ws, title="Openness decision", fields=fields, initial=initial, action=action, call=call,
+                refresh=refresh)
