@@ -305,9 +305,11 @@ def test_the_openness_decision_is_stated_in_the_packet_and_by_the_cli(example_ws
     from rmfkit.workspace import Workspace
 
     code, out, _ = run_cli("licenses", "-w", str(example_ws))
-    assert code == 0 and "Openness decision: not recorded" in " ".join(out.split())
+    assert code == 0 and ("Openness decision of 2026-02-10 by ML platform lead (R. Haddad): the team needs strict "
+                          "privacy or offline operation, which calls for open weights (accepted: open source, open "
+                          "weights); the model release Meta Llama 3.1 8B Instruct fits it.") in " ".join(out.split())
     decide_openness(Workspace.open(example_ws), ["research_reproducibility"], decided_by="ML lead")
-    sentence = ("Openness decision of {day} (ML lead): the team needs research reproducibility, which calls for "
+    sentence = ("Openness decision of {day} by ML lead: the team needs research reproducibility, which calls for "
                 "open source (accepted: open source); the model release Meta Llama 3.1 8B Instruct does not fit it "
                 "(see the policy findings).")
     code, out, _ = run_cli("licenses", "-w", str(example_ws))

@@ -241,7 +241,7 @@ def openness_decision(report: dict[str, Any], names: dict[str, str]) -> str:
     fits = {True: f"the model release {model} fits it", False: f"the model release {model} does not fit it "
             "(see the policy findings)", None: "there is no model release to compare"}[decision.get("fits")]
     when = f" of {decision['decided_on']}" if decision.get("decided_on") else ""
-    by = f" ({decision['decided_by']})" if decision.get("decided_by") else ""
+    by = f" by {decision['decided_by']}" if decision.get("decided_by") else ""
     return f"Openness decision{when}{by}: the team needs {wanted}, which calls for {level} (accepted: {accepted}); {fits}."
 
 
