@@ -36,7 +36,6 @@ EXIT_CODES: list[tuple[type[BaseException], int]] = [
 ]
 
 
-
 def _group() -> None:
     """Govern an AI system under the NIST AI RMF: workspace, evidence, mapping, risks, DPIA and verifiable
     audit packets."""
@@ -48,11 +47,9 @@ def build_app(args: list[str] | None = None) -> typer.Typer:
     >>> sorted(typer.main.get_command(build_app(["status", "-w", "ws"])).commands)
     ['init', 'status', 'validate']
     """
-    cli = typer.Typer(help="Govern an AI system under the NIST AI RMF: workspace, evidence, mapping, risks, "
-                           "DPIA and verifiable audit packets.",
-                      no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False,
+    cli = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False,
                       context_settings={"help_option_names": ["-h", "--help"]})
-    cli.callback()(_group)  # a group even when it holds one command (typer would run a lone command bare)
+    cli.callback()(_group)  # its docstring is the help; a group even with one command (typer runs a lone one bare)
     first = next((a for a in args or [] if not a.startswith("-")), None)
     modules = [COMMANDS[first]] if first in COMMANDS else list(dict.fromkeys(COMMANDS.values()))
     for name in modules:
