@@ -178,7 +178,7 @@ class FolderBatch:
 
     def write(self, path: Path, data: bytes) -> None:
         """Write a new file in a staged folder (no temp file: the folder is not visible yet)."""
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _BINARY, 0o666)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | OPEN_BINARY, 0o666)
         try:
             view = memoryview(data)
             while view:
@@ -230,7 +230,7 @@ class FolderBatch:
         self.published = []
 
 
-_BINARY = getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)  # no newline translation on Windows
+OPEN_BINARY = getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)  # no newline translation on Windows
 
 
 def _fsync_path(path: Path) -> None:
@@ -238,7 +238,7 @@ def _fsync_path(path: Path) -> None:
     if path.is_dir():
         _fsync_folder(path)
         return
-    fd = os.open(path, os.O_RDWR | _BINARY)
+    fd = os.open(path, os.O_RDWR | OPEN_BINARY)
     try:
         os.fsync(fd)
     finally:

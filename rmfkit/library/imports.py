@@ -27,7 +27,7 @@ from typing import Iterable
 
 from rmfkit.clock import today
 from rmfkit.errors import InputFileError, UnknownIdError, UsageError
-from rmfkit.fileio import FolderBatch
+from rmfkit.fileio import OPEN_BINARY, FolderBatch
 from rmfkit.hashing import sha256_file
 from rmfkit.library import index as evidence_index
 from rmfkit.library.importers import MAX_PARSE_BYTES, Parsed, generic, read_evidence
@@ -110,7 +110,7 @@ class Candidate:
 
 def _read_whole(path: Path, size: int) -> bytes:
     """A file's bytes in few system calls (``size``: from its stat, the first read's length)."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    fd = os.open(path, os.O_RDONLY | OPEN_BINARY)
     try:
         chunks, want = [], size + 1
         while chunk := os.read(fd, want):
