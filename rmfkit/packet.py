@@ -10,7 +10,7 @@ Layout of ``rmfkit packet --out DIR``::
     oscal-assessment-plan.json      the OSCAL assessment plan the results import
     sbom.cdx.json                   the governed system as a CycloneDX 1.6 ML-BOM (models, data, software, services)
     dpia-cnil.json                  the DPIA in the CNIL PIA tool's format (when a DPIA exists)
-    charts/*.png                    the charts shown in the packet
+    charts/*.svg                    the charts shown in the packet
     evidence/<id>/<file>            every evidence artefact, byte-exact
     session-record/<name>.html      executed session notebooks (with ``session_record``), the appendix
     manifest.json                   SHA-256 and size of every file above (PDF included)
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 SBOM_NAME = "sbom.cdx.json"
 MAX_LOGO_BYTES = 2 * 1024 * 1024
 STEPS = ("analyse", "charts", "bundle", "oscal", "html", "pdf", "seal")
-CHART_MEDIA_TYPE = "image/png"
+CHART_SUFFIX = ".svg"
 RECORD_FOLDERS = ("evidence", "mapping", "risks", "reviews")
 SessionRecord = Union[Iterable[Union[Path, str]], Mapping[str, bytes]]
 
@@ -110,57 +110,13 @@ def chart_inputs(view: dict[str, Any]) -> dict[str, Any]:
 
 
 def draw_chart(name: str, data: Any) -> bytes:
-    """PNG bytes of one packet chart from its :func:`chart_inputs` entry."""
+    """SVG bytes of one packet chart from its :func:`chart_inputs` entry."""
     from rmfkit.render import charts, risk_charts
 
     if name == "heat_map":
-        return risk_charts.heatmap_png(data, title="Open risks at their residual rating")
+        return risk_charts.heatmap_svg(data, title="Open risks at their residual rating")
     draw = {"coverage": charts.coverage_chart, "profile": charts.profile_chart, "metrics": charts.metrics_chart}[name]
-    return draw(data, fmt="png")
-
-
-class Charts:
-    """The packet's charts, drawn in forked worker processes while the builder writes the bundle and OSCAL.
-
-    Drawing (matplotlib) is the slowest step of a build; two workers halve it on two cores. The workers
-    are forks, on Linux only (other start methods re-run the caller's script); elsewhere, or inside a
-    daemon process (which may not start one), each chart is drawn here (same bytes).
-
-    >>> Charts({}).payloads()
-    {}
-    """
-
-    def __init__(self, inputs: Mapping[str, Any]):
-        import multiprocessing
-        import sys
-
-        self._inputs = {name: data for name, data in inputs.items() if data is not None}
-        self._futures: dict[str, Any] = {}
-        if self._inputs and sys.platform.startswith("linux") and not multiprocessing.current_process().daemon:
-            from concurrent.futures import ProcessPoolExecutor
-
-            from rmfkit.render import charts, risk_charts  # noqa: F401 - imported once here, inherited by every fork
-
-            try:
-                pool = ProcessPoolExecutor(min(2, len(self._inputs)), mp_context=multiprocessing.get_context("fork"))
-                slowest_first = sorted(self._inputs, key=lambda name: name != "metrics")
-                self._futures = {name: pool.submit(draw_chart, name, self._inputs[name]) for name in slowest_first}
-                pool.shutdown(wait=False)
-            except (OSError, ValueError, NotImplementedError):
-                self._futures = {}
-
-    def payloads(self) -> dict[str, bytes]:
-        """PNG bytes by chart name, in the order the packet shows them (waits for the workers)."""
-        from concurrent.futures.process import BrokenProcessPool
-
-        out = {}
-        for name, data in self._inputs.items():
-            future = self._futures.get(name)
-            try:
-                out[name] = future.result() if future else draw_chart(name, data)
-            except BrokenProcessPool:  # the worker died (not the drawing failing): draw it here
-                out[name] = draw_chart(name, data)
-        return out
+    return draw(data)
 
 
 def _logo(ws: "Workspace", records: "Records") -> bytes | None:
@@ -236,7 +192,7 @@ def build_packet(ws: "Workspace", out: Path, *, sign_key: Path | None = None,
                                                  lambda label: since(ws, label, records, analysis, stamp))
 
     step("charts")
-    drawing = Charts(chart_inputs(view))  # drawn in workers while the bundle and OSCAL are written
+    charts = {name: draw_chart(name, data) for name, data in chart_inputs(view).items() if data is not None}
 
     step("bundle")
     files[BUNDLE_JSON] = canonical_json(bundle_document(records, analysis, generated_at=stamp, signer=signer))
@@ -258,20 +214,19 @@ def build_packet(ws: "Workspace", out: Path, *, sign_key: Path | None = None,
         files[CNIL_NAME] = canonical_json(to_cnil(records))
 
     step("html")
-    charts = drawing.payloads()
-    files.update({f"charts/{name}.png": png for name, png in charts.items()})
+    files.update({f"charts/{name}{CHART_SUFFIX}": svg for name, svg in charts.items()})
     images = dict(charts)
     logo = _logo(ws, records)
+    uris = {}
     if logo is not None:
         images["logo"] = logo
-    uris = {name: html.data_uri(payload, CHART_MEDIA_TYPE) for name, payload in charts.items()}
-    if logo is not None:
         uris["logo"] = html.image_uri(records.settings.branding.logo, logo)
-    files[HTML_NAME] = html.render_packet_html(view, workspace_root=ws.root, images=uris).encode("utf-8")
+    inline = {name: html.inline_svg(svg) for name, svg in charts.items()}
+    files[HTML_NAME] = html.render_packet_html(view, workspace_root=ws.root, images=uris, charts=inline).encode("utf-8")
 
     step("pdf")
     entries.update({name: entry(files[name]) for name in (OSCAL_NAME, CNIL_NAME, HTML_NAME, *(
-        f"charts/{chart}.png" for chart in charts)) if name in files})
+        f"charts/{chart}{CHART_SUFFIX}" for chart in charts)) if name in files})
     files[BUNDLE_MANIFEST] = manifest_of(entries, stamp)
     files[PDF_NAME] = render_pdf("packet.typ", view, images=images,
                                  attachments={BUNDLE_JSON: files[BUNDLE_JSON], BUNDLE_MANIFEST: files[BUNDLE_MANIFEST]},

@@ -1,14 +1,14 @@
-"""Charts: deterministic bytes, sizes that follow the data, no pyplot state, labels that do not overlap."""
+"""Charts: deterministic SVG, sizes that follow the data, labels that carry the data and do not overlap."""
 from __future__ import annotations
 
 import datetime as dt
-import io
-import struct
 import xml.etree.ElementTree as ET
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from rmfkit.render import charts
+from rmfkit.render import charts, svg
 
 COVERAGE = [
     {"function": "GOVERN", "met": 3, "partially_met": 3, "unsupported": 0, "not_met": 2, "not_applicable": 0,
@@ -44,114 +44,89 @@ METRICS = [
      "outcome": "not_measured", "reason": "the evidence holds no value of accuracy_gap"},
 ]
 CASES = [(charts.coverage_chart, COVERAGE), (charts.profile_chart, PROFILE), (charts.metrics_chart, METRICS)]
+NS = "{http://www.w3.org/2000/svg}"
 
 
-def png_size(data: bytes) -> tuple[int, int]:
-    assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
-    return struct.unpack(">II", data[16:24])
+def size_of(picture: bytes) -> tuple[float, float]:
+    root = ET.fromstring(picture)
+    return float(root.get("width").removesuffix("pt")), float(root.get("height").removesuffix("pt"))
+
+
+def drawn_texts(picture: bytes) -> list[tuple[str, tuple[float, float, float, float]]]:
+    """Every text of the picture with its box (x0, y0, x1, y1), from the font's advance widths."""
+    texts = []
+    for element in ET.fromstring(picture).iter(f"{NS}text"):
+        size, bold = float(element.get("font-size")), element.get("font-weight") == "bold"
+        lines = [t.text or "" for t in element.iter(f"{NS}tspan")] or [element.text or ""]
+        x, y = float(element.get("x")), float(element.get("y"))
+        width = max(svg.text_width(line, size, bold=bold) for line in lines)
+        x0 = {"start": x, "middle": x - width / 2, "end": x - width}[element.get("text-anchor")]
+        box = (x0, y - 0.75 * size, x0 + width, y + 0.25 * size + (len(lines) - 1) * size * svg.LINE_HEIGHT)
+        if element.get("transform"):  # turned a quarter left about (x, y)
+            box = (x - (box[3] - y), y - (box[2] - x), x + (y - box[1]), y - (box[0] - x))
+        texts.append(("\n".join(lines), box))
+    return texts
 
 
 @pytest.mark.parametrize("draw, rows", CASES)
 def test_same_data_gives_the_same_bytes(draw, rows):
-    for fmt in ("svg", "png"):
-        assert draw(rows, fmt=fmt) == draw(rows, fmt=fmt)
+    assert draw(rows) == draw(rows)
 
 
 @pytest.mark.parametrize("draw, rows", CASES)
-def test_svg_is_well_formed_and_dateless(draw, rows):
-    svg = draw(rows, fmt="svg")
-    root = ET.fromstring(svg)
-    assert root.tag == "{http://www.w3.org/2000/svg}svg"
-    assert b"<dc:date>" not in svg and b"rmfkit" not in svg.split(b"<svg", 1)[0]
+def test_svg_is_well_formed_named_and_dateless(draw, rows):
+    picture = draw(rows)
+    root = ET.fromstring(picture)
+    assert root.tag == f"{NS}svg" and root.get("role") == "img" and root.find(f"{NS}title").text
+    assert b"date" not in picture.lower() and size_of(picture)[0] == charts.WIDTH
 
 
-def test_png_size_follows_the_number_of_rows():
-    width, height = png_size(charts.coverage_chart(COVERAGE, fmt="png"))
-    assert (width, height) == (1125, round((1.5 + 0.45 * 4) * 150))
-    assert png_size(charts.coverage_chart(COVERAGE[:2], fmt="png"))[1] == round((1.5 + 0.45 * 2) * 150)
-    assert png_size(charts.metrics_chart(METRICS, fmt="png")) == (1125, round((0.9 + 1.0 * 4) * 150))
-    assert png_size(charts.profile_chart(PROFILE, fmt="png")) == (1125, round((1.6 + 0.42 * 4) * 150))
-
-
-def test_pyplot_state_is_untouched():
-    import matplotlib.pyplot as plt
-
-    before = plt.get_fignums()
-    for draw, rows in CASES:
-        draw(rows, fmt="png")
-    assert plt.get_fignums() == before
+def test_height_follows_the_number_of_rows():
+    four, two = size_of(charts.coverage_chart(COVERAGE))[1], size_of(charts.coverage_chart(COVERAGE[:2]))[1]
+    assert four - two == 2 * charts.ROW_HEIGHT
+    assert size_of(charts.metrics_chart(METRICS))[1] > size_of(charts.metrics_chart(METRICS[:2]))[1] + 90
 
 
 def test_empty_inputs_still_render():
-    assert charts.metrics_chart([], fmt="svg").startswith(b"<?xml")
-    assert png_size(charts.coverage_chart([], fmt="png"))[0] == 1125
-
-
-def test_unknown_format_is_refused():
-    with pytest.raises(ValueError, match="unknown chart format 'gif'"):
-        charts.coverage_chart(COVERAGE, fmt="gif")
-
-
-def _drawn_texts(draw, rows):
-    """Build the chart's figure, lay it out as the PNG would be, and list every visible text and its box."""
-    from matplotlib import rc_context
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.text import Text
-
-    captured = {}
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(charts, "_encode", lambda fig, fmt: captured.setdefault("fig", fig) and b"")
-        draw(rows, fmt="png")
-    fig = captured["fig"]
-    fig.set_dpi(charts.PNG_DPI)
-    canvas = FigureCanvasAgg(fig)
-    with rc_context(charts._STYLE):
-        canvas.draw()
-    renderer = canvas.get_renderer()
-    not_drawn = set()  # tick labels outside the axis limits exist as artists but are never drawn
-    for ax in fig.axes:
-        for labels, (low, high), index in ((ax.get_xticklabels(), sorted(ax.get_xlim()), 0),
-                                           (ax.get_yticklabels(), sorted(ax.get_ylim()), 1)):
-            not_drawn |= {id(t) for t in labels if not low <= t.get_position()[index] <= high}
-    texts, seen = [], set()
-    for artist in fig.findobj(Text):
-        if id(artist) in seen or id(artist) in not_drawn or not artist.get_visible() or not artist.get_text().strip():
-            continue
-        seen.add(id(artist))
-        texts.append((artist.get_text(), artist.get_window_extent(renderer)))
-    return fig, texts
+    assert "No acceptance thresholds declared" in [t for t, _ in drawn_texts(charts.metrics_chart([]))]
+    assert size_of(charts.coverage_chart([]))[0] == charts.WIDTH
 
 
 @pytest.mark.parametrize("draw, rows", CASES)
 def test_no_two_labels_overlap_and_all_stay_inside(draw, rows):
-    fig, texts = _drawn_texts(draw, rows)
-    width, height = fig.bbox.width, fig.bbox.height
-    for text, box in texts:
-        assert box.x0 >= -1 and box.y0 >= -1 and box.x1 <= width + 1 and box.y1 <= height + 1, text
+    picture = draw(rows)
+    width, height = size_of(picture)
+    texts = drawn_texts(picture)
+    for text, (x0, y0, x1, y1) in texts:
+        assert x0 >= -1 and y0 >= -1 and x1 <= width + 1 and y1 <= height + 1, text
     for i, (text_a, a) in enumerate(texts):
         for text_b, b in texts[i + 1:]:
-            overlap_w = min(a.x1, b.x1) - max(a.x0, b.x0)
-            overlap_h = min(a.y1, b.y1) - max(a.y0, b.y0)
+            overlap_w = min(a[2], b[2]) - max(a[0], b[0])
+            overlap_h = min(a[3], b[3]) - max(a[1], b[1])
             assert not (overlap_w > 1 and overlap_h > 1), f"{text_a!r} overlaps {text_b!r}"
 
 
 def test_labels_carry_the_data():
-    _, texts = _drawn_texts(charts.coverage_chart, COVERAGE)
-    words = [t for t, _ in texts]
+    words = [t for t, _ in drawn_texts(charts.coverage_chart(COVERAGE))]
     assert "MEASURE  (2/22 met)" in words and "Unsupported (evidence broken)" in words
-    _, texts = _drawn_texts(charts.metrics_chart, METRICS)
-    words = [t for t, _ in texts]
+    assert words.count("11") == 2 and "14" in words and "Subcategories" in words
+    words = [t for t, _ in drawn_texts(charts.metrics_chart(METRICS))]
     assert "FAIL   0.758 (threshold ≥ 0.8)" in words
     assert "PASS (WITHIN TOLERANCE)   0.94 (threshold ≥ 0.95)" in words
     assert "PASS · evidence expired   1830 (threshold ≤ 3000)" in words
     assert "NOT MEASURED" in words and "the evidence holds no value of accuracy_gap" in words
-    _, texts = _drawn_texts(charts.profile_chart, PROFILE)
-    assert "5 below target, 1 overdue\nnext due 2027-01-15" in [t for t, _ in texts]
+    assert "p95_latency_ms (ms)" in words and "Answer accuracy on our labelled tickets" in words
+    assert "5 below target, 1 overdue\nnext due 2027-01-15" in [t for t, _ in drawn_texts(charts.profile_chart(PROFILE))]
+
+
+def test_hostile_labels_are_text():
+    rows = [dict(COVERAGE[0], function='</text><script>alert(1)</script> & "x"')]
+    picture = charts.coverage_chart(rows)
+    assert b"<script>" not in picture
+    assert any(t.startswith('</text><script>alert(1)</script> & "x"') for t, _ in drawn_texts(picture))
 
 
 def test_proportion_axes_stay_within_zero_and_one():
-    from matplotlib.figure import Figure
-
     rows = [{"id": "leak", "title": "Leaks", "metric": "pii_leak", "unit": None, "direction": "lower_is_better",
              "threshold": 0.01, "value": 0.005, "ci_low": 0.0017, "ci_high": 0.0146, "ci_method": "wilson",
              "outcome": "pass", "stale": False},
@@ -159,9 +134,22 @@ def test_proportion_axes_stay_within_zero_and_one():
              "threshold": 0.95, "value": 1.0, "ci_low": 0.5655, "ci_high": 1.0, "ci_method": "wilson",
              "outcome": "pass", "stale": False}]
     for row in rows:
-        ax = Figure().add_subplot()
-        charts._metric_panel(ax, row)
-        ticks = list(ax.get_xticks())
+        left, right, ticks = charts.metric_range(row)
         assert ticks and min(ticks) >= 0 and max(ticks) <= 1, ticks
-        left, right = ax.get_xlim()
         assert -0.02 < left and right < 1.02
+
+
+@given(st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=120),
+       st.floats(20, 300), st.sampled_from([7.0, 8.0, 10.0]))
+def test_wrapped_lines_fit_and_keep_every_word(text, width, size):
+    lines = svg.wrap(text, width, size)
+    assert "".join("".join(line.split()) for line in lines) == "".join(text.split())
+    for line in lines:
+        assert svg.text_width(line, size) <= width or len(line) == 1
+
+
+@given(st.floats(-1e6, 1e6), st.floats(1e-6, 1e6))
+def test_ticks_lie_inside_the_range_and_rise(low, span):
+    ticks = svg.nice_ticks(low, low + span)
+    assert ticks == sorted(ticks) and len(ticks) <= 8
+    assert all(low - span * 1e-6 <= t <= low + span * (1 + 1e-6) for t in ticks)

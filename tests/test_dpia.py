@@ -401,7 +401,7 @@ def test_packet_dpia_section_names_what_is_missing(example_ws, monkeypatch):
                     "B2B users reached only through their employers; the customer advisory board is planned for Q1.\n",
                     encoding="utf-8")
     ws = Workspace.open(example_ws)
-    html = render_packet_html(packet_view(ws.current(), of_workspace(ws)), workspace_root=ws.root, images={"heat_map": "data:,"})
+    html = render_packet_html(packet_view(ws.current(), of_workspace(ws)), workspace_root=ws.root)
     section = " ".join(re.sub(r"<[^>]+>", " ", html[html.index('id="s-dpia"'):html.index('id="s-operations"')]).split())
     assert "Not recorded: the DPO's advice and whether it was followed (dpia.yaml, dpo_advice)." in section
     assert ("Not sought, because: B2B users reached only through their employers; the customer advisory board is "

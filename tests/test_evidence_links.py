@@ -156,7 +156,7 @@ def test_packet_evidence_index_says_what_evidence_ls_says(example_ws, run_cli):
     assert rows["eval-task-support-tickets-2026-10"]["supports"] == [
         "MEASURE 2.3", "MEASURE 2.5", "MEASURE 2.10", "risk R-0004", "risk R-0007", "risk R-0013",
         "ops evaluation.suite"]
-    html = render_packet_html(view, workspace_root=ws.root, images={"heat_map": "data:,"})
+    html = render_packet_html(view, workspace_root=ws.root)
     section = html[html.index('id="s-evidence"'):]
     row = section[section.index('<td class="mono">lic-vllm</td>'):]
     row = " ".join(re.sub(r"<[^>]+>", " ", row[:row.index("</tr>")]).split())

@@ -102,8 +102,8 @@ def _flat(text: str) -> str:
 def test_packet_folder_holds_every_output(built):
     out = built[1].out
     for name in ("packet.pdf", "packet.html", "bundle.json", "bundle-manifest.json", "bundle.zip", "manifest.json",
-                 "manifest.json.sig", "oscal-assessment-results.json", "dpia-cnil.json", "charts/coverage.png",
-                 "charts/heat_map.png"):
+                 "manifest.json.sig", "oscal-assessment-results.json", "dpia-cnil.json", "charts/coverage.svg",
+                 "charts/heat_map.svg"):
         assert (out / name).is_file(), name
     assert built[1].signed and built[1].pdf_variant == "pdf/a-3b"
 
@@ -319,8 +319,8 @@ def test_same_workspace_gives_byte_identical_packet(built, tmp_path):
     finally:
         _restore(saved)
     first = built[1].out
-    for name in ("bundle.json", "manifest.json", "manifest.json.sig", "charts/coverage.png", "charts/profile.png",
-                 "charts/heat_map.png", "oscal-assessment-results.json", "packet.html", "packet.pdf", "bundle.zip"):
+    for name in ("bundle.json", "manifest.json", "manifest.json.sig", "charts/coverage.svg", "charts/profile.svg",
+                 "charts/heat_map.svg", "oscal-assessment-results.json", "packet.html", "packet.pdf", "bundle.zip"):
         assert (first / name).read_bytes() == (again.out / name).read_bytes(), name
 
 

@@ -258,7 +258,7 @@ def test_cli_add_accepted_risk_names_who_accepted_it_in_ls_and_packet(example_ws
         "R-0014": "accepted by Head of Support (example), 2026-11-28"}
 
     ws = Workspace.open(example_ws)
-    html = render_packet_html(packet_view(ws.current(), of_workspace(ws)), workspace_root=ws.root, images={"heat_map": "data:,"})
+    html = render_packet_html(packet_view(ws.current(), of_workspace(ws)), workspace_root=ws.root)
     section = html[html.index('id="s-risks"'):]
     section = section[:section.index("</section>")]
     section, acceptances = section.split("<h3>Risk acceptances</h3>")  # the register, then who accepted what
@@ -317,15 +317,27 @@ def test_register_supports_rmf_subcategories(example_ws):
 
 # ---------------------------------------------------------------- heat-map chart
 
-def test_heatmap_chart_bytes_are_deterministic(example_ws):
-    from rmfkit.render.risk_charts import heatmap_png, heatmap_svg
+def test_heatmap_chart_shows_each_count_in_its_cell(example_ws):
+    import xml.etree.ElementTree as ET
+
+    from rmfkit.render.risk_charts import CELL, heatmap_svg
 
     counts = risks.heatmap_counts(Workspace.open(example_ws).risks.values())
-    svg = heatmap_svg(counts)
-    assert svg == heatmap_svg(counts)
-    assert svg.startswith(b"<?xml") and b"<dc:date>" not in svg
-    png = heatmap_png(counts)
-    assert png[:8] == b"\x89PNG\r\n\x1a\n" and png == heatmap_png(counts)
+    svg = heatmap_svg(counts, title="Open risks")
+    assert svg == heatmap_svg(counts, title="Open risks") and svg.startswith(b"<?xml")
+    ns = "{http://www.w3.org/2000/svg}"
+    cells = [r for r in ET.fromstring(svg).iter(f"{ns}rect") if r.get("width") == f"{CELL:g}"]
+    assert len(cells) == 25
+    numbers = {(float(t.get("x")), float(t.get("y"))): int(t.text) for t in ET.fromstring(svg).iter(f"{ns}text")
+               if t.get("font-size") == "16"}
+    assert sorted(numbers.values()) == sorted(n for row in counts for n in row if n)
+    assert f"Open risks ({sum(map(sum, counts))} open risks)".encode() in svg
+    for (x, y), n in numbers.items():  # each number sits inside a cell of its likelihood (across) and impact (up)
+        cell = next(c for c in cells if float(c.get("x")) < x < float(c.get("x")) + CELL
+                    and float(c.get("y")) < y < float(c.get("y")) + CELL)
+        likelihood = round((float(cell.get("x")) - float(cells[0].get("x"))) / CELL) + 1
+        impact = 5 - round((float(cell.get("y")) - min(float(c.get("y")) for c in cells)) / CELL)
+        assert counts[impact - 1][likelihood - 1] == n
     assert heatmap_svg(risks.heatmap_counts([])) != svg
     with pytest.raises(ValueError, match="5x5 grid"):
         heatmap_svg([[0] * 4])

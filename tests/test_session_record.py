@@ -116,8 +116,8 @@ def test_packet_without_session_record_has_no_empty_appendix(example_ws):
     ws = open_workspace(example_ws)
     view = packet_view(ws.current(), of_workspace(ws))
     view["session_record"] = session_record({})
-    charts = {name: "data:image/png;base64," for name in ("coverage", "profile", "metrics", "heat_map")}
-    document = render_packet_html(view, workspace_root=example_ws, images=charts)
+    charts = {name: "<svg/>" for name in ("coverage", "profile", "metrics", "heat_map")}
+    document = render_packet_html(view, workspace_root=example_ws, charts=charts)
     assert 'id="s-session-record"' not in document and "Appendix A" not in document
     assert "13. Sign-off" in document
 

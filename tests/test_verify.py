@@ -62,7 +62,7 @@ def test_untouched_packet_and_zip_verify(packet, pub, run_cli):
 
 
 @pytest.mark.parametrize("name", ["packet.pdf", "bundle.json", "packet.html", "oscal-assessment-results.json",
-                                  "charts/coverage.png", "evidence"])
+                                  "charts/coverage.svg", "evidence"])
 def test_flipped_byte_is_reported_as_altered(packet, pub, run_cli, name):
     name = _evidence_file(packet) if name == "evidence" else name
     _flip(packet / name)

@@ -40,7 +40,7 @@ def coverage_chart(analysis: "Analysis") -> Chart:
     """The packet's coverage chart (stacked statuses per function), inline."""
     from rmfkit.render.charts import coverage_chart as draw
 
-    return Chart(draw(analysis.mapping["coverage"], fmt="svg"), "Coverage by function, evidence-checked")
+    return Chart(draw(analysis.mapping["coverage"]), "Coverage by function, evidence-checked")
 
 
 def _shade(row: Mapping[str, Any]) -> str | None:

@@ -46,7 +46,7 @@ def measurement_chart(analysis: "Analysis") -> Html | Chart:
 
     if not analysis.measurement or not analysis.measurement["rows"]:
         return callout(f"No chart yet: {NO_THRESHOLDS}")
-    return Chart(metrics_chart(analysis.measurement["rows"], fmt="svg"), "Measurements against acceptance thresholds")
+    return Chart(metrics_chart(analysis.measurement["rows"]), "Measurements against acceptance thresholds")
 
 
 def characteristics_table(analysis: "Analysis") -> Html | Table:

@@ -20,6 +20,8 @@ import threading
 from pathlib import Path
 from typing import Any, Iterator
 
+from markupsafe import Markup
+
 from rmfkit.paths import templates_dir
 
 OVERRIDE_FOLDER = "templates"
@@ -105,13 +107,27 @@ def image_uri(name: str, payload: bytes) -> str:
     return data_uri(payload, media_type)
 
 
-def render_packet_html(view: dict[str, Any], *, workspace_root: Path | None,
-                       images: dict[str, str] | None = None) -> str:
-    """The packet as one self-contained HTML document (styles and images inline, no JavaScript).
+def inline_svg(picture: bytes) -> Markup:
+    """An SVG chart of :mod:`rmfkit.render.svg` as markup to place in the page, its labels real text.
 
-    ``images`` maps names (``logo``, chart names) to data URIs.
+    Only for those drawings: they escape every text they hold, so the markup is safe to insert as is.
+
+    >>> str(inline_svg(b'<?xml version="1.0" encoding="UTF-8"?>\\n<svg/>\\n'))
+    '<svg/>'
     """
-    return render_template(workspace_root, PACKET_TEMPLATE, view=view, images=images or {})
+    text = picture.decode("utf-8")
+    if text.startswith("<?xml"):
+        text = text.split("?>", 1)[1]
+    return Markup(text.strip())
+
+
+def render_packet_html(view: dict[str, Any], *, workspace_root: Path | None, images: dict[str, str] | None = None,
+                       charts: dict[str, Markup] | None = None) -> str:
+    """The packet as one self-contained HTML document (styles, images and charts inline, no JavaScript).
+
+    ``images`` maps names (``logo``) to data URIs; ``charts`` maps chart names to :func:`inline_svg` markup.
+    """
+    return render_template(workspace_root, PACKET_TEMPLATE, view=view, images=images or {}, charts=charts or {})
 
 
 def _bounded(chunks: Iterator[str]) -> str:

@@ -31,10 +31,33 @@ PORTFOLIO_CHART_ROWS = 40
 
 # ---------------------------------------------------------------- charts
 
-def _png(draw, height: float) -> bytes:
-    from rmfkit.render.charts import _render
+# The matplotlib house style of the trend charts; the packet's own charts are SVG (rmfkit.render.charts).
+_STYLE = {"font.family": "DejaVu Sans", "font.size": 9, "axes.titlesize": 10, "axes.spines.top": False,
+          "axes.spines.right": False}
+WIDTH_IN = 7.5
+PNG_DPI = 150
 
-    return _render(draw, height, "png")
+
+def _png(draw, height: float) -> bytes:
+    """Build a figure of ``height`` inches with the house style, let ``draw(fig)`` fill it, encode it as PNG."""
+    import io
+
+    from matplotlib import rc_context
+    from matplotlib.figure import Figure
+
+    with rc_context(_STYLE):
+        fig = Figure(figsize=(WIDTH_IN, height), layout="constrained")
+        draw(fig)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=PNG_DPI, metadata={"Software": None})
+        return buffer.getvalue()
+
+
+def _say_empty(fig, message: str) -> None:
+    """A chart with nothing to draw says so, in the middle of an empty figure."""
+    ax = fig.add_subplot()
+    ax.axis("off")
+    ax.text(0.5, 0.5, message, ha="center", va="center")
 
 
 def coverage_trend_png(points: list[dict]) -> bytes:
@@ -138,9 +161,7 @@ def metrics_trend_png(points: list[dict]) -> bytes:
 
     def draw(fig):
         if not chosen:
-            from rmfkit.render.charts import say_empty
-
-            say_empty(fig, "No metric has a value in any review")
+            _say_empty(fig, "No metric has a value in any review")
             return
         cols = 2
         rows = (len(chosen) + 1) // cols
@@ -177,11 +198,10 @@ def portfolio_chart_png(rows: list[dict]) -> bytes:
     shown = sorted(rows, key=lambda r: (r["met_share"], r["name"]))[:PORTFOLIO_CHART_ROWS]
 
     def draw(fig):
-        ax = fig.add_subplot()
         if not shown:
-            ax.axis("off")
-            ax.text(0.5, 0.5, "No system loaded", ha="center", va="center")
+            _say_empty(fig, "No system loaded")
             return
+        ax = fig.add_subplot()
         functions = list(FUNCTION_COLORS)
         height = 0.8 / len(functions)
         for k, function in enumerate(functions):
