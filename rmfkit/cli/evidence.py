@@ -216,7 +216,7 @@ def ls(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt,
     """
     import shutil
 
-    from rmfkit.library.listing import Link, evidence_links, list_evidence
+    from rmfkit.library.listing import Link, collector_paused, evidence_links, list_evidence
 
     ws = _open(workspace)
     if library:
@@ -228,9 +228,10 @@ def ls(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt,
         for problem in listing.problems:
             print_text(f"library: {problem}", err=True)
     else:
-        listed = list_evidence(ws)
-        links = evidence_links(ws, {rec.id: rec for rec, _ in listed})
-        rows = [_row(rec, check, links[rec.id]) for rec, check in listed]
+        with collector_paused():  # the rows keep every record built: nothing for the collector to free
+            listed = list_evidence(ws)
+            links = evidence_links(ws, {rec.id: rec for rec, _ in listed})
+            rows = [_row(rec, check, links[rec.id]) for rec, check in listed]
     if as_json:
         print_json(rows)
         return

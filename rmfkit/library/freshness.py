@@ -55,19 +55,26 @@ def _lstat(path: str) -> os.stat_result | None:
         return None
 
 
-def _artefact_path(ws: "Workspace", record: EvidenceRecord) -> str | None:
+def _evidence_folder(ws: "Workspace") -> str | None:
+    """The workspace's ``evidence`` folder as text; None when it is missing or not a real folder (a symlink)."""
+    evidence = os.path.join(ws.root, "evidence")
+    info = _lstat(evidence)
+    return evidence if info is not None and stat.S_ISDIR(info.st_mode) else None
+
+
+def _artefact_path(evidence: str | None, record: EvidenceRecord) -> str | None:
     """``evidence/<id>/<file>`` joined as text, without resolving (listing 10,000 items stays fast).
 
     Record ids and file names are plain names by schema, so the join cannot leave the folder; a
-    symlinked ``evidence`` or item folder is refused (None), as a symlinked artefact is.
+    symlinked ``evidence`` (``evidence`` is None) or item folder is refused (None), as a symlinked artefact is.
     """
-    evidence = os.path.join(ws.root, "evidence")
-    folder = os.path.join(evidence, record.id)
-    for part in (evidence, folder):
-        info = _lstat(part)
-        if info is None or not stat.S_ISDIR(info.st_mode):
-            return None
-    return os.path.join(folder, record.file)
+    if evidence is None:
+        return None
+    folder = f"{evidence}{os.sep}{record.id}"
+    info = _lstat(folder)
+    if info is None or not stat.S_ISDIR(info.st_mode):
+        return None
+    return f"{folder}{os.sep}{record.file}"
 
 
 # A remembered hash is trusted only while the file's size, modification and change times and inode are
@@ -102,12 +109,16 @@ def cached_sha256(path: str, info: os.stat_result, cache: HashCache, rel: str) -
     return digest
 
 
-def check_item(ws: "Workspace", record: EvidenceRecord, today: dt.date, *,
-               hashes: HashCache | None = None) -> EvidenceCheck:
-    """Check one stored item by hashing its artefact; with ``hashes`` a hash remembered for the
-    unchanged file is reused (see :func:`cached_sha256`)."""
+def check_item(ws: "Workspace", record: EvidenceRecord, today: dt.date) -> EvidenceCheck:
+    """Check one stored item by hashing its artefact."""
+    return _check(_evidence_folder(ws), record, today, None)
+
+
+def _check(evidence: str | None, record: EvidenceRecord, today: dt.date, hashes: HashCache | None) -> EvidenceCheck:
+    """:func:`check_item` in the workspace's ``evidence`` folder (see :func:`_evidence_folder`); with ``hashes``
+    a hash remembered for the unchanged file is reused (see :func:`cached_sha256`)."""
     actual = None
-    artefact = _artefact_path(ws, record)
+    artefact = _artefact_path(evidence, record)
     info = _lstat(artefact) if artefact is not None else None
     if info is not None and stat.S_ISREG(info.st_mode):
         if hashes is None:
@@ -116,10 +127,14 @@ def check_item(ws: "Workspace", record: EvidenceRecord, today: dt.date, *,
             actual = cached_sha256(artefact, info, hashes, f"evidence/{record.id}/{record.file}")
     status = status_from(record, actual, today)
     expires = record.expires_on()
-    reason = {"ok": "hash matches" + (f", valid until {expires}" if expires else ""),
-              "missing": f"artefact {record.file} is missing",
-              "hash_mismatch": f"artefact {record.file} was altered (SHA-256 differs from the recorded one)",
-              "expired": f"expired on {expires}"}[status]
+    if status == "ok":
+        reason = f"hash matches, valid until {expires}" if expires else "hash matches"
+    elif status == "expired":
+        reason = f"expired on {expires}"
+    elif status == "missing":
+        reason = f"artefact {record.file} is missing"
+    else:
+        reason = f"artefact {record.file} was altered (SHA-256 differs from the recorded one)"
     return EvidenceCheck(record.id, status, reason, expires)
 
 
@@ -130,12 +145,13 @@ def check_records(ws: "Workspace", records: Iterable[EvidenceRecord], today: dt.
     from rmfkit.library import index as evidence_index
 
     records = sorted(records, key=lambda r: r.id)
+    evidence = _evidence_folder(ws)
     if not cached:
-        return {rec.id: check_item(ws, rec, today) for rec in records}
+        return {rec.id: _check(evidence, rec, today, None) for rec in records}
     index_file = os.path.join(ws.root, evidence_index.INDEX_NAME)
     known = evidence_index.load_hashes(index_file)
     hashes = dict(known)
-    result = {rec.id: check_item(ws, rec, today, hashes=hashes) for rec in records}
+    result = {rec.id: _check(evidence, rec, today, hashes) for rec in records}
     wanted = {f"evidence/{rec.id}/{rec.file}" for rec in records}
     hashes = {rel: entry for rel, entry in hashes.items() if rel in wanted}
     if hashes != known:

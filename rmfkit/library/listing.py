@@ -9,10 +9,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from rmfkit.clock import today
 from rmfkit.errors import IntegrityError, Problem, ValidationFailed
@@ -46,12 +48,34 @@ def evidence_records(ws: Workspace) -> dict[str, EvidenceRecord]:
     return {record.id: record for record in listing.records.values()}
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a listing builds its records.
+
+    Every record built stays alive, so the collections the allocations trigger find nothing to free;
+    on 10,000 items they cost about a fifth of ``evidence ls``. The collector resumes afterwards (if it ran
+    before).
+
+    >>> with collector_paused():
+    ...     gc.isenabled()
+    False
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def list_evidence(ws: Workspace, day: dt.date | None = None) -> list[tuple[EvidenceRecord, EvidenceCheck]]:
     """Every item with its status; an artefact is re-hashed whenever its file changed since it was last
     hashed (``verify`` re-hashes every byte)."""
-    records = evidence_records(ws)
-    checks = check_records(ws, records.values(), day or today(), cached=True)
-    return [(records[eid], checks[eid]) for eid in sorted(records)]
+    with collector_paused():
+        records = evidence_records(ws)
+        checks = check_records(ws, records.values(), day or today(), cached=True)
+        return [(records[eid], checks[eid]) for eid in sorted(records)]
 
 
 LINK_ORDER = ("mapping", "risk", "operations", "pilot", "component", "declared")

@@ -34,6 +34,8 @@ def check_value(value: Any, depth: int = 0) -> None:
     Traceback (most recent call last):
     ValueError: must be a finite number (got inf)
     """
+    if type(value) is str and len(value) <= MAX_WORD and value.isascii():
+        return  # the common case, first: short ASCII text can hold neither a long run nor a hidden character
     if depth > MAX_DEPTH or isinstance(value, (bool, type(None))):
         return
     if isinstance(value, (int, float)):
