@@ -22,6 +22,7 @@ LOCK_NAME = ".rmfkit.lock"
 STAGING_SUFFIX = ".partial"  # a hidden folder being written: .<name>.partial, renamed into place complete
 INDEX_NAME = ".rmfkit-index.json"
 GITIGNORED = ("build/", LOCK_NAME, INDEX_NAME)  # generated, never committed
+NOT_COPIED = ("build", LOCK_NAME, INDEX_NAME, "__pycache__")  # left out of a copied workspace
 
 
 def _umask() -> int:
@@ -57,14 +58,15 @@ def ensure_gitignore(root: Path) -> None:
         atomic_write_bytes(target, "".join(f"{line}\n" for line in [*lines, *missing]).encode("utf-8"))
 
 
-def _replace_atomically(path: Path, write: Callable[[BinaryIO], object]) -> None:
-    """Fill a temp file beside ``path`` with ``write``, fsync it, then rename it over ``path``."""
+def _replace_atomically(path: Path, write: Callable[[BinaryIO], object], *, durable: bool = True) -> None:
+    """Fill a temp file beside ``path`` with ``write``, fsync it (if ``durable``), then rename it over ``path``."""
     fd, tmp = _temp_beside(path)
     try:
         with os.fdopen(fd, "wb") as handle:
             write(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -72,10 +74,15 @@ def _replace_atomically(path: Path, write: Callable[[BinaryIO], object]) -> None
         raise
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write via a temp file in the same folder, fsync, then rename: readers see old or new, never half."""
-    _replace_atomically(path, lambda handle: handle.write(data))
-    _fsync_folder(path.parent)
+def atomic_write_bytes(path: Path, data: bytes, *, durable: bool = True) -> None:
+    """Write via a temp file in the same folder, then rename: readers see old or new, never half.
+
+    ``durable`` (for records) fsyncs the file and its folder, so the write survives a crash; a cache that
+    is rebuilt when lost skips that.
+    """
+    _replace_atomically(path, lambda handle: handle.write(data), durable=durable)
+    if durable:
+        _fsync_folder(path.parent)
 
 
 def _fsync_folder(folder: Path) -> None:

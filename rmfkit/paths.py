@@ -8,10 +8,23 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from rmfkit.errors import InputFileError, UsageError
+from rmfkit.errors import InputFileError, UsageError, WorkspaceNotFound
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 SOURCE_ROOT = PACKAGE_DIR.parent
+MARKER = "rmfkit.yaml"  # the file that makes a folder a workspace
+
+
+def find_workspace_root(start: Path | str | None = None) -> Path:
+    """The nearest folder at or above ``start`` (default: the current directory) holding ``rmfkit.yaml``."""
+    here = Path(start or Path.cwd()).resolve()
+    if here.is_file():
+        here = here.parent
+    for folder in (here, *here.parents):
+        if (folder / MARKER).is_file():
+            return folder
+    raise WorkspaceNotFound(f"no {MARKER} in {here} or any parent folder",
+                            hint="pass -w DIR, or create one with `rmfkit init DIR`")
 
 
 def shipped(name: str) -> Path:

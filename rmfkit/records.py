@@ -31,9 +31,9 @@ from rmfkit.models.risk import Risk
 from rmfkit.models.settings import WorkspaceSettings
 from rmfkit.models.system import SystemProfile
 from rmfkit.models.thresholds import ThresholdsFile
+from rmfkit.paths import MARKER
 from rmfkit.wording import describe_validation_error
 
-MARKER = "rmfkit.yaml"
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,8 @@ from rmfkit.models.mapping import MAPPING_FILES, MappingFile, SubcategoryAssessm
 from rmfkit.models.risk import Risk
 from rmfkit.models.settings import WorkspaceSettings
 from rmfkit.models.system import SystemProfile
-from rmfkit.records import MARKER, RECORD_KINDS, RecordKind, Records, kind_of, record_bytes, record_data, validate_data
+from rmfkit.paths import MARKER, find_workspace_root
+from rmfkit.records import RECORD_KINDS, RecordKind, Records, kind_of, record_bytes, record_data, validate_data
 from rmfkit.safeparse import MAX_YAML_BYTES, parse_yaml, parse_yaml_plain
 from rmfkit.wording import describe_validation_error
 from rmfkit.yamlio import dump_yaml, equal, key_problems, line_of, merge_into, plain
@@ -41,18 +42,6 @@ if TYPE_CHECKING:
     from rmfkit.library.freshness import EvidenceChecks
 
 LOCK_TIMEOUT_S = 60
-
-
-def find_workspace_root(start: Path | str | None = None) -> Path:
-    """The nearest folder at or above ``start`` holding ``rmfkit.yaml``."""
-    here = Path(start or Path.cwd()).resolve()
-    if here.is_file():
-        here = here.parent
-    for folder in (here, *here.parents):
-        if (folder / MARKER).is_file():
-            return folder
-    raise WorkspaceNotFound(f"no {MARKER} in {here} or any parent folder",
-                            hint="pass -w DIR, or create one with `rmfkit init DIR`")
 
 
 # ---------------------------------------------------------------- the workspace

@@ -11,6 +11,12 @@ EXAMPLE = ROOT / "examples" / "support-assistant"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
+@pytest.fixture(autouse=True)
+def own_cache_folder(tmp_path_factory, monkeypatch) -> None:
+    """Each test remembers command answers (rmfkit.cli.memo) in a folder of its own, never the user's."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+
+
 @pytest.fixture
 def example_ws(tmp_path: Path) -> Path:
     """A writable copy of the example workspace."""

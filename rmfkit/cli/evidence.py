@@ -205,6 +205,19 @@ def item_lines(row: dict, width: int) -> list[str]:
     return [head] + [line.replace(NO_BREAK, " ") for detail in details for line in wrap.wrap(detail)]
 
 
+def _listing_rows(workspace: Optional[Path]):
+    """The rows of ``evidence ls``, the date they hold for and its time zone (for :mod:`rmfkit.cli.memo`)."""
+    from rmfkit.clock import evaluation_date
+    from rmfkit.library.listing import collector_paused, evidence_links, list_evidence
+
+    ws = _open(workspace)
+    with collector_paused():  # the rows keep every record built: nothing for the collector to free
+        listed = list_evidence(ws)
+        links = evidence_links(ws, {rec.id: rec for rec, _ in listed})
+        rows = [_row(rec, check, links[rec.id]) for rec, check in listed]
+    return rows, evaluation_date(None), "UTC"
+
+
 @evidence_app.command("ls")
 def ls(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt,
        library: bool = typer.Option(False, "--library", help="List the evidence library instead of the workspace")
@@ -216,22 +229,19 @@ def ls(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt,
     """
     import shutil
 
-    from rmfkit.library.listing import Link, collector_paused, evidence_links, list_evidence
+    from rmfkit.cli.memo import remembered
 
-    ws = _open(workspace)
     if library:
         from rmfkit.library import store
+        from rmfkit.library.listing import Link
 
-        listing = store.Library.for_workspace(ws).listing()
+        listing = store.Library.for_workspace(_open(workspace)).listing()
         rows = [_row(rec, None, [Link(sub, "declared") for sub in rec.subcategories])
                 for _, rec in sorted(listing.records.items())]
         for problem in listing.problems:
             print_text(f"library: {problem}", err=True)
     else:
-        with collector_paused():  # the rows keep every record built: nothing for the collector to free
-            listed = list_evidence(ws)
-            links = evidence_links(ws, {rec.id: rec for rec, _ in listed})
-            rows = [_row(rec, check, links[rec.id]) for rec, check in listed]
+        rows = remembered("evidence-ls", workspace, {}, lambda: _listing_rows(workspace))
     if as_json:
         print_json(rows)
         return

@@ -20,7 +20,7 @@ def init(directory: Path = typer.Argument(..., help="Folder for the new workspac
     from rmfkit.errors import UsageError
     from rmfkit.paths import example_dir
     from rmfkit.workspace import Workspace
-    from rmfkit.fileio import ensure_gitignore
+    from rmfkit.fileio import NOT_COPIED, ensure_gitignore
 
     if directory.exists() and not directory.is_dir():
         raise UsageError(f"{directory} is a file, not a folder", hint="choose a new folder")
@@ -29,7 +29,7 @@ def init(directory: Path = typer.Argument(..., help="Folder for the new workspac
     if example:
         source = example_dir(example)
         shutil.copytree(source, directory, dirs_exist_ok=True, copy_function=shutil.copyfile,  # modes from the umask
-                        ignore=shutil.ignore_patterns("build", ".rmfkit.lock", ".rmfkit-index.json", "__pycache__"))
+                        ignore=shutil.ignore_patterns(*NOT_COPIED))
         ensure_gitignore(directory)
         ws = Workspace.open(directory)
         typer.echo(f"Created {directory} from example '{example}' ({ws.system.name}).")
@@ -41,30 +41,44 @@ def init(directory: Path = typer.Argument(..., help="Folder for the new workspac
 
 def validate(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
     """Check every file against its schema and every cross-reference; list all problems."""
-    from rmfkit.errors import ValidationFailed
-    from rmfkit.validation import validate
+    from rmfkit.cli.memo import remembered
+    from rmfkit.errors import Problem, ValidationFailed
 
-    ws = open_ws(workspace, valid=False)
-    problems = validate(ws)
+    def check():
+        from rmfkit.clock import evaluation_date as today_in
+        from rmfkit.validation import validate
+
+        ws = open_ws(workspace, valid=False)
+        problems = [{"file": p.file, "line": p.line, "field": p.field, "message": p.message} for p in validate(ws)]
+        return {"name": ws.root.name, "files": len(ws.records), "problems": problems}, today_in(None), "UTC"
+
+    answer = remembered("validate", workspace, {}, check)
+    problems = answer["problems"]
     if as_json:
-        print_json([{"file": p.file, "line": p.line, "field": p.field, "message": p.message} for p in problems])
+        print_json(problems)
         if problems:
             raise typer.Exit(3)
         return
     if problems:
-        raise ValidationFailed(problems)
-    typer.echo(f"{ws.root.name}: valid ({len(ws.records)} files checked)")
+        raise ValidationFailed([Problem(**p) for p in problems])
+    typer.echo(f"{answer['name']}: valid ({answer['files']} files checked)")
 
 
 def status(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt, as_of: Optional[str] = AsOfOpt) -> None:
     """Coverage per function, evidence, risks, DPIA and licenses at a glance."""
-    from rmfkit.analysis import of_workspace
-    from rmfkit.clock import pinned
-    from rmfkit.views.status import status_summary
+    from rmfkit.cli.memo import remembered
 
-    ws = open_ws(workspace)
-    with pinned(evaluation_date(ws, as_of)):
-        summary = status_summary(of_workspace(ws, cached=True))
+    def summarise():
+        from rmfkit.analysis import of_workspace
+        from rmfkit.clock import pinned
+        from rmfkit.views.status import status_summary
+
+        ws = open_ws(workspace)
+        day = evaluation_date(ws, as_of)
+        with pinned(day):
+            return status_summary(of_workspace(ws, cached=True)), day, ws.settings.timezone
+
+    summary = remembered("status", workspace, {"as_of": as_of}, summarise, as_of=as_of)
     if as_json:
         print_json(summary)
         return

@@ -19,6 +19,7 @@ import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
+from rmfkit.fileio import NOT_COPIED
 from rmfkit.paths import example_dir
 
 if TYPE_CHECKING:
@@ -28,7 +29,6 @@ if TYPE_CHECKING:
 DEFAULT_EXAMPLE = "support-assistant"
 WORKSPACE_ENV = "RMFKIT_WORKSPACE"
 HOME_ENV = "RMFKIT_HOME"
-_COPY_IGNORE = ("build", ".rmfkit.lock", ".rmfkit-index.json", "__pycache__")
 
 
 def build_dir(name: str) -> Path:
@@ -49,7 +49,7 @@ def copy_example(name: str, destination: Path | str) -> "Workspace":
     destination = Path(destination)
     if destination.exists() and any(destination.iterdir()):
         raise UsageError(f"folder {destination} is not empty", hint="choose a new folder")
-    shutil.copytree(example_dir(name), destination, dirs_exist_ok=True, ignore=shutil.ignore_patterns(*_COPY_IGNORE))
+    shutil.copytree(example_dir(name), destination, dirs_exist_ok=True, ignore=shutil.ignore_patterns(*NOT_COPIED))
     return Workspace.open(destination)
 
 
@@ -88,7 +88,7 @@ def start_workspace(path: Path | str, *, system_id: str, name: str, owner: str, 
     """
     from rmfkit.editing import operations
     from rmfkit.errors import UsageError
-    from rmfkit.records import MARKER
+    from rmfkit.paths import MARKER
     from rmfkit.workspace import Workspace
 
     path = Path(path)
@@ -113,7 +113,7 @@ def start_session(workspace: Path | str | None = None, *, system_id: str | None 
     An existing workspace is opened as it is, whatever the other parameters say (the facts card shows it).
     """
     from rmfkit.errors import UsageError
-    from rmfkit.records import MARKER
+    from rmfkit.paths import MARKER
     from rmfkit.workspace import Workspace
 
     chosen = workspace or os.environ.get(WORKSPACE_ENV)
