@@ -217,7 +217,7 @@ def build_packet(ws: "Workspace", out: Path, *, sign_key: Path | None = None,
     files.update({f"charts/{name}{CHART_SUFFIX}": svg for name, svg in charts.items()})
     images = dict(charts)
     logo = _logo(ws, records)
-    uris = {}
+    uris = {name: html.data_uri(svg, "image/svg+xml") for name, svg in charts.items()}  # for overrides that use them
     if logo is not None:
         images["logo"] = logo
         uris["logo"] = html.image_uri(records.settings.branding.logo, logo)

@@ -10,7 +10,8 @@ risk title). Two places must not trust it:
 - **Rendered documents** (PDF, HTML). :func:`hidden_characters` finds bidi overrides and invisible
   characters that make a text read differently from what it holds; record models refuse them at
   validation (exit 3, naming the field), and :func:`visible` shows them as escapes where text from an
-  evidence file is printed as it is.
+  evidence file is printed as it is. :func:`printable` shows the characters no page can hold (C0
+  controls, lone surrogates) as escapes in everything the PDF and HTML templates get.
 
 >>> for_terminal("x\\rerror: all OK\\x1b]0;pwned\\x07")
 'x\\\\rerror: all OK\\\\x1b]0;pwned\\\\x07'
@@ -31,6 +32,9 @@ HIDDEN = re.compile("[\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u
 # For the terminal: also every C0/C1 control but tab, the line and paragraph separators, and lone surrogates
 # (a YAML "\\udb40" escape) that no terminal encoding can print.
 TERMINAL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]|" + HIDDEN.pattern)
+# For documents: what no font can show and XML cannot hold (C0 controls but tab, line feed and carriage
+# return; DEL; lone surrogates; the noncharacters U+FFFE and U+FFFF).
+UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
 
 def _escape(match: re.Match) -> str:
@@ -60,6 +64,22 @@ def visible(text: str) -> str:
     'ok'
     """
     return HIDDEN.sub(_escape, text)
+
+
+def printable(value: object) -> object:
+    """``value`` (text, or lists and dicts holding text) with every :data:`UNPRINTABLE` character shown as an
+    escape, so a control character in a record prints as ``\\x0c`` instead of stopping the typesetter.
+
+    >>> printable({"unit": "pct\\x0cpoints", "n": [1, "a\\x01"]})
+    {'unit': 'pct\\\\x0cpoints', 'n': [1, 'a\\\\x01']}
+    """
+    if isinstance(value, str):
+        return UNPRINTABLE.sub(_escape, value) if UNPRINTABLE.search(value) else value
+    if isinstance(value, list):
+        return [printable(item) for item in value]
+    if isinstance(value, dict):
+        return {key: printable(item) for key, item in value.items()}
+    return value
 
 
 def hidden_characters(text: str) -> list[str]:

@@ -126,6 +126,22 @@ def test_hostile_labels_are_text():
     assert any(t.startswith('</text><script>alert(1)</script> & "x"') for t, _ in drawn_texts(picture))
 
 
+def test_text_no_xml_can_hold_is_shown_as_escapes():
+    rows = [dict(METRICS[0], title="Bell\x07 rings", unit="pct\x0cpoints\ud800")]
+    words = [t for t, _ in drawn_texts(charts.metrics_chart(rows))]  # parses as XML
+    assert "Bell\\x07 rings" in words and "correct (pct\\x0cpoints\\ud800)" in words
+
+
+def test_tick_labels_tell_ticks_apart_at_any_scale():
+    big = dict(METRICS[2], value=12345678.0, threshold=12345600.0, ci_low=None, ci_high=None)
+    tiny = dict(METRICS[2], value=3e-12, threshold=1e-12, unit="F", ci_low=None, ci_high=None)
+    for row in (big, tiny):
+        left, right, ticks = charts.metric_range(row)
+        labels = svg.tick_labels(ticks)
+        assert len(set(labels)) == len(labels) >= 2 and all(left <= t <= right for t in ticks), labels
+    assert svg.tick_labels([12345600, 12345650]) == ["12345600", "12345650"]
+
+
 def test_proportion_axes_stay_within_zero_and_one():
     rows = [{"id": "leak", "title": "Leaks", "metric": "pii_leak", "unit": None, "direction": "lower_is_better",
              "threshold": 0.01, "value": 0.005, "ci_low": 0.0017, "ci_high": 0.0146, "ci_method": "wilson",

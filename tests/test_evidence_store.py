@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import tracemalloc
 from pathlib import Path
@@ -173,6 +174,22 @@ def test_ls_index_is_rebuilt_when_a_sidecar_changes(example_ws, run_cli):
         "review_interval_days: 365", "valid_until: 2026-01-01"))
     code, out, _ = run_cli("evidence", "ls", "--json", "-w", example_ws)
     assert {r["id"]: r["status"] for r in json.loads(out)}["lic-qdrant"] == "expired"
+
+
+def test_ls_index_sees_an_edit_that_puts_the_modification_time_back(example_ws, run_cli, monkeypatch):
+    """Same size, same mtime (``touch -d``), settled long ago as far as the index knows: the change time tells."""
+    from rmfkit.library import index
+
+    monkeypatch.setattr(index, "RACY_NS", -10**15)  # the index trusts its entries at once
+    monkeypatch.setenv("RMFKIT_NO_MEMO", "1")
+    run_cli("evidence", "ls", "-w", example_ws)
+    sidecar = example_ws / "evidence" / "lic-qdrant" / "evidence.yaml"
+    stamp, text = sidecar.stat(), sidecar.read_text("utf-8")
+    title = next(line for line in text.splitlines() if line.startswith("title: "))
+    sidecar.write_text(text.replace(title, "title: " + "X" * (len(title) - 7)), encoding="utf-8")
+    os.utime(sidecar, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+    rows = json.loads(run_cli("evidence", "ls", "--json", "-w", example_ws)[1])
+    assert {r["id"]: r["title"] for r in rows}["lic-qdrant"] == "X" * (len(title) - 7)
 
 
 def test_invalid_sidecar_is_a_validation_problem(example_ws, run_cli):

@@ -131,7 +131,33 @@ def test_a_damaged_memo_is_ignored(example_ws, run_cli, loads):
     assert len(loads) == 4
 
 
+def test_an_answer_kept_for_another_day_is_not_reused(example_ws, run_cli, loads):
+    run_cli("status", "--json", "-w", example_ws)
+    question = memo.Memo.find(example_ws, "status", {"as_of": None})
+    kept = json.loads(question.file.read_bytes())
+    question.file.write_text(json.dumps({**kept, "day": "2026-01-01"}), encoding="utf-8")  # as if kept back then
+    run_cli("status", "--json", "-w", example_ws)
+    assert len(loads) == 2
+
+
+def test_evidence_ls_keeps_its_answer_under_the_date_it_was_computed_for(example_ws, run_cli, loads, monkeypatch):
+    """Midnight passing while the listing runs: the rows and the date they are kept under are the same day."""
+    import datetime as dt
+
+    from rmfkit import clock
+
+    sidecar = example_ws / "evidence" / "lic-vllm" / "evidence.yaml"
+    sidecar.write_text(sidecar.read_text("utf-8") + "valid_until: 2030-06-01\n", encoding="utf-8")
+    days = iter([dt.date(2030, 6, 1)])  # the first reading of the clock, then the day after
+    monkeypatch.setattr(clock, "evaluation_date", lambda *a, **k: next(days, dt.date(2030, 6, 2)))
+    rows = json.loads(run_cli("evidence", "ls", "--json", "-w", example_ws)[1])
+    kept = json.loads(memo.Memo.find(example_ws, "evidence-ls", {}).file.read_bytes())
+    status = next(r["status"] for r in rows if r["id"] == "lic-vllm")
+    assert (kept["day"], status) == ("2030-06-01", "ok")
+
+
 def test_memos_stay_out_of_the_workspace_and_in_a_private_folder(example_ws, run_cli):
+    memo.answers_folder().mkdir(mode=0o755, parents=True)  # made by someone else, readable by all
     before = {p.relative_to(example_ws) for p in example_ws.rglob("*")}
     run_cli("validate", "-w", example_ws)
     run_cli("evidence", "ls", "-w", example_ws)

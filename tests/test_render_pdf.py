@@ -106,6 +106,19 @@ def test_user_text_is_printed_literally_never_evaluated():
     assert "root:" not in text and "bold*" in text
 
 
+def test_control_characters_print_as_escapes_in_pdf_and_html():
+    from markupsafe import Markup
+
+    from rmfkit.render.html import environment
+
+    data = view("packet")
+    data["summary"]["sentences"][0]["text"] = "Form\x0cfeed, bell\x07 and \x1b[2J"  # no font shows these: escapes
+    assert "Form\\x0cfeed, bell\\x07 and \\x1b[2J" in text_of(render("packet.typ", data, PACKET_IMAGES))
+    page = environment(None).from_string("<p>{{ text }}</p>{{ chart }}")
+    document = page.render(text=data["summary"]["sentences"][0]["text"], chart=Markup("<svg>\x0c</svg>"))
+    assert document == "<p>Form\\x0cfeed, bell\\x07 and \\x1b[2J</p><svg>\x0c</svg>"  # markup is ours, as it is
+
+
 def test_same_view_gives_the_same_bytes(packet):
     data, pdf = packet
     assert render("packet.typ", copy.deepcopy(data), PACKET_IMAGES) == pdf

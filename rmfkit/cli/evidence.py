@@ -207,15 +207,16 @@ def item_lines(row: dict, width: int) -> list[str]:
 
 def _listing_rows(workspace: Optional[Path]):
     """The rows of ``evidence ls``, the date they hold for and its time zone (for :mod:`rmfkit.cli.memo`)."""
-    from rmfkit.clock import evaluation_date
+    from rmfkit.clock import evaluation_date, pinned
     from rmfkit.library.listing import collector_paused, evidence_links, list_evidence
 
+    day = evaluation_date(None)  # fixed first, so the answer holds for the date it is kept under
     ws = _open(workspace)
-    with collector_paused():  # the rows keep every record built: nothing for the collector to free
-        listed = list_evidence(ws)
+    with pinned(day), collector_paused():  # the rows keep every record built: nothing for the collector to free
+        listed = list_evidence(ws, day)
         links = evidence_links(ws, {rec.id: rec for rec, _ in listed})
         rows = [_row(rec, check, links[rec.id]) for rec, check in listed]
-    return rows, evaluation_date(None), "UTC"
+    return rows, day, "UTC"
 
 
 @evidence_app.command("ls")

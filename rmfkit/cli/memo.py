@@ -9,7 +9,8 @@ fingerprint of everything the answer was computed from:
 - rmfkit's version and code (size and modification time of every file of the package), Python's version
   and the site-packages folders (a folder's modification time changes whenever a package in it is
   installed, upgraded or removed);
-- the environment variables rmfkit reads (``RMFKIT_*``, ``SOURCE_DATE_EPOCH``);
+- the environment variables rmfkit reads (``RMFKIT_*``, ``SOURCE_DATE_EPOCH``) and who runs the command
+  (user and groups: what they may read is part of the answer);
 - every file and folder of the workspace: path, type, size, modification and change times, inode
   (``build/``, ``.git/`` and the lock aside: no command reads them; and the evidence index, a cache of
   the sidecars, which are in);
@@ -104,9 +105,12 @@ def _code_state() -> list:
     return [__version__, sys.version, sys.executable, places, files]
 
 
-def _environment() -> dict[str, str]:
-    return {name: value for name, value in sorted(os.environ.items())
-            if name.startswith("RMFKIT_") or name == "SOURCE_DATE_EPOCH"}
+def _environment() -> list:
+    """The variables rmfkit reads, and who runs the command (what a user may read is part of the answer)."""
+    variables = {name: value for name, value in sorted(os.environ.items())
+                 if name.startswith("RMFKIT_") or name == "SOURCE_DATE_EPOCH"}
+    identity = (os.getuid(), os.getgid(), sorted(os.getgroups())) if hasattr(os, "getuid") else ()
+    return [variables, identity]
 
 
 class Memo:
@@ -173,6 +177,7 @@ class Memo:
             document = {"format": MEMO_FORMAT, "key": key, "latest_change_ns": latest, "began_ns": began,
                         "day": day.isoformat(), "timezone": timezone, "answer": data}
             self.file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            os.chmod(self.file.parent, 0o700)  # answers name systems and people: the user's eyes only
             atomic_write_bytes(self.file, to_json(document), durable=False)
         except (Unfit, OSError):
             pass  # a read-only or changing workspace is answered without remembering

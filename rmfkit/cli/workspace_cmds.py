@@ -46,11 +46,15 @@ def validate(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) 
 
     def check():
         from rmfkit.clock import evaluation_date as today_in
+        from rmfkit.clock import pinned
         from rmfkit.validation import validate
 
+        day = today_in(None)  # the date is fixed first, so the answer holds for the date it is kept under
         ws = open_ws(workspace, valid=False)
-        problems = [{"file": p.file, "line": p.line, "field": p.field, "message": p.message} for p in validate(ws)]
-        return {"name": ws.root.name, "files": len(ws.records), "problems": problems}, today_in(None), "UTC"
+        with pinned(day):
+            found = validate(ws)
+        problems = [{"file": p.file, "line": p.line, "field": p.field, "message": p.message} for p in found]
+        return {"name": ws.root.name, "files": len(ws.records), "problems": problems}, day, "UTC"
 
     answer = remembered("validate", workspace, {}, check)
     problems = answer["problems"]

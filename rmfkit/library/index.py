@@ -1,6 +1,6 @@
 """``.rmfkit-index.json``: a cache of parsed ``evidence.yaml`` sidecars so listing 10,000 items is fast.
 
-An entry is reused while its sidecar's (mtime, size, inode) are unchanged; a sidecar modified within
+An entry is reused while its sidecar's (mtime, size, inode, ctime) are unchanged; a sidecar changed within
 two seconds before its entry was recorded ("racy", as in git) is re-hashed before it is trusted,
 since a file can change twice within one clock tick. Anything else is re-read through the given reader.
 The index also remembers each artefact's SHA-256 with the file's size, times and inode
@@ -65,7 +65,9 @@ def _load(index_file: Path) -> dict:
 
 
 def _key(stat: os.stat_result) -> list[int]:
-    return [stat.st_mtime_ns, stat.st_size, stat.st_ino]
+    """What must stay the same for an entry to be reused: the change time too, since a write can put the
+    modification time back (``touch -d``) but never the change time."""
+    return [stat.st_mtime_ns, stat.st_size, stat.st_ino, stat.st_ctime_ns]
 
 
 def entry_for(sidecar: Path | str, record: EvidenceRecord | None, problems: list[Problem],
@@ -133,7 +135,7 @@ def read_folder(folder: Path, index_file: Path, read: Reader, save: Callable[[by
             listing.orphans.append(child.name)
         entry = old.get(child.name)
         if entry and entry.get("key") == _key(stat):
-            if stat.st_mtime_ns < int(entry.get("seen_ns") or 0) - RACY_NS:
+            if max(stat.st_mtime_ns, stat.st_ctime_ns) < int(entry.get("seen_ns") or 0) - RACY_NS:
                 entries[child.name] = entry
                 continue
             racy = True

@@ -12,7 +12,7 @@ True
 from __future__ import annotations
 
 from rmfkit.measure import OUTCOME_LABELS, direction_sign, format_pair
-from rmfkit.render.svg import MUTED, Drawing, nice_ticks, shorten, text_width, tick_label, wrap
+from rmfkit.render.svg import MUTED, Drawing, nice_ticks, shorten, text_width, tick_labels, wrap
 
 # Status order and colours shared by every chart (colour-blind safe; unsupported is also hatched).
 STATUS_ORDER = ("met", "partially_met", "unsupported", "not_met", "not_applicable", "not_assessed")
@@ -39,10 +39,11 @@ def _x_axis(picture: Drawing, left: float, right: float, y: float, ticks: list[f
             title: str | None = None) -> None:
     """A horizontal axis at ``y``: the line, tick marks with their labels, and the axis title below."""
     picture.line(left, y, right, y, stroke=AXIS_COLOR, width=0.6)
-    for value in ticks:
+    inside = [value for value in ticks if left - 0.5 <= scale(value) <= right + 0.5]
+    for value, label in zip(inside, tick_labels(inside)):
         x = scale(value)
         picture.line(x, y, x, y + 3, stroke=AXIS_COLOR, width=0.6)
-        picture.text(x, y + 11, tick_label(value), size=SMALL_SIZE, anchor="middle", fill=MUTED)
+        picture.text(x, y + 11, label, size=SMALL_SIZE, anchor="middle", fill=MUTED)
     if title:
         picture.text((left + right) / 2, y + 22, title, size=LABEL_SIZE, anchor="middle")
 

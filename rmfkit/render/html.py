@@ -23,6 +23,7 @@ from typing import Any, Iterator
 from markupsafe import Markup
 
 from rmfkit.paths import templates_dir
+from rmfkit.text import printable
 
 OVERRIDE_FOLDER = "templates"
 PACKET_TEMPLATE = "packet.html.j2"
@@ -39,6 +40,12 @@ def template_folders(workspace_root: Path | None) -> list[Path]:
         folders.append(workspace_root / OVERRIDE_FOLDER)
     folders.append(templates_dir())
     return folders
+
+
+def _printable_text(value: Any) -> Any:
+    """Every value a template prints, control characters as escapes (as the PDF shows them; see
+    :func:`rmfkit.text.printable`). Markup (the charts' SVG) is ours and passes as it is."""
+    return printable(value) if type(value) is str else value
 
 
 def environment(workspace_root: Path | None):
@@ -78,7 +85,8 @@ def environment(workspace_root: Path | None):
 
     loaders = [InsideFolderLoader(str(folder)) for folder in template_folders(workspace_root)]
     env = BoundedEnvironment(loader=ChoiceLoader(loaders), autoescape=True, undefined=StrictUndefined,
-                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+                             finalize=_printable_text)
     env.filters["label"] = lambda value: str(value).replace("_", " ")
     env.filters["dash"] = lambda value: "—" if value in (None, "", []) else value
     return env
@@ -125,7 +133,8 @@ def render_packet_html(view: dict[str, Any], *, workspace_root: Path | None, ima
                        charts: dict[str, Markup] | None = None) -> str:
     """The packet as one self-contained HTML document (styles, images and charts inline, no JavaScript).
 
-    ``images`` maps names (``logo``) to data URIs; ``charts`` maps chart names to :func:`inline_svg` markup.
+    ``images`` maps names (``logo``, and the charts for a workspace's template overrides written for images)
+    to data URIs; ``charts`` maps chart names to :func:`inline_svg` markup, which the built-in templates use.
     """
     return render_template(workspace_root, PACKET_TEMPLATE, view=view, images=images or {}, charts=charts or {})
 

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from rmfkit.errors import InputFileError, UsageError
+from rmfkit.text import printable
 
 TEMPLATE_SUFFIX = ".typ"
 PDF_STANDARDS = ["a-3b", "ua-1"]
@@ -104,7 +105,8 @@ def render_pdf(template: str, view: dict[str, Any], *, images: dict[str, bytes],
             shutil.copyfile(path, root / name)
         placed = {"images": _place(root / "images", images, kind="image"),
                   "attachments": sorted(_place(root / "attachments", attachments, kind="attachment"))}
-        (root / VIEW_FILE).write_text(json.dumps(to_jsonable_python(view), ensure_ascii=False), encoding="utf-8")
+        data = printable(to_jsonable_python(view))  # no font shows a control character: its escape instead
+        (root / VIEW_FILE).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
         (root / RENDER_FILE).write_text(json.dumps(placed), encoding="utf-8")
         return _compile(root, template, timestamp, sources, overrides)
 

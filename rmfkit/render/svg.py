@@ -10,15 +10,18 @@ inside its bar) use the font's advance widths, measured once with Typst and kept
 >>> picture.text(4, 14, "Met & <ok>")
 >>> b"Met &amp; &lt;ok&gt;" in picture.to_svg()
 True
->>> nice_ticks(0.68, 0.96)
-[0.7, 0.8, 0.9]
+>>> nice_ticks(0.68, 0.96), nice_ticks(1e-12, 4e-12)
+([0.7, 0.8, 0.9], [1e-12, 2e-12, 3e-12, 4e-12])
 """
 from __future__ import annotations
 
 import math
 import unicodedata
 from typing import Sequence
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape as _escape_markup
+from xml.sax.saxutils import quoteattr
+
+from rmfkit.text import printable
 
 FONT_FAMILY = "'Libertinus Serif', 'Linux Libertine O', Georgia, serif"
 INK = "#1f2328"
@@ -39,6 +42,16 @@ _ADVANCES = {
 _WIDTHS = {bold: dict(zip(map(chr, range(32, 127)), map(int, widths.split()))) for bold, widths in _ADVANCES.items()}
 _OTHER_WIDTH = 650  # any other character: wider than most Latin, Greek and Cyrillic letters and signs
 _WIDE_WIDTH = 1000  # East Asian wide and full-width characters
+
+
+def escape(text: str) -> str:
+    """``text`` as XML character data: markup escaped, characters XML cannot hold shown as escapes (as the
+    packet's text shows them, :func:`rmfkit.text.printable`).
+
+    >>> escape("a < b\\x0c")
+    'a &lt; b\\\\x0c'
+    """
+    return _escape_markup(printable(text))
 
 
 def text_width(text: str, size: float, *, bold: bool = False) -> float:
@@ -108,22 +121,36 @@ def nice_ticks(low: float, high: float, most: int = 6) -> list[float]:
     power = 10 ** math.floor(math.log10(raw))
     step = next(power * m for m in (1, 2, 2.5, 5, 10) if power * m >= raw)
     first = math.ceil(low / step - 1e-9)
+    decimals = max(0, 2 - math.floor(math.log10(step)))  # enough for steps of 2.5 times a power of ten
     ticks = []
     for n in range(first, first + most + 2):
         value = n * step
         if value > high + step * 1e-9:
             break
-        ticks.append(int(round(value)) if step >= 1 and float(step).is_integer() else round(value, 10))
+        ticks.append(int(round(value)) if step >= 1 and float(step).is_integer() else round(value, decimals))
     return ticks
 
 
-def tick_label(value: float) -> str:
-    """A tick value as short as it reads: ``0.25``, ``3000``, ``1e-05`` for tiny ones.
+def tick_labels(values: Sequence[float]) -> list[str]:
+    """The labels of an axis's ticks: whole numbers as they are, other numbers with the fewest decimals (the
+    same for every tick) that tell them apart, very small or large ones in exponent form.
 
-    >>> tick_label(0.30000000000000004), tick_label(2500.0)
-    ('0.3', '2500')
+    >>> tick_labels([0.30000000000000004, 0.4]), tick_labels([12345600, 12345650]), tick_labels([1e-12, 2e-12])
+    (['0.3', '0.4'], ['12345600', '12345650'], ['1e-12', '2e-12'])
     """
-    return f"{value:.6g}"
+    largest = max((abs(value) for value in values), default=0)
+    if all(float(value).is_integer() for value in values) and largest < 1e15:
+        return [str(int(value)) for value in values]
+    if 1e-4 <= largest < 1e9:
+        for decimals in range(1, 13):
+            labels = [f"{value:.{decimals}f}" for value in values]
+            if len(set(labels)) == len(labels):
+                return labels
+    for digits in range(1, 17):
+        labels = [f"{value:.{digits}g}" for value in values]
+        if len(set(labels)) == len(labels):
+            return labels
+    return [repr(value) for value in values]
 
 
 def _number(value: float) -> str:
@@ -191,10 +218,11 @@ class Drawing:
             f'patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="5" stroke="{colour}" '
             f'stroke-width="1.4"/></pattern>' for colour, name in self._patterns.items())
         size = f'width="{_number(self.width)}pt" height="{_number(self.height)}pt"'
+        label = quoteattr(printable(self.title))
         return ('<?xml version="1.0" encoding="UTF-8"?>\n'
                 f'<svg xmlns="http://www.w3.org/2000/svg" {size} '
                 f'viewBox="0 0 {_number(self.width)} {_number(self.height)}" role="img" '
-                f'aria-label={quoteattr(self.title)} font-family="{FONT_FAMILY}">'
+                f'aria-label={label} font-family="{FONT_FAMILY}">'
                 f"<title>{escape(self.title)}</title>"
                 + (f"<defs>{patterns}</defs>" if patterns else "")
                 + f'<rect width="100%" height="100%" fill="white"/>'
