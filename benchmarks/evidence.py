@@ -73,7 +73,10 @@ def main(items: int = 10_000, megabytes: int = 1024) -> dict:
         timed(f"evidence ls, {items} items, warm again (s)", lambda: rmfkit(*ls, remember=False), results)
         time.sleep(2.1)  # an answer kept within two seconds of a change is not reused (racy)
         rmfkit(*ls)  # keeps a settled answer
-        timed(f"evidence ls, {items} items, remembered (s)", lambda: rmfkit(*ls), results)
+        remembered = {}
+        for run in range(5):  # nothing changes between these runs: the median of five, as for the CLI start-up
+            timed(run, lambda: rmfkit(*ls), remembered)
+        results[f"evidence ls, {items} items, remembered (s)"] = sorted(remembered.values())[2]
         timed(f"list_evidence in-process, {items} items, warm (s)",
               lambda: store.list_evidence(Workspace.open(ws, skip=("evidence",))), results)
         (ws / ".rmfkit-index.json").unlink()
