@@ -305,8 +305,11 @@ def test_a_date_reads_as_a_date_when_it_exists_and_as_its_text_otherwise(year, m
 
 # ---------------------------------------------------------------- property: assessments round-trip
 
+# Format (Cf) and unassigned (Cn) characters aside: the models refuse the hidden ones among them (rmfkit.text.HIDDEN
+# also covers the unassigned tag characters U+E0000 and U+E0002..U+E001F).
 TRICKY_TEXT = st.text(
-    alphabet=st.one_of(st.sampled_from(list("#:'\"\n -|>&*!%@`{}[],?\\\t")), st.characters(codec="utf-8", exclude_categories=("Cf",))),
+    alphabet=st.one_of(st.sampled_from(list("#:'\"\n -|>&*!%@`{}[],?\\\t")),
+                       st.characters(codec="utf-8", exclude_categories=("Cf", "Cn"))),
     max_size=40)
 SUBCATEGORY_IDS = [s.id for s in load_catalog().subcategories]
 ASSESSMENT = st.fixed_dictionaries({
