@@ -56,7 +56,9 @@ def test_a_changed_record_is_answered_afresh(example_ws, run_cli, loads, monkeyp
     assert run_cli("status", "--json", "-w", example_ws) == after
 
 
-def test_every_kind_of_change_to_the_workspace_changes_the_fingerprint(example_ws):
+@pytest.mark.parametrize("racy_ns", [2_000_000_000, -10**15], ids=["fresh folders listed again", "listings reused"])
+def test_every_kind_of_change_to_the_workspace_changes_the_fingerprint(example_ws, monkeypatch, racy_ns):
+    monkeypatch.setattr(memo, "RACY_NS", racy_ns)
     question = memo.Memo.find(example_ws, "status", {})
     keys = {question._fingerprint()[0]}
 
@@ -124,11 +126,16 @@ def test_a_damaged_memo_is_ignored(example_ws, run_cli, loads):
     first = run_cli("status", "--json", "-w", example_ws)
     question = memo.Memo.find(example_ws, "status", {"as_of": None})
     kept = json.loads(question.file.read_bytes())
-    kept["answer"] = {"forged": True}
-    for damage in (b"{not json", b"[]", json.dumps({**kept, "key": "0" * 64}).encode()):
+    forged = {**kept, "answer": {"forged": True}, "key": "0" * 64}
+    damaged = [b"{not json", b"[]", json.dumps(forged).encode(),
+               json.dumps({**kept, "folders": {"/": "not a listing", "/risks/": [1, 2]}}).encode()]
+    for damage in damaged:
         question.file.write_bytes(damage)
         assert run_cli("status", "--json", "-w", example_ws) == first
-    assert len(loads) == 4
+    assert len(loads) == 4  # the damaged listings are walked again; the answer itself still holds
+    question.file.write_bytes(b"{not json")
+    run_cli("status", "--json", "-w", example_ws)
+    assert run_cli("status", "--json", "-w", example_ws) == first and len(loads) == 5  # kept again, whole
 
 
 def test_an_answer_kept_for_another_day_is_not_reused(example_ws, run_cli, loads):

@@ -11,16 +11,18 @@ fingerprint of everything the answer was computed from:
   installed, upgraded or removed);
 - the environment variables rmfkit reads (``RMFKIT_*``, ``SOURCE_DATE_EPOCH``) and who runs the command
   (user and groups: what they may read is part of the answer);
-- every file and folder of the workspace: path, type, size, modification and change times, inode
-  (``build/``, ``.git/`` and the lock aside: no command reads them; and the evidence index, a cache of
-  the sidecars, which are in);
+- every file of the workspace by path, mode, size, inode, modification and change times, and every folder
+  by path (``build/``, ``.git/`` and the lock aside: no command reads them; and the evidence index, a
+  cache of the sidecars, which are in). A folder whose times are those it had when it was last listed,
+  and settled then, is not listed again: creating, removing or renaming an entry changes them;
 - the evaluation date (``--as-of``, else today in the workspace's time zone).
 
 An answer is kept only when the workspace did not change while it was computed, and reused only when
 all of these are the same and no file of the workspace had changed in the two seconds before the
 computation began (a file can change twice within one tick of the clock that stamps it; git calls this
-"racily clean"). A workspace holding a symbolic link is never answered from memory. The answers are a cache, in a folder only the user can open: delete it at any time;
-``RMFKIT_NO_MEMO=1`` turns them off. Packets, snapshots and checks that gate a release never use them.
+"racily clean"). A workspace holding a symbolic link is never answered from memory. The answers are a
+cache, in a folder only the user can open: delete it at any time; ``RMFKIT_NO_MEMO=1`` turns them off.
+Packets, snapshots and checks that gate a release never use them.
 
 >>> import tempfile
 >>> root = Path(tempfile.mkdtemp())
@@ -35,8 +37,10 @@ import datetime as dt
 import hashlib
 import json
 import os
+import stat
 import sys
 import time
+from array import array
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
@@ -62,37 +66,61 @@ class Unfit(Exception):
     """The workspace cannot be fingerprinted (a symbolic link in it, or it changed while it was walked)."""
 
 
-def _entries(root: str, skip: frozenset[str] = frozenset(), *, skip_anywhere: frozenset[str] = frozenset()
-             ) -> list[tuple]:
-    """Every file under ``root`` as (path, mode, size, mtime_ns, ctime_ns, inode) and every folder as (path,),
-    sorted, but the top-level names in ``skip`` and the names in ``skip_anywhere``.
+Listings = dict  # folder path -> [mtime_ns, ctime_ns, inode, listed at (ns), "folder/names", "file/names"]
 
-    A folder needs no stat of its own: what it holds is listed. A symbolic link makes the tree :class:`Unfit`.
+
+def _tree(root: str, skip: frozenset[str] = frozenset(), *, skip_anywhere: frozenset[str] = frozenset(),
+          listings: Listings | None = None) -> tuple[str, int, Listings]:
+    """SHA-256 of everything under ``root`` as it is now, the latest change time of a file in it, and what each
+    folder holds (to pass as ``listings`` next time).
+
+    Every folder counts by its path, every file by path, mode, size, inode, modification and change times,
+    in listing order; the top-level names in ``skip`` and the names in ``skip_anywhere`` are left out. A
+    folder is not listed again when ``listings`` holds it with the same times and inode, settled (unchanged
+    for two seconds before it was listed): creating, removing or renaming an entry changes a folder's times.
+    A symbolic link makes the tree :class:`Unfit`.
     """
-    found: list[tuple] = []
-    folders = [(root, "/")]
+    known = listings or {}
+    listed: Listings = {}
+    paths: list[str] = []
+    unsigned, signed = array("Q"), array("q")  # mode, size, inode; modification and change times
+    folders = ["/"]
     try:
         while folders:
-            folder, rel = folders.pop()
-            left_out = skip_anywhere | skip if rel == "/" else skip_anywhere
-            with os.scandir(folder) as listing:
-                for child in listing:
-                    name = child.name
-                    if name in left_out:
-                        continue
-                    if child.is_symlink():
-                        raise Unfit(f"{child.path} is a symbolic link")
-                    if child.is_dir(follow_symlinks=False):
-                        found.append((rel + name,))
-                        folders.append((child.path, f"{rel}{name}/"))
-                    else:
-                        info = child.stat(follow_symlinks=False)
-                        found.append((rel + name, info.st_mode, info.st_size, info.st_mtime_ns, info.st_ctime_ns,
-                                      info.st_ino))
-    except OSError as exc:  # a folder or file vanished or cannot be read while it was walked
+            rel = folders.pop()
+            folder = root + rel
+            info = os.lstat(folder)
+            if not stat.S_ISDIR(info.st_mode):
+                raise Unfit(f"{folder} is not a folder")
+            times = [info.st_mtime_ns, info.st_ctime_ns, info.st_ino]
+            entry = known.get(rel)
+            if not (entry and entry[:3] == times and max(times[0], times[1]) < entry[3] - RACY_NS):
+                listed_at, names = time.time_ns(), ([], [])  # folders, files; kept as "a/b" (no name holds "/")
+                left_out = skip_anywhere | skip if rel == "/" else skip_anywhere
+                with os.scandir(folder) as listing:
+                    for child in listing:
+                        if child.name in left_out:
+                            continue
+                        if child.is_symlink():
+                            raise Unfit(f"{child.path} is a symbolic link")
+                        names[1 - child.is_dir(follow_symlinks=False)].append(child.name)
+                entry = [*times, listed_at, "/".join(names[0]), "/".join(names[1])]
+            listed[rel] = entry
+            paths.append(rel)
+            for name in entry[5].split("/") if entry[5] else ():
+                info = os.lstat(folder + name)
+                if stat.S_ISLNK(info.st_mode):
+                    raise Unfit(f"{folder}{name} is a symbolic link")
+                paths.append(rel + name)
+                unsigned.extend((info.st_mode, info.st_size, info.st_ino))
+                signed.extend((info.st_mtime_ns, info.st_ctime_ns))
+            folders.extend(f"{rel}{name}/" for name in entry[4].split("/") if name)
+    except (OSError, OverflowError, TypeError, IndexError, AttributeError) as exc:  # vanished; a damaged listing
         raise Unfit(str(exc)) from None
-    found.sort()
-    return found
+    digest = hashlib.sha256("\0".join(paths).encode("utf-8", "surrogateescape"))
+    digest.update(unsigned.tobytes())
+    digest.update(signed.tobytes())
+    return digest.hexdigest(), max(signed, default=0), listed
 
 
 def _code_state() -> list:
@@ -101,8 +129,8 @@ def _code_state() -> list:
 
     folders = [*site.getsitepackages(), site.getusersitepackages()]
     places = [(path, os.stat(path).st_mtime_ns) for path in folders if os.path.isdir(path)]
-    files = [entry[:4] for entry in _entries(str(PACKAGE_DIR), skip_anywhere=frozenset({"__pycache__"}))]
-    return [__version__, sys.version, sys.executable, places, files]
+    package, _, _ = _tree(str(PACKAGE_DIR), skip_anywhere=frozenset({"__pycache__"}))
+    return [__version__, sys.version, sys.executable, places, package]
 
 
 def _environment() -> list:
@@ -122,6 +150,7 @@ class Memo:
         self.file = answers_folder() / f"{name}-{command}.json"
         self._question = [MEMO_FORMAT, command, dict(options), _code_state(), _environment()]
         self._seen: tuple[str, int, int] | None = None  # key, latest change and when the look began, by recall()
+        self._listings: Listings = {}  # what each folder held at the last look
 
     @classmethod
     def find(cls, workspace: Path | str | None, command: str, options: Mapping[str, Any]) -> "Memo | None":
@@ -135,11 +164,14 @@ class Memo:
             return None
 
     def _fingerprint(self) -> tuple[str, int]:
-        """The key of the workspace as it is now, and the latest change time of anything in it."""
-        entries = _entries(str(self.root), NOT_INPUTS)
-        latest = max((max(entry[3:5]) for entry in entries if len(entry) > 1), default=0)
-        digest = hashlib.sha256(repr([self._question, entries]).encode("utf-8", "surrogateescape")).hexdigest()
-        return digest, latest
+        """The key of the workspace as it is now, and the latest change time of a file in it."""
+        try:
+            tree, latest, self._listings = _tree(str(self.root), NOT_INPUTS, listings=self._listings)
+        except Unfit:
+            if not self._listings:
+                raise
+            tree, latest, self._listings = _tree(str(self.root), NOT_INPUTS)  # the kept listings may be damaged
+        return hashlib.sha256(repr([self._question, tree]).encode("utf-8", "surrogateescape")).hexdigest(), latest
 
     def recall(self, as_of: str | None) -> Any | None:
         """The kept answer, if it still holds: same key, not racy, the same evaluation date; else None."""
@@ -148,10 +180,15 @@ class Memo:
         from rmfkit.clock import evaluation_date
 
         try:
+            kept = from_json(self.file.read_bytes())
+        except Exception:  # noqa: BLE001 - a missing, unreadable or foreign file is simply not an answer
+            kept = {}
+        try:
+            if isinstance(kept, dict) and kept.get("format") == MEMO_FORMAT and isinstance(kept.get("folders"), dict):
+                self._listings = kept["folders"]
             began = time.time_ns()
             key, latest = self._fingerprint()
             self._seen = (key, latest, began)
-            kept = from_json(self.file.read_bytes())
             if (kept.get("format") != MEMO_FORMAT or kept.get("key") != key
                     or kept.get("latest_change_ns", 0) >= kept.get("began_ns", 0) - RACY_NS):
                 return None
@@ -175,7 +212,7 @@ class Memo:
             if self._fingerprint()[0] != key:
                 return data  # changed while the answer was computed: it may hold some of each state
             document = {"format": MEMO_FORMAT, "key": key, "latest_change_ns": latest, "began_ns": began,
-                        "day": day.isoformat(), "timezone": timezone, "answer": data}
+                        "day": day.isoformat(), "timezone": timezone, "answer": data, "folders": self._listings}
             self.file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             os.chmod(self.file.parent, 0o700)  # answers name systems and people: the user's eyes only
             atomic_write_bytes(self.file, to_json(document), durable=False)
