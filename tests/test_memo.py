@@ -90,6 +90,28 @@ def test_every_kind_of_change_to_the_workspace_changes_the_fingerprint(example_w
     assert question._fingerprint()[0] in keys  # build/, .git/ and the lock are never read; the index is a cache
 
 
+def test_a_kept_listing_that_lost_a_name_is_not_trusted(example_ws, run_cli, loads, monkeypatch):
+    """Kept folder listings only confirm a kept answer: a listing missing a file cannot hide that file's edits."""
+    run_cli("status", "--json", "-w", example_ws)
+    question = memo.Memo.find(example_ws, "status", {"as_of": None})
+    kept = json.loads(question.file.read_bytes())
+    listing = kept["folders"]["/risks/"]
+    listing[5] = "/".join(name for name in listing[5].split("/") if name != "R-0005.yaml")
+    question.file.write_text(json.dumps(kept), encoding="utf-8")
+    run_cli("status", "--json", "-w", example_ws)  # the damaged listing gives another key: computed, kept whole
+    risk = example_ws / "risks" / "R-0005.yaml"
+    risk.write_text(risk.read_text("utf-8").replace("\nstatus: open\n", "\nstatus: closed\n"), encoding="utf-8")
+    remembered = run_cli("status", "--json", "-w", example_ws)
+    monkeypatch.setenv("RMFKIT_NO_MEMO", "1")
+    assert remembered == run_cli("status", "--json", "-w", example_ws)
+
+
+def test_a_file_name_that_is_not_utf8_is_no_obstacle(example_ws, run_cli, loads):
+    (example_ws / os.fsdecode(b"notes-\xff.txt")).write_text("not read by rmfkit")
+    first = run_cli("status", "--json", "-w", example_ws)
+    assert first[0] == 0 and run_cli("status", "--json", "-w", example_ws) == first
+
+
 def test_the_evaluation_date_and_the_environment_are_part_of_the_question(example_ws, run_cli, loads, monkeypatch):
     run_cli("status", "--json", "-w", example_ws, "--as-of", "2026-12-01")
     run_cli("status", "--json", "-w", example_ws, "--as-of", "2026-12-01")

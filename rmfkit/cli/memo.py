@@ -20,9 +20,11 @@ fingerprint of everything the answer was computed from:
 An answer is kept only when the workspace did not change while it was computed, and reused only when
 all of these are the same and no file of the workspace had changed in the two seconds before the
 computation began (a file can change twice within one tick of the clock that stamps it; git calls this
-"racily clean"). A workspace holding a symbolic link is never answered from memory. The answers are a
-cache, in a folder only the user can open: delete it at any time; ``RMFKIT_NO_MEMO=1`` turns them off.
-Packets, snapshots and checks that gate a release never use them.
+"racily clean"). A workspace holding a symbolic link is never answered from memory. What a process may
+read beyond its user and groups (capabilities, a sandbox) is not part of the question: run a confined
+command with ``RMFKIT_NO_MEMO=1``. The answers are a cache, in a folder only the user can open: delete it
+at any time; ``RMFKIT_NO_MEMO=1`` turns them off. Packets, snapshots and checks that gate a release never
+use them.
 
 >>> import tempfile
 >>> root = Path(tempfile.mkdtemp())
@@ -89,7 +91,7 @@ def _tree(root: str, skip: frozenset[str] = frozenset(), *, skip_anywhere: froze
         while folders:
             rel = folders.pop()
             folder = root + rel
-            info = os.lstat(folder)
+            info = os.lstat(folder[:-1] if rel != "/" else root)  # without the slash, a link is not followed
             if not stat.S_ISDIR(info.st_mode):
                 raise Unfit(f"{folder} is not a folder")
             times = [info.st_mtime_ns, info.st_ctime_ns, info.st_ino]
@@ -183,20 +185,24 @@ class Memo:
             kept = from_json(self.file.read_bytes())
         except Exception:  # noqa: BLE001 - a missing, unreadable or foreign file is simply not an answer
             kept = {}
+        if not isinstance(kept, dict) or kept.get("format") != MEMO_FORMAT:
+            kept = {}
+        listings = kept.get("folders")
+        self._listings = listings if isinstance(listings, dict) else {}
         try:
-            if isinstance(kept, dict) and kept.get("format") == MEMO_FORMAT and isinstance(kept.get("folders"), dict):
-                self._listings = kept["folders"]
             began = time.time_ns()
             key, latest = self._fingerprint()
+            if (kept.get("key") == key and kept.get("latest_change_ns", 0) < kept.get("began_ns", 0) - RACY_NS
+                    and evaluation_date(as_of, kept["timezone"]).isoformat() == kept["day"]):
+                return kept["answer"]
+            if listings:  # no answer: look again listing every folder (kept listings only confirm a kept key)
+                self._listings = {}
+                began = time.time_ns()
+                key, latest = self._fingerprint()
             self._seen = (key, latest, began)
-            if (kept.get("format") != MEMO_FORMAT or kept.get("key") != key
-                    or kept.get("latest_change_ns", 0) >= kept.get("began_ns", 0) - RACY_NS):
-                return None
-            if evaluation_date(as_of, kept["timezone"]).isoformat() != kept["day"]:
-                return None
-            return kept["answer"]
-        except Exception:  # noqa: BLE001 - a missing, unreadable or foreign file is simply not an answer
-            return None
+        except Exception:  # noqa: BLE001 - a workspace that cannot be fingerprinted is answered afresh
+            self._seen = None
+        return None
 
     def keep(self, answer: Any, *, day: dt.date, timezone: str) -> Any:
         """Remember ``answer``, computed for ``day`` in ``timezone`` after :meth:`recall` found none, unless the
@@ -216,8 +222,8 @@ class Memo:
             self.file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             os.chmod(self.file.parent, 0o700)  # answers name systems and people: the user's eyes only
             atomic_write_bytes(self.file, to_json(document), durable=False)
-        except (Unfit, OSError):
-            pass  # a read-only or changing workspace is answered without remembering
+        except Exception:  # noqa: BLE001 - unreadable, changing, read-only, a name that is not UTF-8: not kept
+            pass
         return data
 
 
