@@ -148,7 +148,7 @@ def test_a_damaged_memo_is_ignored(example_ws, run_cli, loads):
     first = run_cli("status", "--json", "-w", example_ws)
     question = memo.Memo.find(example_ws, "status", {"as_of": None})
     kept = json.loads(question.file.read_bytes())
-    forged = {**kept, "answer": {"forged": True}, "key": "0" * 64}
+    forged = {**kept, "answer": '{"forged": true}', "key": "0" * 64}
     damaged = [b"{not json", b"[]", json.dumps(forged).encode(),
                json.dumps({**kept, "folders": {"/": "not a listing", "/risks/": [1, 2]}}).encode()]
     for damage in damaged:
@@ -267,7 +267,7 @@ def test_an_answer_computed_while_the_workspace_changed_is_not_kept(example_ws, 
         system.write_text(system.read_text("utf-8") + "# edited while the answer was computed\n", encoding="utf-8")
         return {"answer": 1}, day, "UTC"
 
-    assert memo.remembered("status", example_ws, {}, compute) == {"answer": 1}
+    assert memo.remembered("status", example_ws, {}, compute).data == {"answer": 1}
     assert not memo.Memo.find(example_ws, "status", {}).file.exists()
     memo.remembered("status", example_ws, {}, lambda: ({"answer": 2}, day, "UTC"))
-    assert memo.remembered("status", example_ws, {}, lambda: ({"answer": 3}, day, "UTC")) == {"answer": 2}
+    assert memo.remembered("status", example_ws, {}, lambda: ({"answer": 3}, day, "UTC")).data == {"answer": 2}

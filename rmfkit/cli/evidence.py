@@ -242,7 +242,11 @@ def ls(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt,
         for problem in listing.problems:
             print_text(f"library: {problem}", err=True)
     else:
-        rows = remembered("evidence-ls", workspace, {}, lambda: _listing_rows(workspace))
+        answer = remembered("evidence-ls", workspace, {}, lambda: _listing_rows(workspace))
+        if as_json:
+            typer.echo(answer.text)
+            return
+        rows = answer.data
     if as_json:
         print_json(rows)
         return

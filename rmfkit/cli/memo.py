@@ -36,6 +36,7 @@ use them.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -143,6 +144,27 @@ def _environment() -> list:
     return [variables, identity]
 
 
+class Answer:
+    """A command's answer as the indented JSON its ``--json`` prints, and as data (parsed when first asked for).
+
+    >>> Answer.of({"day": dt.date(2026, 12, 31)}).data
+    {'day': '2026-12-31'}
+    """
+
+    def __init__(self, text: str):
+        self.text = text
+
+    @classmethod
+    def of(cls, value: Any) -> "Answer":
+        from pydantic_core import to_json
+
+        return cls(to_json(value, indent=2, fallback=str).decode("utf-8"))
+
+    @functools.cached_property
+    def data(self) -> Any:
+        return json.loads(self.text)
+
+
 class Memo:
     """The remembered answer of one command in one workspace (see the module's description)."""
 
@@ -175,7 +197,7 @@ class Memo:
             tree, latest, self._listings = _tree(str(self.root), NOT_INPUTS)  # the kept listings may be damaged
         return hashlib.sha256(repr([self._question, tree]).encode("utf-8", "surrogateescape")).hexdigest(), latest
 
-    def recall(self, as_of: str | None) -> Any | None:
+    def recall(self, as_of: str | None) -> Answer | None:
         """The kept answer, if it still holds: same key, not racy, the same evaluation date; else None."""
         from pydantic_core import from_json
 
@@ -193,8 +215,9 @@ class Memo:
             began = time.time_ns()
             key, latest = self._fingerprint()
             if (kept.get("key") == key and kept.get("latest_change_ns", 0) < kept.get("began_ns", 0) - RACY_NS
-                    and evaluation_date(as_of, kept["timezone"]).isoformat() == kept["day"]):
-                return kept["answer"]
+                    and evaluation_date(as_of, kept["timezone"]).isoformat() == kept["day"]
+                    and isinstance(kept.get("answer"), str)):
+                return Answer(kept["answer"])
             if listings:  # no answer: look again listing every folder (kept listings only confirm a kept key)
                 self._listings = {}
                 began = time.time_ns()
@@ -204,38 +227,37 @@ class Memo:
             self._seen = None
         return None
 
-    def keep(self, answer: Any, *, day: dt.date, timezone: str) -> Any:
+    def keep(self, answer: Any, *, day: dt.date, timezone: str) -> Answer:
         """Remember ``answer``, computed for ``day`` in ``timezone`` after :meth:`recall` found none, unless the
-        workspace changed meanwhile. Returns it as it will be recalled (JSON data), so a command prints the
-        same from a fresh answer as from a remembered one."""
+        workspace changed meanwhile. Returns it as it will be recalled, so a command prints the same from a
+        fresh answer as from a remembered one."""
         from pydantic_core import to_json
 
-        data = json.loads(to_json(answer, fallback=str))
+        kept = Answer.of(answer)
         if self._seen is None:
-            return data
+            return kept
         key, latest, began = self._seen
         try:
             if self._fingerprint()[0] != key:
-                return data  # changed while the answer was computed: it may hold some of each state
+                return kept  # changed while the answer was computed: it may hold some of each state
             document = {"format": MEMO_FORMAT, "key": key, "latest_change_ns": latest, "began_ns": began,
-                        "day": day.isoformat(), "timezone": timezone, "answer": data, "folders": self._listings}
+                        "day": day.isoformat(), "timezone": timezone, "answer": kept.text, "folders": self._listings}
             self.file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             os.chmod(self.file.parent, 0o700)  # answers name systems and people: the user's eyes only
             atomic_write_bytes(self.file, to_json(document), durable=False)
         except Exception:  # noqa: BLE001 - unreadable, changing, read-only, a name that is not UTF-8: not kept
             pass
-        return data
+        return kept
 
 
 def remembered(command: str, workspace: Path | str | None, options: Mapping[str, Any],
-               compute: Callable[[], tuple[Any, dt.date, str]], *, as_of: str | None = None) -> Any:
+               compute: Callable[[], tuple[Any, dt.date, str]], *, as_of: str | None = None) -> Answer:
     """The answer of ``command``: remembered when it still holds, else ``compute()``'s, kept for next time.
 
     ``compute`` returns (answer, evaluation date, time zone of that date). Either way the answer comes back as
-    JSON data (dates as text, tuples as lists), so a command prints a fresh answer and a remembered one alike.
+    an :class:`Answer` (its data with dates as text, tuples as lists), so a command prints a fresh answer and a
+    remembered one alike.
     """
-    from pydantic_core import to_json
-
     memo = Memo.find(workspace, command, options)
     if memo is not None:
         kept = memo.recall(as_of)
@@ -243,5 +265,5 @@ def remembered(command: str, workspace: Path | str | None, options: Mapping[str,
             return kept
     answer, day, timezone = compute()
     if memo is None:
-        return json.loads(to_json(answer, fallback=str))
+        return Answer.of(answer)
     return memo.keep(answer, day=day, timezone=timezone)

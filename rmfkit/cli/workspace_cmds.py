@@ -56,7 +56,7 @@ def validate(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) 
         problems = [{"file": p.file, "line": p.line, "field": p.field, "message": p.message} for p in found]
         return {"name": ws.root.name, "files": len(ws.records), "problems": problems}, day, "UTC"
 
-    answer = remembered("validate", workspace, {}, check)
+    answer = remembered("validate", workspace, {}, check).data
     problems = answer["problems"]
     if as_json:
         print_json(problems)
@@ -82,10 +82,11 @@ def status(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt, as
         with pinned(day):
             return status_summary(of_workspace(ws, cached=True)), day, ws.settings.timezone
 
-    summary = remembered("status", workspace, {"as_of": as_of}, summarise, as_of=as_of)
+    answer = remembered("status", workspace, {"as_of": as_of}, summarise, as_of=as_of)
     if as_json:
-        print_json(summary)
+        typer.echo(answer.text)
         return
+    summary = answer.data
     out = console()
     system = summary["system"]
     out.print(f"[bold]{system['name']}[/bold] ({system['id']}) — owner {system['owner']}, "
