@@ -22,6 +22,10 @@ LOCK_NAME = ".rmfkit.lock"
 STAGING_SUFFIX = ".partial"  # a hidden folder being written: .<name>.partial, renamed into place complete
 INDEX_NAME = ".rmfkit-index.json"
 GITIGNORED = ("build/", LOCK_NAME, INDEX_NAME)  # generated, never committed
+# A fact remembered from a file's stat (a hash, a parsed sidecar, a listing, an answer) is trusted only if the
+# file had not changed within this long before it was recorded ("racy", as in git: a file can change twice
+# within one tick of the clock that stamps it).
+RACY_NS = 2_000_000_000
 NOT_COPIED = ("build", LOCK_NAME, INDEX_NAME, "__pycache__")  # left out of a copied workspace
 
 

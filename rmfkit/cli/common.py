@@ -52,16 +52,15 @@ def open_ws(workspace: Optional[Path], *, valid: bool = True):
     return ws.require_valid() if valid else ws
 
 
-def print_json(data: Any) -> None:
-    """Print ``data`` as indented UTF-8 JSON: dates and datetimes in ISO 8601, other objects as ``str()``.
+def json_text(data: Any) -> str:
+    """``data`` as the indented JSON the CLI prints: dates and datetimes in ISO 8601, tuples and sets as lists,
+    other objects as ``str()``.
 
-    pydantic-core's encoder (Rust) writes the same text as ``json.dumps(indent=2)`` several times faster;
+    pydantic-core's encoder (Rust) writes the layout of ``json.dumps(indent=2)`` several times faster;
     ``evidence ls --json`` on 10,000 items prints 7 MB.
 
-    >>> import datetime as dt
-    >>> print_json({"day": dt.date(2026, 1, 1), "ids": ("a",)})
+    >>> print(json_text({"ids": ("a",)}))
     {
-      "day": "2026-01-01",
       "ids": [
         "a"
       ]
@@ -69,7 +68,12 @@ def print_json(data: Any) -> None:
     """
     from pydantic_core import to_json
 
-    typer.echo(to_json(data, indent=2, fallback=str).decode("utf-8"))
+    return to_json(data, indent=2, fallback=str).decode("utf-8")
+
+
+def print_json(data: Any) -> None:
+    """Print ``data`` as :func:`json_text`."""
+    typer.echo(json_text(data))
 
 
 def table(title: str | None, columns: list[str], rows: list[list[Any]], **kwargs):

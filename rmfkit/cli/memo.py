@@ -48,11 +48,11 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from rmfkit import __version__
-from rmfkit.fileio import INDEX_NAME, LOCK_NAME, atomic_write_bytes
+from rmfkit.cli.common import json_text
+from rmfkit.fileio import INDEX_NAME, LOCK_NAME, RACY_NS, atomic_write_bytes
 from rmfkit.paths import PACKAGE_DIR, find_workspace_root
 
 MEMO_FORMAT = 1
-RACY_NS = 2_000_000_000
 OFF_SWITCH = "RMFKIT_NO_MEMO"
 # Top-level names that are not inputs: never read by these commands, or (the evidence index) a cache of
 # inputs, which the commands rewrite as they answer.
@@ -156,9 +156,7 @@ class Answer:
 
     @classmethod
     def of(cls, value: Any) -> "Answer":
-        from pydantic_core import to_json
-
-        return cls(to_json(value, indent=2, fallback=str).decode("utf-8"))
+        return cls(json_text(value))
 
     @functools.cached_property
     def data(self) -> Any:

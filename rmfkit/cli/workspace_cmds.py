@@ -45,8 +45,7 @@ def validate(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) 
     from rmfkit.errors import Problem, ValidationFailed
 
     def check():
-        from rmfkit.clock import evaluation_date as today_in
-        from rmfkit.clock import pinned
+        from rmfkit.clock import evaluation_date as today_in, pinned
         from rmfkit.validation import validate
 
         day = today_in(None)  # the date is fixed first, so the answer holds for the date it is kept under

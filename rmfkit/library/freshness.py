@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable, Mapping
 
+from rmfkit.fileio import RACY_NS
 from rmfkit.hashing import sha256_file
 from rmfkit.models.evidence import EvidenceRecord
 
@@ -78,9 +79,7 @@ def _artefact_path(evidence: str | None, record: EvidenceRecord) -> str | None:
 
 
 # A remembered hash is trusted only while the file's size, modification and change times and inode are
-# what they were, and the file had not been modified within this long before it was hashed ("racy",
-# as in git: a file can change twice within one clock tick).
-RACY_NS = 2_000_000_000
+# what they were, and the file had not changed within RACY_NS before it was hashed.
 HashCache = dict  # "evidence/<id>/<file>" -> [size, mtime_ns, ctime_ns, inode, sha256, hashed_at_ns]
 
 

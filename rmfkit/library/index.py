@@ -24,13 +24,12 @@ from pathlib import Path
 from typing import Callable
 
 from rmfkit.errors import Problem
+from rmfkit.fileio import INDEX_NAME, RACY_NS
 from rmfkit.hashing import sha256_file
 from rmfkit.models.evidence import EvidenceRecord
 
-INDEX_NAME = ".rmfkit-index.json"
 INDEX_VERSION = 1
 SIDECAR = "evidence.yaml"
-RACY_NS = 2_000_000_000
 
 Reader = Callable[[str], "tuple[EvidenceRecord | None, list[Problem]]"]
 
